@@ -1,0 +1,92 @@
+// SHA-256, FIPS 180-4 section 6.2. Pure Swift with no heap, so the same code measures
+// realms in the firmware and runs in host tests against the NIST vectors.
+
+struct SHA256 {
+    static let digestSize = 32
+    static let blockSize = 64
+
+    private static let roundConstants: InlineArray<64, UInt32> = [
+        0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
+        0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
+        0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f, 0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da,
+        0x983e_5152, 0xa831_c66d, 0xb003_27c8, 0xbf59_7fc7, 0xc6e0_0bf3, 0xd5a7_9147, 0x06ca_6351, 0x1429_2967,
+        0x27b7_0a85, 0x2e1b_2138, 0x4d2c_6dfc, 0x5338_0d13, 0x650a_7354, 0x766a_0abb, 0x81c2_c92e, 0x9272_2c85,
+        0xa2bf_e8a1, 0xa81a_664b, 0xc24b_8b70, 0xc76c_51a3, 0xd192_e819, 0xd699_0624, 0xf40e_3585, 0x106a_a070,
+        0x19a4_c116, 0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
+        0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
+    ]
+
+    private var state: InlineArray<8, UInt32> = [
+        0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
+    ]
+    private var buffer = InlineArray<64, UInt8>(repeating: 0)
+    private var buffered = 0
+    private var messageLength: UInt64 = 0
+
+    init() {}
+
+    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        messageLength &+= UInt64(bytes.count)
+        var offset = 0
+        if buffered > 0 {
+            let take = min(Self.blockSize - buffered, bytes.count)
+            for i in 0..<take { buffer[buffered + i] = bytes[i] }
+            buffered += take
+            offset = take
+            if buffered < Self.blockSize { return }
+            let block = buffer
+            Self.compress(&state, block)
+            buffered = 0
+        }
+        while bytes.count - offset >= Self.blockSize {
+            var block = InlineArray<64, UInt8>(repeating: 0)
+            for i in 0..<Self.blockSize { block[i] = bytes[offset + i] }
+            Self.compress(&state, block)
+            offset += Self.blockSize
+        }
+        for i in 0..<(bytes.count - offset) { buffer[i] = bytes[offset + i] }
+        buffered = bytes.count - offset
+    }
+
+    /// Pads the message (FIPS 180-4 5.1.1) and writes the 32-byte digest to `digest`,
+    /// which must hold at least 32 bytes.
+    mutating func finalize(into digest: UnsafeMutableRawBufferPointer) {
+        precondition(digest.count >= Self.digestSize)
+        let bitLength = messageLength &* 8
+        var pad = InlineArray<72, UInt8>(repeating: 0)
+        pad[0] = 0x80
+        let padLength = (buffered < 56 ? 56 : 120) - buffered
+        for i in 0..<8 { pad[padLength + i] = UInt8(truncatingIfNeeded: bitLength >> (56 - 8 * UInt64(i))) }
+        withUnsafeBytes(of: pad) { update(UnsafeRawBufferPointer(rebasing: $0[0..<(padLength + 8)])) }
+        for i in 0..<8 {
+            for j in 0..<4 { digest[4 * i + j] = UInt8(truncatingIfNeeded: state[i] >> (24 - 8 * UInt32(j))) }
+        }
+    }
+
+    private static func compress(_ state: inout InlineArray<8, UInt32>, _ block: InlineArray<64, UInt8>) {
+        var w = InlineArray<64, UInt32>(repeating: 0)
+        for t in 0..<16 {
+            w[t] = UInt32(block[4 * t]) << 24 | UInt32(block[4 * t + 1]) << 16
+                | UInt32(block[4 * t + 2]) << 8 | UInt32(block[4 * t + 3])
+        }
+        for t in 16..<64 {
+            let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
+            let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
+            w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+        }
+        var a = state[0], b = state[1], c = state[2], d = state[3]
+        var e = state[4], f = state[5], g = state[6], h = state[7]
+        for t in 0..<64 {
+            let t1 = h &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ ((e & f) ^ (~e & g))
+                &+ roundConstants[t] &+ w[t]
+            let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
+            h = g; g = f; f = e; e = d &+ t1
+            d = c; c = b; b = a; a = t1 &+ t2
+        }
+        state[0] &+= a; state[1] &+= b; state[2] &+= c; state[3] &+= d
+        state[4] &+= e; state[5] &+= f; state[6] &+= g; state[7] &+= h
+    }
+
+    @inline(__always)
+    private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { x >> n | x << (32 - n) }
+}

@@ -1,0 +1,110 @@
+/*
+ * Storage of the EL3 monitor: per-CPU world contexts and power state, the boot manifest it
+ * hands to the TMM, and its translation tables. Defined in monitor_storage.c (.bss).
+ */
+#ifndef MONITOR_STORAGE_H
+#define MONITOR_STORAGE_H
+
+#include <stdint.h>
+#include "el3_context.h"
+#include "platform_def.h"
+#include "tmm_boot.h"
+
+/* Everything declared here is defined in the same image: address it directly, not via a GOT. */
+#pragma GCC visibility push(hidden)
+
+#define WORLD_SECURE     0
+#define WORLD_NONSECURE  1
+
+#define MONITOR_XLAT_TABLES 8
+
+struct monitor_cpu {
+	/* PSCI affinity state (AFFINITY_INFO encoding): 0 ON, 1 OFF, 2 ON_PENDING. Atomic. */
+	uint32_t power_state;
+	/* Whether the TMM has been booted on this CPU (S-EL2 image). */
+	uint32_t tmm_booted;
+	/* An RMI call has been handed to the TMM and its result is awaited (S-EL2 image). */
+	uint32_t rmi_in_progress;
+	uint32_t reserved;
+	/* Where PSCI CPU_ON asked this CPU to start in the normal world. */
+	uint64_t ns_entry;
+	uint64_t ns_context_id;
+};
+
+extern struct world_context monitor_contexts[PLAT_MAX_CPUS][2];
+extern struct monitor_cpu monitor_cpus[PLAT_MAX_CPUS];
+extern struct tmm_boot_manifest monitor_tmm_manifest;
+extern uint64_t monitor_hold_pen[PLAT_MAX_CPUS];
+extern const uint64_t monitor_release_magic;
+extern uint8_t monitor_xlat_tables[MONITOR_XLAT_TABLES][4096];
+
+static inline __attribute__((always_inline)) struct world_context *_Nonnull monitor_context(uint64_t cpu, uint64_t world)
+{
+	return &monitor_contexts[cpu][world];
+}
+
+static inline __attribute__((always_inline)) struct monitor_cpu *_Nonnull monitor_cpu_state(uint64_t cpu)
+{
+	return &monitor_cpus[cpu];
+}
+
+static inline __attribute__((always_inline)) uint32_t *_Nonnull monitor_cpu_power_state(uint64_t cpu)
+{
+	return &monitor_cpus[cpu].power_state;
+}
+
+static inline __attribute__((always_inline)) uint64_t *_Nonnull monitor_hold_pen_slot(uint64_t cpu)
+{
+	return &monitor_hold_pen[cpu];
+}
+
+static inline __attribute__((always_inline)) struct tmm_boot_manifest *_Nonnull monitor_manifest(void)
+{
+	return &monitor_tmm_manifest;
+}
+
+static inline __attribute__((always_inline)) void *_Nonnull monitor_xlat_memory(void)
+{
+	return monitor_xlat_tables;
+}
+
+/* Linker-script symbols of the monitor's part of the image. */
+extern char __monitor_text_start[], __monitor_text_end[];
+extern char __monitor_rodata_start[], __monitor_rodata_end[];
+extern char __monitor_rw_start[], __monitor_rw_end[];
+extern char __monitor_stacks_end[];
+
+#define LINKER_ADDRESS(fn, sym) \
+	static inline __attribute__((always_inline)) uint64_t fn(void) { return (uint64_t)(uintptr_t)sym; }
+LINKER_ADDRESS(monitor_text_start, __monitor_text_start)
+LINKER_ADDRESS(monitor_text_end, __monitor_text_end)
+LINKER_ADDRESS(monitor_rodata_start, __monitor_rodata_start)
+LINKER_ADDRESS(monitor_rodata_end, __monitor_rodata_end)
+LINKER_ADDRESS(monitor_rw_start, __monitor_rw_start)
+LINKER_ADDRESS(monitor_rw_end, __monitor_rw_end)
+LINKER_ADDRESS(monitor_stacks_end, __monitor_stacks_end)
+
+/* The normal world's device tree, embedded in the image (ns_dtb.S). */
+extern char __ns_dtb_start[], __ns_dtb_end[];
+LINKER_ADDRESS(ns_dtb_start, __ns_dtb_start)
+LINKER_ADDRESS(ns_dtb_end, __ns_dtb_end)
+
+/* The payload entry point chosen at build time (--defsym in the Makefile). */
+extern char __payload_entry[];
+LINKER_ADDRESS(payload_entry, __payload_entry)
+
+/* The TMM of the S-EL2 image: linked to run in PLAT_TMM_RAM, stored in flash after the monitor. */
+extern char __tmm_load_start[], __tmm_image_start[], __tmm_image_end[], __tmm_bss_end[];
+extern char tmm_sel2_entry[];
+LINKER_ADDRESS(tmm_load_start, __tmm_load_start)
+LINKER_ADDRESS(tmm_image_start, __tmm_image_start)
+LINKER_ADDRESS(tmm_image_end, __tmm_image_end)
+LINKER_ADDRESS(tmm_bss_end, __tmm_bss_end)
+LINKER_ADDRESS(tmm_entry_address, tmm_sel2_entry)
+
+/* el3_exit (el3_vectors.S): resume a world; never returns. */
+void el3_exit(struct world_context *_Nonnull ctx) __attribute__((noreturn));
+
+#pragma GCC visibility pop
+
+#endif

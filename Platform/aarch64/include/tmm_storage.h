@@ -1,0 +1,39 @@
+/*
+ * Storage of the TMM: its translation tables (S-EL2 image), per-CPU stacks and the memory of
+ * the granule table, all in the TMM's secure RAM. Defined in tmm_storage.c (.bss).
+ */
+#ifndef TMM_STORAGE_H
+#define TMM_STORAGE_H
+
+#include <stdint.h>
+#include "platform_def.h"
+
+/* Everything declared here is defined in the same image: address it directly, not via a GOT. */
+#pragma GCC visibility push(hidden)
+
+#define TMM_XLAT_TABLES 16
+/* Enough descriptors for the largest pool configuration (32 MiB = 8192 granules). */
+#define TMM_MAX_POOL_GRANULES 8192
+#define TMM_GRANULE_TABLE_BYTES (TMM_MAX_POOL_GRANULES * 8)
+
+extern uint8_t tmm_xlat_tables[TMM_XLAT_TABLES][4096];
+extern uint64_t tmm_granule_table_memory[TMM_MAX_POOL_GRANULES];
+
+static inline __attribute__((always_inline)) void *_Nonnull tmm_xlat_memory(void) { return tmm_xlat_tables; }
+static inline __attribute__((always_inline)) void *_Nonnull tmm_granule_table(void) { return tmm_granule_table_memory; }
+
+extern char __tmm_text_start[], __tmm_text_end[], __tmm_rodata_start[], __tmm_rodata_end[];
+extern char __tmm_rw_start[], __tmm_rw_end[];
+
+#define TMM_LINKER_ADDRESS(fn, sym) \
+	static inline __attribute__((always_inline)) uint64_t fn(void) { return (uint64_t)(uintptr_t)sym; }
+TMM_LINKER_ADDRESS(tmm_text_start, __tmm_text_start)
+TMM_LINKER_ADDRESS(tmm_text_end, __tmm_text_end)
+TMM_LINKER_ADDRESS(tmm_rodata_start, __tmm_rodata_start)
+TMM_LINKER_ADDRESS(tmm_rodata_end, __tmm_rodata_end)
+TMM_LINKER_ADDRESS(tmm_rw_start, __tmm_rw_start)
+TMM_LINKER_ADDRESS(tmm_rw_end, __tmm_rw_end)
+
+#pragma GCC visibility pop
+
+#endif

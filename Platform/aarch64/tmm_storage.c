@@ -1,0 +1,4 @@
+#include "tmm_storage.h"
+
+uint8_t tmm_xlat_tables[TMM_XLAT_TABLES][4096] __attribute__((aligned(4096), section(".bss.xlat")));
+uint64_t tmm_granule_table_memory[TMM_MAX_POOL_GRANULES] __attribute__((aligned(64)));

@@ -1,0 +1,69 @@
+/*
+ * Memory map and constants of QEMU `virt` booted with
+ *   -M virt,secure=on,virtualization=on,gic-version=3 -m 1G -smp 4 -bios <image>
+ * (addresses read from the machine's own device tree, `-M virt,...,dumpdtb=`).
+ *
+ * The single source of these numbers: assembly, linker scripts, the normal world's device tree
+ * and the Swift firmware all include this file. Keep every value a plain integer literal so that
+ * Swift imports it as a constant, the linker scripts and dtc (through cpp) can use it too.
+ */
+#ifndef PLATFORM_DEF_H
+#define PLATFORM_DEF_H
+
+#define PLAT_MAX_CPUS                 4
+
+/* Secure flash: the CPU starts at EL3 at its first byte. Read-only at run time. */
+#define PLAT_FLASH_BASE               0x00000000
+#define PLAT_FLASH_SIZE               0x04000000
+
+/* Secure-only RAM (16 MiB): the one memory the hardware keeps from the normal world. */
+#define PLAT_SECURE_RAM_BASE          0x0E000000
+#define PLAT_SECURE_RAM_SIZE          0x01000000
+
+/*
+ * Secure RAM layout.
+ *   0x0E000000  EL3 monitor: data, bss, stacks, translation tables, world contexts (512 KiB)
+ *   0x0E080000  TMM (S-EL2 image) or TMM part of the EL3 image: image, bss, stacks (2.5 MiB)
+ *   0x0E300000  secure granule pool of the default configuration (13 MiB, 3328 granules)
+ */
+#define PLAT_MONITOR_RAM_BASE         0x0E000000
+#define PLAT_MONITOR_RAM_SIZE         0x00080000
+#define PLAT_TMM_RAM_BASE             0x0E080000
+#define PLAT_TMM_RAM_SIZE             0x00280000
+#define PLAT_SRAM_POOL_BASE           0x0E300000
+#define PLAT_SRAM_POOL_SIZE           0x00D00000
+
+/* Devices. */
+#define PLAT_GICD_BASE                0x08000000
+#define PLAT_GICR_BASE                0x080A0000
+#define PLAT_GICR_STRIDE              0x00020000
+#define PLAT_NS_UART_BASE             0x09000000
+#define PLAT_SECURE_UART_BASE         0x09040000
+#define PLAT_SECURE_GPIO_BASE         0x090B0000
+#define PLAT_GPIO_POWEROFF_PIN        0
+#define PLAT_GPIO_RESET_PIN           1
+#define PLAT_DEVICE_BASE              0x08000000
+#define PLAT_DEVICE_SIZE              0x02000000
+
+/* Normal-world DRAM (QEMU -m 1G). */
+#define PLAT_DRAM_BASE                0x40000000
+#define PLAT_DRAM_SIZE                0x40000000
+
+/*
+ * The second pool configuration (POOL=dram): a range carved out of DRAM, modelling the region a
+ * server's TrustZone address-space controller protects. QEMU enforces nothing there.
+ */
+#define PLAT_DRAM_POOL_BASE           0x7E000000
+#define PLAT_DRAM_POOL_SIZE           0x02000000
+
+/* Normal-world hand-off: the device tree the firmware copies for the payload (x0 at entry). */
+#define PLAT_NS_DTB_BASE              0x40000000
+#define PLAT_NS_DTB_MAX_SIZE          0x00010000
+/* Default payload load and entry address (override with PAYLOAD_ADDR=...). */
+#define PLAT_DEFAULT_PAYLOAD_ADDR     0x40200000
+
+/* Stack sizes per CPU. */
+#define PLAT_MONITOR_STACK_SIZE       0x2000
+#define PLAT_TMM_STACK_SIZE           0x4000
+
+#endif

@@ -1,0 +1,52 @@
+import AArch64
+import MonitorStorage
+import PlatformDefinitions
+
+// Entry into the normal world at Non-secure EL2, as TF-A hands over to BL33: x0 = device tree
+// on the boot CPU, x0 = context_id on a CPU started by PSCI CPU_ON; MMU and caches off;
+// interrupts masked; EL2 registers in a defined reset state.
+
+/// SPSR_EL3 for an entry at EL2h with D, A, I and F masked.
+let spsrEL2hMasked: UInt64 = 0x3C9
+
+/// The normal world's context on `cpu`, set up to start at `entry` with `x0`.
+func prepareNormalWorldEntry(cpu: UInt64, entry: UInt64, x0: UInt64) -> UnsafeMutablePointer<world_context> {
+    let context = monitor_context(cpu, UInt64(WORLD_NONSECURE))
+    let runtimeSP = context.pointee.runtime_sp
+    context.pointee = world_context()
+    context.pointee.runtime_sp = runtimeSP
+    context.pointee.x.0 = x0
+    context.pointee.elr_el3 = entry
+    context.pointee.spsr_el3 = spsrEL2hMasked
+    context.pointee.scr_el3 = scrCommonBits() | 1          // NS
+
+    var el2 = el2_sysregs()
+    el2.sctlr_el2 = sctlrRES1
+    el2.hcr_el2 = 1 << 31                                   // RW: EL1 is AArch64
+    // CPTR_EL2 (E2H = 0): RES1 bits, with SVE (TZ, bit 8) and SME (TSM, bit 12) not trapped.
+    var cptr: UInt64 = 0x33FF
+    if CPUFeatures.hasSVE { cptr &= ~(1 << 8) }
+    if CPUFeatures.hasSME { cptr &= ~(1 << 12) }
+    el2.cptr_el2 = cptr
+    el2.cnthctl_el2 = 3                                     // EL1PCTEN, EL1PCEN
+    el2.vpidr_el2 = read_midr_el1()
+    el2.vmpidr_el2 = read_mpidr_el1()
+    el2.vtcr_el2 = 1 << 31                                  // RES1
+    el2.mdcr_el2 = CPUFeatures.pmuCounters                  // HPMN: all counters to EL1
+    el2.icc_sre_el2 = 0x9                                   // SRE, Enable
+    context.pointee.el2 = el2
+
+    var el1 = el1_sysregs()
+    el1.sctlr_el1 = 0x30D0_0800                             // RES1 bits, MMU off
+    context.pointee.el1 = el1
+    return context
+}
+
+/// The first entry of the normal world on `cpu` once the secure world is up there, where the
+/// cold boot (payload) or PSCI CPU_ON asked it to start.
+func normalWorldStartContext(cpu: UInt64) -> UnsafeMutablePointer<world_context> {
+    let state = monitor_cpu_state(cpu)
+    let context = prepareNormalWorldEntry(cpu: cpu, entry: state.pointee.ns_entry, x0: state.pointee.ns_context_id)
+    setPowerState(cpu, PSCI.affinityOn)
+    return context
+}

@@ -1,0 +1,123 @@
+import AArch64
+import MonitorStorage
+import PlatformDefinitions
+import TMMBoot
+
+// The S-EL2 image: the TMM runs at Secure EL2 and the monitor switches worlds to reach it.
+// Protocol (tmm_boot.h): the TMM boots on each CPU and reports TMM_BOOT_COMPLETE; afterwards
+// it waits inside an SMC for the next RMI call and hands each result back with
+// TMM_RMI_REQ_COMPLETE.
+
+let imageVariantName: StaticString = "S-EL2"
+let imageHasSecureEL2 = true
+
+func checkCPUCanRunImage() {
+    guard CPUFeatures.hasSecureEL2 else {
+        console.print("[EL3] FATAL: this CPU does not implement Secure EL2 (FEAT_SEL2, ID_AA64PFR0_EL1.SEL2 == 0).")
+        console.print("[EL3] The S-EL2 image needs an Armv8.4 CPU with FEAT_SEL2; use the EL3 image (tmm-el3) here.")
+        console.print("[EL3] Stopping: powering off.")
+        PowerControl.systemOff()
+    }
+}
+
+/// The monitor needs no mapping beyond the common ones: it loads the TMM through its RAM window.
+func mapVariantRegions(_ tables: inout Stage1Tables) -> Bool { true }
+
+func startSecureWorld(cpu: UInt64, coldBoot: Bool) -> Never {
+    if coldBoot { loadTMMImage() }
+    let context = monitor_context(cpu, UInt64(WORLD_SECURE))
+    let runtimeSP = context.pointee.runtime_sp
+    context.pointee = world_context()
+    context.pointee.runtime_sp = runtimeSP
+    context.pointee.x.0 = cpu
+    context.pointee.x.1 = UInt64(UInt(bitPattern: monitor_manifest()))
+    context.pointee.x.2 = coldBoot ? 1 : 0
+    context.pointee.elr_el3 = tmm_entry_address()
+    context.pointee.spsr_el3 = spsrEL2hMasked
+    context.pointee.scr_el3 = scrCommonBits()                  // NS = 0: Secure state
+    context.pointee.el2.sctlr_el2 = sctlrRES1
+    context.pointee.el2.hcr_el2 = 1 << 31                      // RW
+    context.pointee.el2.cptr_el2 = 0x33FF                      // RES1, FP/SVE/SME trapped at S-EL2
+    context.pointee.el2.vtcr_el2 = 1 << 31
+    context.pointee.el2.vpidr_el2 = read_midr_el1()
+    context.pointee.el2.vmpidr_el2 = read_mpidr_el1()
+    context.pointee.el1.sctlr_el1 = 0x30D0_0800
+    restoreSystemRegisters(context)
+    el3_exit(context)
+}
+
+/// Copies the TMM from flash into its RAM and zeroes its .bss. Its RAM is secure-only; the
+/// monitor measures this image when attestation needs it.
+private func loadTMMImage() {
+    let size = tmm_image_end() - tmm_image_start()
+    let source = UnsafeRawPointer(bitPattern: UInt(tmm_load_start()))!
+    let destination = UnsafeMutableRawPointer(bitPattern: UInt(tmm_image_start()))!
+    destination.copyMemory(from: source, byteCount: Int(size))
+    let bssSize = tmm_bss_end() - tmm_image_end()
+    UnsafeMutableRawPointer(bitPattern: UInt(tmm_image_end()))!.initializeMemory(as: UInt8.self, repeating: 0, count: Int(bssSize))
+    // The TMM fetches instructions from what was just written through the data side.
+    var line = tmm_image_start()
+    while line < tmm_image_end() {
+        dc_cvac(line)
+        line += 64
+    }
+    dsb_ish()
+    ic_iallu()
+    dsb_ish()
+    isb()
+}
+
+/// An RMI call from the normal world: switch to the TMM with the call in x0..x6.
+func forwardRMI(cpu: UInt64, context: UnsafeMutablePointer<world_context>) -> UnsafeMutablePointer<world_context> {
+    let secure = monitor_context(cpu, UInt64(WORLD_SECURE))
+    secure.pointee.x.0 = context.pointee.x.0 & 0xFFFF_FFFF
+    secure.pointee.x.1 = context.pointee.x.1
+    secure.pointee.x.2 = context.pointee.x.2
+    secure.pointee.x.3 = context.pointee.x.3
+    secure.pointee.x.4 = context.pointee.x.4
+    secure.pointee.x.5 = context.pointee.x.5
+    secure.pointee.x.6 = context.pointee.x.6
+    monitor_cpu_state(cpu).pointee.rmi_in_progress = 1
+    return switchWorld(from: context, to: secure)
+}
+
+func handleSecureSMC(cpu: UInt64, fid: UInt32, context: UnsafeMutablePointer<world_context>)
+    -> UnsafeMutablePointer<world_context>
+{
+    switch UInt64(fid) {
+    case UInt64(TMM_RMI_REQ_COMPLETE) where monitor_cpu_state(cpu).pointee.rmi_in_progress != 0:
+        monitor_cpu_state(cpu).pointee.rmi_in_progress = 0
+        let normal = monitor_context(cpu, UInt64(WORLD_NONSECURE))
+        normal.pointee.x.0 = context.pointee.x.1
+        normal.pointee.x.1 = context.pointee.x.2
+        normal.pointee.x.2 = context.pointee.x.3
+        normal.pointee.x.3 = context.pointee.x.4
+        normal.pointee.x.4 = context.pointee.x.5
+        return switchWorld(from: context, to: normal)
+    case UInt64(TMM_BOOT_COMPLETE) where monitor_cpu_state(cpu).pointee.tmm_booted == 0:
+        return tmmBootComplete(cpu: cpu, status: context.pointee.x.1, rmiVersion: context.pointee.x.2, context: context)
+    default:
+        context.pointee.x.0 = SMCCC.returnValue(SMCCC.notSupported)
+        return context
+    }
+}
+
+private func tmmBootComplete(cpu: UInt64, status: UInt64, rmiVersion: UInt64,
+                             context: UnsafeMutablePointer<world_context>) -> UnsafeMutablePointer<world_context>
+{
+    guard status == 0 else {
+        var line = LogLine("[EL3] FATAL: the TMM failed to boot on CPU ")
+        line.decimal(cpu)
+        line.append(", status ")
+        line.decimal(signed: Int64(bitPattern: status))
+        console.print(line)
+        PowerControl.systemOff()
+    }
+    monitor_cpu_state(cpu).pointee.tmm_booted = 1
+    if cpu == 0 {
+        var line = LogLine("[EL3] TMM running at Secure EL2, RMI ABI ")
+        line.version(rmiVersion)
+        console.print(line)
+    }
+    return switchWorld(from: context, to: normalWorldStartContext(cpu: cpu))
+}

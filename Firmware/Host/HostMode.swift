@@ -1,0 +1,17 @@
+/// What the host does after booting, read from a word in normal-world DRAM that the QEMU
+/// command line sets (`-device loader,addr=0x40100000,data=N,data-len=4`); absent, it is 0.
+enum HostMode: UInt32 {
+    /// Check the firmware's interfaces, then PSCI SYSTEM_OFF.
+    case checks = 0
+    /// Measure RMI round trips with the cycle counter, then SYSTEM_OFF.
+    case benchmark = 1
+    /// Call PSCI SYSTEM_RESET (QEMU with -no-reboot exits on it).
+    case systemReset = 2
+
+    static let address: UInt64 = 0x4010_0000
+
+    static var requested: HostMode {
+        let word = UnsafePointer<UInt32>(bitPattern: UInt(address))!.pointee
+        return HostMode(rawValue: word) ?? .checks
+    }
+}

@@ -1,0 +1,48 @@
+import AArch64
+import HostStorage
+import PlatformDefinitions
+
+// The host's own address space: an identity map of its image (code executable, the rest not),
+// the rest of normal-world DRAM and the devices. With the MMU on, memory is cacheable and
+// exclusive accesses (locks, atomics) behave.
+
+nonisolated(unsafe) var hostTranslationRoot: UInt64 = 0
+
+func enableHostMMU() {
+    if hostTranslationRoot == 0 {
+        var tables = Stage1Tables(memory: host_xlat_memory(), tables: Int(HOST_XLAT_TABLES))
+        let dramEnd = UInt64(PLAT_DRAM_BASE) + UInt64(PLAT_DRAM_SIZE)
+        let ok = tables.map(base: UInt64(PLAT_DRAM_BASE), size: host_text_start() - UInt64(PLAT_DRAM_BASE), .data)
+            && tables.map(base: host_text_start(), size: host_text_end() - host_text_start(), .code)
+            && tables.map(base: host_text_end(), size: dramEnd - host_text_end(), .data)
+            && tables.map(base: UInt64(PLAT_DEVICE_BASE), size: UInt64(PLAT_DEVICE_SIZE), .device)
+            // Mapped on purpose: the host's own tables allow the access, so what stops a read
+            // of secure memory is the hardware (an external abort), not a translation fault.
+            && tables.map(base: UInt64(PLAT_SECURE_RAM_BASE), size: UInt64(PLAT_SECURE_RAM_SIZE), .data)
+        if !ok { PSCIClient.systemOff() }
+        hostTranslationRoot = tables.root
+        // CPUs started later read the root with their caches off.
+        dc_civac(UInt64(UInt(bitPattern: UnsafeRawPointer(&hostTranslationRoot))))
+        dsb_sy()
+    }
+    enableStage1AtEL2(root: hostTranslationRoot)
+}
+
+/// PSCI function IDs the host calls (Arm DEN0022).
+enum PSCIFunction {
+    static let version: UInt64 = 0x8400_0000
+    static let features: UInt64 = 0x8400_000A
+    static let cpuOn: UInt64 = 0xC400_0003
+    static let cpuOff: UInt64 = 0x8400_0002
+    static let affinityInfo: UInt64 = 0xC400_0004
+    static let systemOff: UInt64 = 0x8400_0008
+    static let systemReset: UInt64 = 0x8400_0009
+}
+
+enum PSCIClient {
+    static func systemOff() -> Never {
+        console.uart.flush()
+        _ = smc(PSCIFunction.systemOff)
+        while true { wfi() }
+    }
+}

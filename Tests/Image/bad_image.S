@@ -1,0 +1,8 @@
+/* A deliberately broken image for the image checker's self-test: each line breaks one rule. */
+	.text
+	.global _start
+_start:
+	fmov	d0, x1			/* FP/SIMD register */
+	casal	x0, x1, [x2]		/* LSE atomic: not Armv8.0 */
+	bl	missing_function	/* undefined symbol */
+	bl	malloc			/* heap */

@@ -1,0 +1,19 @@
+#!/bin/sh
+# The image checker must reject an image that breaks each rule: it is only worth running on
+# the real images if it can fail. Usage: selftest.sh CLANG LLD OBJDUMP NM OUTDIR
+set -eu
+clang=$1 lld=$2 objdump=$3 nm=$4 out=$5
+dir=$(dirname "$0")
+mkdir -p "$out"
+"$clang" --target=aarch64-none-elf -march=armv8.1-a -c "$dir/bad_image.S" -o "$out/bad_image.o"
+"$lld" -nostdlib -static --unresolved-symbols=ignore-all -e _start "$out/bad_image.o" -o "$out/bad_image.elf"
+if python3 "$dir/check_image.py" "$out/bad_image.elf" --objdump "$objdump" --nm "$nm" \
+        --baseline-cpu cortex-a57 > "$out/bad_image.log" 2>&1; then
+    echo "FAIL image checker self-test: a broken image passed"; cat "$out/bad_image.log"; exit 1
+fi
+for rule in "no undefined symbols" "no heap allocator symbols" "no FP/SIMD registers" "exists on cortex-a57"; do
+    if ! grep "FAIL" "$out/bad_image.log" | grep -q "$rule"; then
+        echo "FAIL image checker self-test: rule not enforced: $rule"; cat "$out/bad_image.log"; exit 1
+    fi
+done
+echo "  ok   image checker rejects a broken image on each of its rules"

@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""Boots a firmware image in QEMU virt and shows both consoles.
+
+The normal world's UART (serial0) and the secure-only UART (serial1) go to files under --out;
+their lines are echoed as they arrive, prefixed `normal|` and `secure|`. QEMU runs for at most
+--timeout seconds. Used by `make run`, `make bench` and the system tests (Tests/System).
+"""
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+MACHINE = ["-M", "virt,secure=on,virtualization=on,gic-version=3", "-m", "1G", "-smp", "4",
+           "-nographic", "-nodefaults"]
+HOST_MODE_ADDRESS = "0x40100000"
+
+
+class Run:
+    def __init__(self, normal, secure, exited, returncode, elapsed, command):
+        self.normal, self.secure = normal, secure
+        self.exited, self.returncode, self.elapsed = exited, returncode, elapsed
+        self.command = command
+
+    def tail(self, lines=15):
+        out = []
+        for name, text in (("normal", self.normal), ("secure", self.secure)):
+            rows = text.splitlines()[-lines:]
+            out.append(f"    --- last {len(rows)} lines of the {name} console ---")
+            out.extend(f"    {name}| {row}" for row in rows)
+        return "\n".join(out)
+
+
+def run(image, cpu, payload=None, payload_addr="0x40200000", host_mode=None, extra=(),
+        timeout=120.0, out="out/qemu", echo=True, qemu="qemu-system-aarch64"):
+    os.makedirs(out, exist_ok=True)
+    normal_log = os.path.join(out, "normal-console.log")
+    secure_log = os.path.join(out, "secure-console.log")
+    for path in (normal_log, secure_log):
+        open(path, "w").close()
+    command = [qemu, *MACHINE, "-cpu", cpu, "-bios", image,
+               "-serial", f"file:{normal_log}", "-serial", f"file:{secure_log}"]
+    if payload:
+        command += ["-device", f"loader,file={payload},addr={payload_addr},force-raw=on"]
+    if host_mode is not None:
+        command += ["-device", f"loader,addr={HOST_MODE_ADDRESS},data={host_mode},data-len=4"]
+    command += list(extra)
+
+    start = time.monotonic()
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT)
+    offsets = {normal_log: 0, secure_log: 0}
+    partial = {normal_log: "", secure_log: ""}
+
+    def pump(final=False):
+        for path, prefix in ((secure_log, "secure| "), (normal_log, "normal| ")):
+            with open(path, "rb") as f:
+                f.seek(offsets[path])
+                data = f.read()
+            offsets[path] += len(data)
+            text = partial[path] + data.decode("utf-8", "replace").replace("\r", "")
+            lines = text.split("\n")
+            partial[path] = "" if final else lines.pop()
+            if echo:
+                for line in lines:
+                    if line or final:
+                        print(prefix + line, flush=True)
+
+    exited = False
+    while True:
+        try:
+            process.wait(timeout=0.05)
+            exited = True
+            break
+        except subprocess.TimeoutExpired:
+            pass
+        pump()
+        if time.monotonic() - start > timeout:
+            process.kill()
+            process.wait()
+            break
+    pump(final=True)
+    qemu_output = process.stdout.read().decode("utf-8", "replace")
+    if echo and qemu_output.strip():
+        print("qemu| " + qemu_output.strip().replace("\n", "\nqemu| "), flush=True)
+    with open(normal_log, encoding="utf-8", errors="replace") as f:
+        normal = f.read().replace("\r", "")
+    with open(secure_log, encoding="utf-8", errors="replace") as f:
+        secure = f.read().replace("\r", "")
+    return Run(normal, secure, exited, process.returncode, time.monotonic() - start, command)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--image", required=True, help="firmware flash image (-bios)")
+    parser.add_argument("--cpu", default="max")
+    parser.add_argument("--payload", help="normal-world payload, a flat binary")
+    parser.add_argument("--payload-addr", default="0x40200000")
+    parser.add_argument("--host-mode", type=int, help="mode word for the project's host (see HostMode.swift)")
+    parser.add_argument("--icount", action="store_true", help="-icount shift=0: instruction-counted time")
+    parser.add_argument("--no-reboot", action="store_true")
+    parser.add_argument("--timeout", type=float, default=300.0)
+    parser.add_argument("--out", default="out/qemu")
+    parser.add_argument("--qemu", default="qemu-system-aarch64")
+    opts = parser.parse_args()
+    extra = []
+    if opts.icount:
+        extra += ["-icount", "shift=0"]
+    if opts.no_reboot:
+        extra += ["-no-reboot"]
+    result = run(opts.image, opts.cpu, opts.payload, opts.payload_addr, opts.host_mode, extra,
+                 opts.timeout, opts.out, True, opts.qemu)
+    if not result.exited:
+        print(f"run_qemu: QEMU did not exit within {opts.timeout:.0f} s; stopped it", file=sys.stderr)
+        return 1
+    return result.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())

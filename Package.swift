@@ -43,7 +43,8 @@ let package = Package(
         ),
         .testTarget(
             name: "TMMCoreTests",
-            dependencies: ["TMMCore", crypto],
+            // CCAVerify's strict decoder reads back what the firmware encoders write.
+            dependencies: ["TMMCore", "CCAVerify", crypto],
             path: "Tests/TMMCoreTests"
         ),
         .testTarget(

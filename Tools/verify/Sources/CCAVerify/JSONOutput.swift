@@ -41,7 +41,7 @@ extension VerifiedToken {
             "signature-verified": true,
         ]
         let object: [String: Any] = ["cca-platform-token": platformObject, "cca-realm-delegated-token": realmObject]
-        let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self)
     }
 }

@@ -1,1 +1,0 @@
-print("tmm-verify")

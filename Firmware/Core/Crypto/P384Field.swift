@@ -138,29 +138,141 @@ struct MontgomeryResidue<M: MontgomeryModulus> {
         return Self.montgomeryMultiply(montgomery, one)
     }
 
-    /// a·b·R^-1 mod m by coarsely integrated operand scanning (CIOS). For a, b < m the
-    /// intermediate stays below 2m, so one masked subtraction at the end reduces it.
+    /// a·b·R^-1 mod m by coarsely integrated operand scanning (CIOS), fully unrolled over
+    /// locals: for a, b < m the intermediate stays below 2m, so one masked subtraction at the
+    /// end reduces it. Unrolling keeps every limb in a register; indexing the arrays in a loop
+    /// made the embedded build copy both operands on every step.
     @inline(never)
     static func montgomeryMultiply(_ a: Limbs384, _ b: Limbs384) -> Limbs384 {
         let m = M.modulus
-        var t = InlineArray<8, UInt64>(repeating: 0)
-        for i in 0..<6 {
-            var carry: UInt64 = 0
-            for j in 0..<6 { (carry, t[j]) = multiplyAdd(a[j], b[i], t[j], carry) }
-            var c: UInt64
-            (t[6], c) = addCarry(t[6], carry, 0)
-            t[7] = c
-            let q = t[0] &* M.negativeInverse
-            (carry, _) = multiplyAdd(q, m[0], t[0], 0)
-            for j in 1..<6 { (carry, t[j - 1]) = multiplyAdd(q, m[j], t[j], carry) }
-            (t[5], c) = addCarry(t[6], carry, 0)
-            t[6] = t[7] &+ c
-        }
-        var result = Limbs.zero
-        for i in 0..<6 { result[i] = t[i] }
+        let inverse = M.negativeInverse
+        let a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3], a4 = a[4], a5 = a[5]
+        let m0 = m[0], m1 = m[1], m2 = m[2], m3 = m[3], m4 = m[4], m5 = m[5]
+        var t0: UInt64 = 0, t1: UInt64 = 0, t2: UInt64 = 0, t3: UInt64 = 0
+        var t4: UInt64 = 0, t5: UInt64 = 0, t6: UInt64 = 0, t7: UInt64 = 0
+        var carry: UInt64 = 0
+        var bit: UInt64 = 0
+        var q: UInt64 = 0
+        var discard: UInt64 = 0
+        // Word 0 of b.
+        let b0 = b[0]
+        (carry, t0) = multiplyAdd(a0, b0, t0, 0)
+        (carry, t1) = multiplyAdd(a1, b0, t1, carry)
+        (carry, t2) = multiplyAdd(a2, b0, t2, carry)
+        (carry, t3) = multiplyAdd(a3, b0, t3, carry)
+        (carry, t4) = multiplyAdd(a4, b0, t4, carry)
+        (carry, t5) = multiplyAdd(a5, b0, t5, carry)
+        (t6, bit) = addCarry(t6, carry, 0)
+        t7 = bit
+        q = t0 &* inverse
+        (carry, discard) = multiplyAdd(q, m0, t0, 0)
+        (carry, t0) = multiplyAdd(q, m1, t1, carry)
+        (carry, t1) = multiplyAdd(q, m2, t2, carry)
+        (carry, t2) = multiplyAdd(q, m3, t3, carry)
+        (carry, t3) = multiplyAdd(q, m4, t4, carry)
+        (carry, t4) = multiplyAdd(q, m5, t5, carry)
+        (t5, bit) = addCarry(t6, carry, 0)
+        t6 = t7 &+ bit
+        // Word 1 of b.
+        let b1 = b[1]
+        (carry, t0) = multiplyAdd(a0, b1, t0, 0)
+        (carry, t1) = multiplyAdd(a1, b1, t1, carry)
+        (carry, t2) = multiplyAdd(a2, b1, t2, carry)
+        (carry, t3) = multiplyAdd(a3, b1, t3, carry)
+        (carry, t4) = multiplyAdd(a4, b1, t4, carry)
+        (carry, t5) = multiplyAdd(a5, b1, t5, carry)
+        (t6, bit) = addCarry(t6, carry, 0)
+        t7 = bit
+        q = t0 &* inverse
+        (carry, discard) = multiplyAdd(q, m0, t0, 0)
+        (carry, t0) = multiplyAdd(q, m1, t1, carry)
+        (carry, t1) = multiplyAdd(q, m2, t2, carry)
+        (carry, t2) = multiplyAdd(q, m3, t3, carry)
+        (carry, t3) = multiplyAdd(q, m4, t4, carry)
+        (carry, t4) = multiplyAdd(q, m5, t5, carry)
+        (t5, bit) = addCarry(t6, carry, 0)
+        t6 = t7 &+ bit
+        // Word 2 of b.
+        let b2 = b[2]
+        (carry, t0) = multiplyAdd(a0, b2, t0, 0)
+        (carry, t1) = multiplyAdd(a1, b2, t1, carry)
+        (carry, t2) = multiplyAdd(a2, b2, t2, carry)
+        (carry, t3) = multiplyAdd(a3, b2, t3, carry)
+        (carry, t4) = multiplyAdd(a4, b2, t4, carry)
+        (carry, t5) = multiplyAdd(a5, b2, t5, carry)
+        (t6, bit) = addCarry(t6, carry, 0)
+        t7 = bit
+        q = t0 &* inverse
+        (carry, discard) = multiplyAdd(q, m0, t0, 0)
+        (carry, t0) = multiplyAdd(q, m1, t1, carry)
+        (carry, t1) = multiplyAdd(q, m2, t2, carry)
+        (carry, t2) = multiplyAdd(q, m3, t3, carry)
+        (carry, t3) = multiplyAdd(q, m4, t4, carry)
+        (carry, t4) = multiplyAdd(q, m5, t5, carry)
+        (t5, bit) = addCarry(t6, carry, 0)
+        t6 = t7 &+ bit
+        // Word 3 of b.
+        let b3 = b[3]
+        (carry, t0) = multiplyAdd(a0, b3, t0, 0)
+        (carry, t1) = multiplyAdd(a1, b3, t1, carry)
+        (carry, t2) = multiplyAdd(a2, b3, t2, carry)
+        (carry, t3) = multiplyAdd(a3, b3, t3, carry)
+        (carry, t4) = multiplyAdd(a4, b3, t4, carry)
+        (carry, t5) = multiplyAdd(a5, b3, t5, carry)
+        (t6, bit) = addCarry(t6, carry, 0)
+        t7 = bit
+        q = t0 &* inverse
+        (carry, discard) = multiplyAdd(q, m0, t0, 0)
+        (carry, t0) = multiplyAdd(q, m1, t1, carry)
+        (carry, t1) = multiplyAdd(q, m2, t2, carry)
+        (carry, t2) = multiplyAdd(q, m3, t3, carry)
+        (carry, t3) = multiplyAdd(q, m4, t4, carry)
+        (carry, t4) = multiplyAdd(q, m5, t5, carry)
+        (t5, bit) = addCarry(t6, carry, 0)
+        t6 = t7 &+ bit
+        // Word 4 of b.
+        let b4 = b[4]
+        (carry, t0) = multiplyAdd(a0, b4, t0, 0)
+        (carry, t1) = multiplyAdd(a1, b4, t1, carry)
+        (carry, t2) = multiplyAdd(a2, b4, t2, carry)
+        (carry, t3) = multiplyAdd(a3, b4, t3, carry)
+        (carry, t4) = multiplyAdd(a4, b4, t4, carry)
+        (carry, t5) = multiplyAdd(a5, b4, t5, carry)
+        (t6, bit) = addCarry(t6, carry, 0)
+        t7 = bit
+        q = t0 &* inverse
+        (carry, discard) = multiplyAdd(q, m0, t0, 0)
+        (carry, t0) = multiplyAdd(q, m1, t1, carry)
+        (carry, t1) = multiplyAdd(q, m2, t2, carry)
+        (carry, t2) = multiplyAdd(q, m3, t3, carry)
+        (carry, t3) = multiplyAdd(q, m4, t4, carry)
+        (carry, t4) = multiplyAdd(q, m5, t5, carry)
+        (t5, bit) = addCarry(t6, carry, 0)
+        t6 = t7 &+ bit
+        // Word 5 of b.
+        let b5 = b[5]
+        (carry, t0) = multiplyAdd(a0, b5, t0, 0)
+        (carry, t1) = multiplyAdd(a1, b5, t1, carry)
+        (carry, t2) = multiplyAdd(a2, b5, t2, carry)
+        (carry, t3) = multiplyAdd(a3, b5, t3, carry)
+        (carry, t4) = multiplyAdd(a4, b5, t4, carry)
+        (carry, t5) = multiplyAdd(a5, b5, t5, carry)
+        (t6, bit) = addCarry(t6, carry, 0)
+        t7 = bit
+        q = t0 &* inverse
+        (carry, discard) = multiplyAdd(q, m0, t0, 0)
+        (carry, t0) = multiplyAdd(q, m1, t1, carry)
+        (carry, t1) = multiplyAdd(q, m2, t2, carry)
+        (carry, t2) = multiplyAdd(q, m3, t3, carry)
+        (carry, t3) = multiplyAdd(q, m4, t4, carry)
+        (carry, t4) = multiplyAdd(q, m5, t5, carry)
+        (t5, bit) = addCarry(t6, carry, 0)
+        t6 = t7 &+ bit
+        _ = discard
+        let result: Limbs384 = [t0, t1, t2, t3, t4, t5]
         let (reduced, borrow) = Limbs.subtract(result, m)
         // Keep the unreduced value only when it was below m: no ninth-word bit and a borrow.
-        let keep = maskFromBit(borrow & (t[6] ^ 1))
+        let keep = maskFromBit(borrow & (t6 ^ 1))
         return Limbs.select(keep, result, reduced)
     }
 
@@ -168,20 +280,73 @@ struct MontgomeryResidue<M: MontgomeryModulus> {
         Self(montgomery: montgomeryMultiply(a.montgomery, b.montgomery))
     }
 
+    // Addition and subtraction are unrolled over locals for the same reason as the multiply.
     static func + (a: Self, b: Self) -> Self {
-        let (sum, carry) = Limbs.add(a.montgomery, b.montgomery)
-        let (reduced, borrow) = Limbs.subtract(sum, M.modulus)
+        let x = a.montgomery, y = b.montgomery, m = M.modulus
+        var carry: UInt64 = 0, borrow: UInt64 = 0
+        let s0: UInt64
+        (s0, carry) = addCarry(x[0], y[0], carry)
+        let s1: UInt64
+        (s1, carry) = addCarry(x[1], y[1], carry)
+        let s2: UInt64
+        (s2, carry) = addCarry(x[2], y[2], carry)
+        let s3: UInt64
+        (s3, carry) = addCarry(x[3], y[3], carry)
+        let s4: UInt64
+        (s4, carry) = addCarry(x[4], y[4], carry)
+        let s5: UInt64
+        (s5, carry) = addCarry(x[5], y[5], carry)
+        let d0: UInt64
+        (d0, borrow) = subBorrow(s0, m[0], borrow)
+        let d1: UInt64
+        (d1, borrow) = subBorrow(s1, m[1], borrow)
+        let d2: UInt64
+        (d2, borrow) = subBorrow(s2, m[2], borrow)
+        let d3: UInt64
+        (d3, borrow) = subBorrow(s3, m[3], borrow)
+        let d4: UInt64
+        (d4, borrow) = subBorrow(s4, m[4], borrow)
+        let d5: UInt64
+        (d5, borrow) = subBorrow(s5, m[5], borrow)
         // sum < 2m: keep it unreduced only when it did not carry out and was below m.
         let keep = maskFromBit(borrow & (carry ^ 1))
-        return Self(montgomery: Limbs.select(keep, sum, reduced))
+        return Self(montgomery: [
+            (s0 & keep) | (d0 & ~keep), (s1 & keep) | (d1 & ~keep), (s2 & keep) | (d2 & ~keep),
+            (s3 & keep) | (d3 & ~keep), (s4 & keep) | (d4 & ~keep), (s5 & keep) | (d5 & ~keep),
+        ])
     }
 
     static func - (a: Self, b: Self) -> Self {
-        let (difference, borrow) = Limbs.subtract(a.montgomery, b.montgomery)
+        let x = a.montgomery, y = b.montgomery, m = M.modulus
+        var carry: UInt64 = 0, borrow: UInt64 = 0
+        let d0: UInt64
+        (d0, borrow) = subBorrow(x[0], y[0], borrow)
+        let d1: UInt64
+        (d1, borrow) = subBorrow(x[1], y[1], borrow)
+        let d2: UInt64
+        (d2, borrow) = subBorrow(x[2], y[2], borrow)
+        let d3: UInt64
+        (d3, borrow) = subBorrow(x[3], y[3], borrow)
+        let d4: UInt64
+        (d4, borrow) = subBorrow(x[4], y[4], borrow)
+        let d5: UInt64
+        (d5, borrow) = subBorrow(x[5], y[5], borrow)
+        // On a borrow, add m back.
         let mask = maskFromBit(borrow)
-        var correction = Limbs.zero
-        for i in 0..<6 { correction[i] = M.modulus[i] & mask }
-        return Self(montgomery: Limbs.add(difference, correction).0)
+        let r0: UInt64
+        (r0, carry) = addCarry(d0, m[0] & mask, carry)
+        let r1: UInt64
+        (r1, carry) = addCarry(d1, m[1] & mask, carry)
+        let r2: UInt64
+        (r2, carry) = addCarry(d2, m[2] & mask, carry)
+        let r3: UInt64
+        (r3, carry) = addCarry(d3, m[3] & mask, carry)
+        let r4: UInt64
+        (r4, carry) = addCarry(d4, m[4] & mask, carry)
+        let r5: UInt64
+        (r5, carry) = addCarry(d5, m[5] & mask, carry)
+        _ = carry
+        return Self(montgomery: [r0, r1, r2, r3, r4, r5])
     }
 
     prefix static func - (a: Self) -> Self { zero - a }

@@ -215,7 +215,7 @@ struct SplitMix64 {
     /// random keys and messages; both also verify with their own side.
     @Test func crossCheckWithSwiftCrypto() throws {
         var random = SplitMix64(state: 0x5eed_1234)
-        let rounds = 120
+        let rounds = 300
         for round in 0..<rounds {
             let secret = random.bytes(48)
             let ours = secret.withUnsafeBytes { s in
@@ -242,7 +242,7 @@ struct SplitMix64 {
 
     /// Random swift-crypto keys (not derived here) also interoperate.
     @Test func verifiesSwiftCryptoKeys() throws {
-        for round in 0..<40 {
+        for round in 0..<100 {
             let theirs = Crypto.P384.Signing.PrivateKey()
             let ours = try #require(Array(theirs.rawRepresentation).withUnsafeBytes { TMMCore.P384.PrivateKey(rawScalar: $0) })
             #expect(publicKeyBytes(ours.publicKey) == Array(theirs.publicKey.x963Representation))

@@ -267,3 +267,9 @@ private func subtract(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] {
     }
     return out
 }
+
+@Suite struct CryptoSelfTestTests {
+    @Test func knownAnswersPass() {
+        #expect(CryptoSelfTest.run())
+    }
+}

@@ -4,20 +4,57 @@
 // sources with Embedded Swift.
 import PackageDescription
 
+let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
+
 let package = Package(
     name: "TMM",
     products: [
         .library(name: "TMMCore", targets: ["TMMCore"]),
+        .executable(name: "tmm-verify", targets: ["tmm-verify"]),
+        .executable(name: "tmm-bench", targets: ["tmm-bench"]),
+    ],
+    dependencies: [
+        // Host side only: reference implementations for tests, the verifier and the benchmark.
+        // Nothing under Firmware/ may import them.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         .target(
             name: "TMMCore",
-            path: "Firmware/Core"
+            path: "Firmware/Core",
+            // P-384 in an unoptimised build is about 20 times slower, which makes the hundreds of
+            // cross-checked signatures in the tests take minutes; optimise even debug builds.
+            // (Overflow checks stay on; -O does not remove them.)
+            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
+        ),
+        // Decoding and checking CCA attestation tokens on a host (strict CBOR, COSE_Sign1,
+        // claims, binding). Library so that it is unit-tested; `tmm-verify` is a thin shell.
+        .target(
+            name: "CCAVerify",
+            dependencies: ["TMMCore", crypto],
+            path: "Tools/verify/Sources/CCAVerify"
+        ),
+        .executableTarget(
+            name: "tmm-verify",
+            dependencies: ["CCAVerify", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Tools/verify/Sources/tmm-verify"
+        ),
+        .executableTarget(
+            name: "tmm-bench",
+            dependencies: ["TMMCore", crypto],
+            path: "Tools/bench"
         ),
         .testTarget(
             name: "TMMCoreTests",
-            dependencies: ["TMMCore"],
+            // CCAVerify's strict decoder reads back what the firmware encoders write.
+            dependencies: ["TMMCore", "CCAVerify", crypto],
             path: "Tests/TMMCoreTests"
+        ),
+        .testTarget(
+            name: "CCAVerifyTests",
+            dependencies: ["CCAVerify", "TMMCore", crypto],
+            path: "Tools/verify/Tests/CCAVerifyTests"
         ),
     ],
     swiftLanguageModes: [.v6]

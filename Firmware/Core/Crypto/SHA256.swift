@@ -1,9 +1,9 @@
 // SHA-256, FIPS 180-4 section 6.2. Pure Swift with no heap, so the same code measures
 // realms in the firmware and runs in host tests against the NIST vectors.
 
-struct SHA256 {
-    static let digestSize = 32
-    static let blockSize = 64
+public struct SHA256 {
+    public static let digestSize = 32
+    public static let blockSize = 64
 
     private static let roundConstants: InlineArray<64, UInt32> = [
         0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
@@ -23,9 +23,9 @@ struct SHA256 {
     private var buffered = 0
     private var messageLength: UInt64 = 0
 
-    init() {}
+    public init() {}
 
-    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         messageLength &+= UInt64(bytes.count)
         var offset = 0
         if buffered > 0 {
@@ -50,7 +50,7 @@ struct SHA256 {
 
     /// Pads the message (FIPS 180-4 5.1.1) and writes the 32-byte digest to `digest`,
     /// which must hold at least 32 bytes.
-    mutating func finalize(into digest: UnsafeMutableRawBufferPointer) {
+    public mutating func finalize(into digest: UnsafeMutableRawBufferPointer) {
         precondition(digest.count >= Self.digestSize)
         let bitLength = messageLength &* 8
         var pad = InlineArray<72, UInt8>(repeating: 0)

@@ -1,8 +1,8 @@
 // SHA-512 and SHA-384, FIPS 180-4 sections 6.4 and 6.5: one compression function, two
 // initial values and digest lengths.
 
-struct SHA512 {
-    static let blockSize = 128
+public struct SHA512 {
+    public static let blockSize = 128
 
     private static let roundConstants: InlineArray<80, UInt64> = [
         0x428a2f98d728ae22, 0x7137449123ef65cd, 0xb5c0fbcfec4d3b2f, 0xe9b5dba58189dbbc, 0x3956c25bf348b538,
@@ -33,7 +33,7 @@ struct SHA512 {
     ]
 
     /// Bytes of the final state that form the digest: 64 for SHA-512, 48 for SHA-384.
-    let digestSize: Int
+    public let digestSize: Int
     private var state: InlineArray<8, UInt64>
     private var buffer = InlineArray<128, UInt8>(repeating: 0)
     private var buffered = 0
@@ -41,7 +41,7 @@ struct SHA512 {
     private var messageLength: UInt64 = 0
 
     /// SHA-512.
-    init() {
+    public init() {
         state = Self.sha512Initial
         digestSize = 64
     }
@@ -51,9 +51,9 @@ struct SHA512 {
         self.digestSize = digestSize
     }
 
-    static func sha384() -> SHA512 { SHA512(initial: sha384Initial, digestSize: 48) }
+    public static func sha384() -> SHA512 { SHA512(initial: sha384Initial, digestSize: 48) }
 
-    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         messageLength &+= UInt64(bytes.count)
         var offset = 0
         if buffered > 0 {
@@ -77,7 +77,7 @@ struct SHA512 {
     }
 
     /// Pads the message (FIPS 180-4 5.1.2) and writes `digestSize` bytes to `digest`.
-    mutating func finalize(into digest: UnsafeMutableRawBufferPointer) {
+    public mutating func finalize(into digest: UnsafeMutableRawBufferPointer) {
         precondition(digest.count >= digestSize)
         let bitLength = messageLength &* 8
         var pad = InlineArray<144, UInt8>(repeating: 0)

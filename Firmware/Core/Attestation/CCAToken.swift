@@ -1,0 +1,92 @@
+// The CCA attestation token: tag 399 over {44234: bstr(platform token), 44241: bstr(realm
+// token)} (TF-RMM attestation_defs_priv.h: TAG_CCA_TOKEN, CCA_PLAT_TOKEN,
+// CCA_REALM_DELEGATED_TOKEN), and the rule that binds the two tokens together.
+
+public enum CCAToken {
+    public static let tag: UInt64 = 399
+    public static let platformTokenKey: Int64 = 44234
+    public static let realmTokenKey: Int64 = 44241
+
+    /// The largest platform token accepted: TF-RMM's ATTEST_PLAT_TOKEN_SIZE default (4 KiB).
+    public static let maxPlatformTokenSize = 4096
+    /// The largest realm token: with SHA-512 measurements it is about 760 bytes; TF-RMM sizes
+    /// its realm token buffer at 1 KiB.
+    public static let maxRealmTokenSize = 1024
+    /// Tag, map head, two keys and two byte-string heads of up to 3 bytes each.
+    public static let collectionOverhead = 16
+    /// The most any CCA token built here can need.
+    public static let maxSize = collectionOverhead + maxPlatformTokenSize + maxRealmTokenSize
+
+    /// The binding between the tokens: the platform token's challenge is the hash of the
+    /// realm token's public-key claim (44237, the RAK's COSE_Key bytes exactly as encoded),
+    /// hashed with the algorithm the realm token names in claim 44240. TF-RMM computes it the
+    /// same way, with SHA-256 (attestation_key.c). Builders and verifiers both call this.
+    /// Writes the digest to `output` and returns its length.
+    @discardableResult
+    public static func platformChallenge(
+        forRealmPublicKey encodedKey: UnsafeRawBufferPointer, algorithm: RealmHashAlgorithm,
+        into output: UnsafeMutableRawBufferPointer
+    ) -> Int {
+        precondition(output.count >= algorithm.digestSize)
+        switch algorithm {
+        case .sha256: SHA256.hash(encodedKey, into: output)
+        case .sha512: SHA512.hash(encodedKey, into: output)
+        }
+        return algorithm.digestSize
+    }
+
+    /// The hash algorithm of the binding, as claim 44240 names it.
+    public static var bindingHashAlgorithm: RealmHashAlgorithm { .sha256 }
+
+    /// Writes the collection around two finished tokens; returns its length.
+    public static func assemble(
+        platformToken: UnsafeRawBufferPointer, realmToken: UnsafeRawBufferPointer,
+        into output: UnsafeMutableRawBufferPointer
+    ) throws(AttestationError) -> Int {
+        var writer = CBORWriter(into: output)
+        writer.tag(tag)
+        writer.mapHead(count: 2)
+        writer.int(platformTokenKey)
+        writer.bytes(platformToken)
+        writer.int(realmTokenKey)
+        writer.bytes(realmToken)
+        return try writer.finish()
+    }
+
+    /// Builds the whole token in `output`: copies the platform token in, then signs the realm
+    /// token straight into its slot, so no second buffer is needed. Returns the length.
+    public static func build(
+        platformToken: UnsafeRawBufferPointer, realmClaims: RealmTokenClaims, key: RealmAttestationKey,
+        into output: UnsafeMutableRawBufferPointer
+    ) throws(AttestationError) -> Int {
+        guard realmClaims.isWellFormed, platformToken.count > 0, platformToken.count <= maxPlatformTokenSize else {
+            throw .invalidInput
+        }
+        let realmLength = realmTokenSize(claims: realmClaims)
+        var writer = CBORWriter(into: output)
+        writer.tag(tag)
+        writer.mapHead(count: 2)
+        writer.int(platformTokenKey)
+        writer.bytes(platformToken)
+        writer.int(realmTokenKey)
+        writer.byteStringHead(length: realmLength)
+        let realmStart = writer.count
+        writer.reserve(realmLength)
+        let length = try writer.finish()
+        let written = try COSE.sign1(
+            payload: realmClaims, key: key.privateKey,
+            into: UnsafeMutableRawBufferPointer(rebasing: output[realmStart..<(realmStart + realmLength)]))
+        precondition(written == realmLength)
+        return length
+    }
+
+    /// Length of the COSE_Sign1 realm token for these claims: fixed once the claims are known,
+    /// because the signature is always 96 bytes.
+    public static func realmTokenSize(claims: RealmTokenClaims) -> Int {
+        let payload = claims.encodedSize
+        return 2  // tag 18 (1 byte), array head (1 byte)
+            + 1 + COSE.protectedHeaderES384.count + 1  // bstr(protected), empty map
+            + CBORWriter.headSize(UInt64(payload)) + payload
+            + CBORWriter.headSize(UInt64(COSE.signatureSize)) + COSE.signatureSize
+    }
+}

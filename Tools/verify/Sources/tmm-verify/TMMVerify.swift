@@ -1,0 +1,145 @@
+// tmm-verify: checks a CCA attestation token file and prints its claims as JSON.
+//
+//   tmm-verify verify TOKEN --platform-key KEY [--challenge V] [--rpv V] [--rim V] [--rem V ×4]
+//   tmm-verify example TOKEN-OUT [--platform-key-out FILE]
+//
+// Every value is hex on the command line or a file holding hex text or raw bytes. Any
+// failure prints one line to standard error and exits with status 1.
+
+import ArgumentParser
+import CCAVerify
+import Crypto
+import Foundation
+
+@main
+struct TMMVerify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tmm-verify",
+        abstract: "Verify CCA attestation tokens made by the TMM.",
+        subcommands: [Verify.self, Example.self],
+        defaultSubcommand: Verify.self)
+}
+
+/// A failure reported as one line.
+struct Failure: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Bytes from a hex argument, or from a file of hex text or raw bytes.
+func readValue(_ argument: String, what: String) throws -> [UInt8] {
+    if let bytes = hexDecode(argument) { return bytes }
+    guard let data = FileManager.default.contents(atPath: argument) else {
+        throw Failure(description: "\(what): \"\(argument)\" is neither hex nor a readable file")
+    }
+    let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    return hexDecode(text) ?? Array(data)
+}
+
+func hexDecode(_ text: String) -> [UInt8]? {
+    var digits = Substring(text)
+    if digits.hasPrefix("0x") { digits = digits.dropFirst(2) }
+    guard !digits.isEmpty, digits.count % 2 == 0, digits.allSatisfy(\.isHexDigit) else { return nil }
+    var out: [UInt8] = []
+    var index = digits.startIndex
+    while index < digits.endIndex {
+        let next = digits.index(index, offsetBy: 2)
+        out.append(UInt8(digits[index..<next], radix: 16)!)
+        index = next
+    }
+    return out
+}
+
+/// A platform key given as a COSE_Key, an uncompressed SEC 1 point, or raw x || y.
+func parsePlatformKey(_ bytes: [UInt8]) throws -> Crypto.P384.Signing.PublicKey {
+    if bytes.count == 97, bytes[0] == 0x04, let key = try? Crypto.P384.Signing.PublicKey(x963Representation: bytes) {
+        return key
+    }
+    if bytes.count == 96, let key = try? Crypto.P384.Signing.PublicKey(rawRepresentation: bytes) { return key }
+    do {
+        return try TokenVerifier.parseCOSEKey(bytes)
+    } catch {
+        throw Failure(description: "platform key: not a P-384 COSE_Key, SEC 1 point or x||y (\(error))")
+    }
+}
+
+func fail(_ message: CustomStringConvertible) -> ExitCode {
+    FileHandle.standardError.write(Data("tmm-verify: \(message)\n".utf8))
+    return ExitCode(1)
+}
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a token's structure, signatures and binding, compare expected values, print its claims as JSON.")
+
+    @Argument(help: "The CCA token (CBOR file).")
+    var token: String
+
+    @Option(help: "The platform attestation public key: COSE_Key, SEC 1 point (97 bytes) or x||y, hex or file.")
+    var platformKey: String?
+
+    @Flag(help: "Accept a token whose platform signature cannot be checked for want of a platform key.")
+    var allowUnverifiedPlatform = false
+
+    @Option(help: "Expected realm challenge (64 bytes).")
+    var challenge: String?
+
+    @Option(help: "Expected realm personalization value (64 bytes).")
+    var rpv: String?
+
+    @Option(help: "Expected RIM.")
+    var rim: String?
+
+    @Option(help: "Expected REMs: give all four, in order.")
+    var rem: [String] = []
+
+    func run() throws {
+        do {
+            var policy = VerificationPolicy()
+            if let platformKey {
+                policy.platformPublicKey = try parsePlatformKey(try readValue(platformKey, what: "platform key"))
+            } else if !allowUnverifiedPlatform {
+                throw Failure(description: "no platform key: pass --platform-key, or --allow-unverified-platform to skip the platform signature")
+            }
+            if let challenge { policy.challenge = try readValue(challenge, what: "challenge") }
+            if let rpv { policy.personalizationValue = try readValue(rpv, what: "rpv") }
+            if let rim { policy.initialMeasurement = try readValue(rim, what: "rim") }
+            if !rem.isEmpty {
+                guard rem.count == 4 else { throw Failure(description: "--rem must be given 4 times (REM0-REM3), got \(rem.count)") }
+                policy.extensibleMeasurements = try rem.map { try readValue($0, what: "rem") }
+            }
+            guard let data = FileManager.default.contents(atPath: token) else {
+                throw Failure(description: "cannot read token file \"\(token)\"")
+            }
+            let verified = try TokenVerifier.verify(Array(data), policy: policy)
+            print(verified.json())
+        } catch let error as VerificationError {
+            throw fail(error)
+        } catch let error as Failure {
+            throw fail(error)
+        }
+    }
+}
+
+struct Example: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write an example token built by the firmware code with fixed, public test keys.")
+
+    @Argument(help: "Where to write the token.")
+    var output: String
+
+    @Option(help: "Where to write the example platform public key (SEC 1 point, hex).")
+    var platformKeyOut: String?
+
+    func run() throws {
+        let token = ExampleToken.make()
+        guard FileManager.default.createFile(atPath: output, contents: Data(token)) else {
+            throw fail("cannot write \"\(output)\"")
+        }
+        if let platformKeyOut {
+            let hex = ExampleToken.platformPublicKeyBytes.map { String(format: "%02x", $0) }.joined() + "\n"
+            guard FileManager.default.createFile(atPath: platformKeyOut, contents: Data(hex.utf8)) else {
+                throw fail("cannot write \"\(platformKeyOut)\"")
+            }
+        }
+    }
+}

@@ -67,4 +67,17 @@ struct GranuleTable {
             if exchanged { return true }
         }
     }
+
+    /// Lock-free refcount decrement for a reference the caller owns (a REC's hold on its RD,
+    /// a running REC's mark). Never goes below zero.
+    func releaseReference(_ index: Int) {
+        while true {
+            let current = words[index].load(ordering: .relaxed)
+            let d = GranuleDescriptor(raw: current)
+            guard d.refcount > 0 else { return }
+            let (exchanged, _) = words[index].compareExchange(
+                expected: current, desired: d.with(refcount: d.refcount - 1).raw, ordering: .acquiringAndReleasing)
+            if exchanged { return }
+        }
+    }
 }

@@ -24,10 +24,11 @@ struct LockedGranule: ~Copyable {
 
     /// Moves the granule to `newState`. A granule entering DELEGATED or UNDELEGATED is
     /// scrubbed here, so that no path can hand out a previous owner's data and every unlocked
-    /// DELEGATED granule is zero.
+    /// DELEGATED granule is zero; it is also unreferenced, so its refcount restarts at 0.
     func transition(to newState: GranuleState) {
-        if newState == .delegated || newState == .undelegated { zeroContents() }
-        table.update(index) { $0.with(state: newState) }
+        let released = newState == .delegated || newState == .undelegated
+        if released { zeroContents() }
+        table.update(index) { released ? $0.with(state: newState).with(refcount: 0) : $0.with(state: newState) }
     }
 
     /// Adds `delta` (which may be negative) to the refcount. Refused, with no change, when the

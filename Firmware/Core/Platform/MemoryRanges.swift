@@ -30,8 +30,11 @@ public struct MemoryRanges {
         return storage[index]
     }
 
-    func containsGranule(_ pa: PhysicalAddress) -> Bool {
-        for i in 0..<count where storage[i].contains(pa, length: granuleSize) { return true }
+    func containsGranule(_ pa: PhysicalAddress) -> Bool { containsRange(pa.value, size: granuleSize) }
+
+    /// Whether [base, base + size) lies inside one of the ranges.
+    func containsRange(_ base: UInt64, size: UInt64) -> Bool {
+        for i in 0..<count where storage[i].contains(PhysicalAddress(base), length: size) { return true }
         return false
     }
 

@@ -2,7 +2,7 @@
 // from ID registers at boot; host tests choose them. FEATURES reports them (DEN0137 B4.4.1
 // RmiFeatureRegister0) and REALM_CREATE validates realm parameters against them.
 
-public struct PlatformCapabilities: Equatable {
+public struct PlatformCapabilities: Equatable, Sendable {
     /// Largest IPA width a realm may ask for: the PA width from ID_AA64MMFR0_EL1.PARange,
     /// capped at 48 because LPA2 is not supported.
     public var maxIPAWidth: UInt8

@@ -2,7 +2,7 @@
 // to run a REC, and what the hardware reports when the REC stops.
 
 /// The realm-visible CPU state that the core keeps in the REC granule.
-public struct RECContext: Equatable {
+public struct RECContext: Equatable, Sendable {
     public var gprs: InlineArray<31, UInt64>
     public var pc: UInt64
 
@@ -19,7 +19,7 @@ public struct RECContext: Equatable {
 }
 
 /// Realm-wide values the hardware needs to run a REC of the realm.
-public struct RealmExecutionInfo: Equatable {
+public struct RealmExecutionInfo: Equatable, Sendable {
     public var vmid: UInt16
     /// Physical address of the first starting-level RTT (VSTTBR_EL2/VTTBR_EL2.BADDR).
     public var rttBase: PhysicalAddress
@@ -30,7 +30,7 @@ public struct RealmExecutionInfo: Equatable {
 }
 
 /// RmiRecEnter fields the host passed to REC_ENTER (DEN0137 B4.4.7), copied into TMM memory.
-public struct RECEntry: Equatable {
+public struct RECEntry: Equatable, Sendable {
     public var flags: UInt64
     public var gprs: InlineArray<31, UInt64>
     public var gicv3HCR: UInt64
@@ -53,7 +53,7 @@ public struct RECEntry: Equatable {
 
 /// Why a REC stopped running, as reported by the hardware back-end. The core turns it into an
 /// RmiRecExit record and into the REC state that later commands depend on.
-public enum RECExit: Equatable {
+public enum RECExit: Equatable, Sendable {
     /// A synchronous exception the host must see (RMI_EXIT_SYNC): ESR_EL2, FAR_EL2, HPFAR_EL2.
     case sync(esr: UInt64, far: UInt64, hpfar: UInt64)
     case irq

@@ -6,7 +6,7 @@ public let granuleShift: UInt64 = 12
 public let granuleSize: UInt64 = 1 << granuleShift
 
 /// A physical address, in whichever physical address space the context says.
-public struct PhysicalAddress: Hashable, Comparable {
+public struct PhysicalAddress: Hashable, Comparable, Sendable {
     public var value: UInt64
 
     public init(_ value: UInt64) { self.value = value }
@@ -23,7 +23,7 @@ public struct PhysicalAddress: Hashable, Comparable {
 }
 
 /// An intermediate physical address: an address in a realm's stage-2 input space.
-public struct IPA: Hashable, Comparable {
+public struct IPA: Hashable, Comparable, Sendable {
     public var value: UInt64
 
     public init(_ value: UInt64) { self.value = value }
@@ -34,7 +34,7 @@ public struct IPA: Hashable, Comparable {
 }
 
 /// A half-open range of physical addresses [base, base + size).
-public struct PhysicalRange: Equatable {
+public struct PhysicalRange: Equatable, Sendable {
     public var base: PhysicalAddress
     public var size: UInt64
 

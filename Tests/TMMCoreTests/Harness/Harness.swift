@@ -53,18 +53,21 @@ final class Harness {
     let capabilities: PlatformCapabilities
     /// Next free pool granule handed out by `freshGranule()`, counting down from the top of
     /// pool A (the bottom 2 MiB stay free for block tests).
-    private var nextFree: Int = 1023
+    private var nextFree: Int
     private var nextNS: Int = 0
 
-    init(capabilities: PlatformCapabilities = Harness.defaultCapabilities) {
+    /// `poolAGranules` limits how much of pool A the TMM is given (small pools make random
+    /// tests collide more and check faster).
+    init(capabilities: PlatformCapabilities = Harness.defaultCapabilities, poolAGranules: Int = 1024) {
         var pool = MemoryRanges()
-        pool.append(base: FakeMachine.poolA.base, size: FakeMachine.poolA.size)
+        pool.append(base: FakeMachine.poolA.base, size: UInt64(poolAGranules) * 4096)
         pool.append(base: FakeMachine.poolB.base, size: FakeMachine.poolB.size)
         var ns = MemoryRanges()
         ns.append(base: FakeMachine.normalWorld.base, size: FakeMachine.normalWorld.size)
         let bytes = TMM<FakeHardware>.requiredStorageBytes(pool: pool, vmidWidth: capabilities.vmidWidth)
         machine = FakeMachine(storageBytes: bytes)
         self.capabilities = capabilities
+        nextFree = poolAGranules - 1
         let config = TMMConfiguration(securePool: pool, normalWorldMemory: ns, capabilities: capabilities,
                                       storage: machine.storage, storageBytes: bytes)
         tmm = TMM(configuration: config, hardware: FakeHardware(machine: machine))!

@@ -18,12 +18,14 @@ public struct TMM<Hardware: TMMHardware> {
     }
 
     /// Takes over `configuration.storage` and marks every pool granule UNDELEGATED. Nil when
-    /// the configuration is inconsistent: overlapping pool ranges, no pool, or storage that is
-    /// too small or misaligned.
+    /// the configuration is inconsistent: no pool, overlapping pool ranges, pool memory above
+    /// 2^48, or storage that is too small or misaligned.
     public init?(configuration c: TMMConfiguration, hardware: Hardware) {
         let caps = c.capabilities.clamped
         guard c.securePool.count > 0 else { return nil }
         for i in 0..<c.securePool.count {
+            // Stage-2 descriptors hold 48-bit output addresses (no LPA2).
+            guard c.securePool[i].end <= 1 << 48 else { return nil }
             for j in 0..<c.securePool.count where i != j {
                 let a = c.securePool[i], b = c.securePool[j]
                 guard a.end <= b.base.value || b.end <= a.base.value else { return nil }

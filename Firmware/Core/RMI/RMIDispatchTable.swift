@@ -50,9 +50,10 @@ enum RMIDispatchTable {
         RMICommandEntry(command: .rttSetRIPAS, arguments: 4, results: 1),        // 0x169
     ]
 
-    /// The table entry for `fid`, or nil for any FID without an RMI 1.0 command.
+    /// The table entry for `fid`, or nil for any FID without an RMI 1.0 command. SMCCC passes
+    /// the function identifier in W0, so the upper half of X0 is not part of it.
     static func entry(for fid: UInt64) -> RMICommandEntry? {
-        let function = fid & ~sveHintBit
+        let function = fid & 0xFFFF_FFFF & ~sveHintBit
         guard function >= firstFunction else { return nil }
         let offset = function - firstFunction
         guard offset < UInt64(entries.count) else { return nil }

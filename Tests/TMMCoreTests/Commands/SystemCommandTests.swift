@@ -48,17 +48,19 @@ import Testing
         let h = Harness()
         // 0x156, 0x160, 0x163 have no command; 0x16A...0x18F are reserved for RMI.
         for fid: UInt64 in [0xC400_0156, 0xC400_0160, 0xC400_0163, 0xC400_016A, 0xC400_018F, 0xC400_0190,
-                            0xC400_014F, 0x8400_0150, 0, UInt64.max, 0xC400_0150 | 1 << 32] {
+                            0xC400_014F, 0x8400_0150, 0, UInt64.max, 0xC400_0156 | 1 << 32] {
             #expect(h.tmm.handle(fid: fid, arguments: RMIArguments(1, 2, 3, 4, 5, 6)) == RMIResult(x0: Status.input),
                     "FID \(hex(fid))")
         }
         #expect(h.checkInvariants().isEmpty)
     }
 
-    @Test func sveHintBitIsIgnored() {
+    @Test func sveHintBitAndUpperHalfAreIgnored() {
         let h = Harness()
         // SMCCC 1.3: bit 16 of the FID is the "no live SVE state" hint.
         #expect(h.tmm.handle(fid: 0xC401_0150, arguments: RMIArguments(0x1_0000)) == RMIResult(x0: 0, x1: 0x1_0000, x2: 0x1_0000))
+        // The function identifier is W0.
+        #expect(h.tmm.handle(fid: 0xFFFF_FFFF_C400_0150, arguments: RMIArguments(0x1_0000)).x0 == 0)
     }
 
     @Test func unusedResultRegistersAreZeroed() {

@@ -25,6 +25,8 @@ MARCH_SEL2  := armv8.4-a
 MARCH_EL3   := armv8-a
 
 CORE_SOURCES := $(shell find Firmware/Core -name '*.swift' | LC_ALL=C sort)
+# Instantiates the generic core so that Embedded Swift compiles (and checks) it.
+CORE_CHECK_SOURCES := $(shell find Firmware/CoreCheck -name '*.swift' | LC_ALL=C sort)
 
 .PHONY: all help core-embedded host-test clean
 
@@ -39,9 +41,9 @@ help:
 # shared by the host library and the images must build both ways.
 core-embedded: $(OUT)/core-check/core-armv8.4-a.o $(OUT)/core-check/core-armv8-a.o
 
-$(OUT)/core-check/core-%.o: $(CORE_SOURCES) Makefile
+$(OUT)/core-check/core-%.o: $(CORE_SOURCES) $(CORE_CHECK_SOURCES) Makefile
 	@mkdir -p $(dir $@)
-	$(SWIFT_EMBEDDED) -Xcc -march=$* -module-name TMMCore -c $(CORE_SOURCES) -o $@
+	$(SWIFT_EMBEDDED) -Xcc -march=$* -module-name TMMCore -c $(CORE_SOURCES) $(CORE_CHECK_SOURCES) -o $@
 
 host-test:
 	swift test

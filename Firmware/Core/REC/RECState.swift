@@ -9,7 +9,6 @@ struct RIPASChangeRequest {
     var next: UInt64
     var ripas: RIPAS
     var changeDestroyed: Bool
-    var rejected: Bool
 
     var isPending: Bool { base != top }
 }

@@ -37,7 +37,7 @@ extension TMM {
             owner: rdAddr, index: index, mpidr: p.mpidr, runnable: runnable, context: RECContext(gprs: gprs, pc: p.pc),
             auxCount: UInt8(p.numAux), aux: p.aux,
             psci: PSCIRequest(pending: false, function: 0, x1: 0, x2: 0, x3: 0),
-            ripasChange: RIPASChangeRequest(base: 0, top: 0, next: 0, ripas: .empty, changeDestroyed: false, rejected: false),
+            ripasChange: RIPASChangeRequest(base: 0, top: 0, next: 0, ripas: .empty, changeDestroyed: false),
             hostCallPending: false, lastExitESR: 0, lastExitHPFAR: 0))
         // TF-RMM rel0 measures only runnable RECs (lib/measurement rim.c caller in rec.c).
         if runnable {

@@ -44,7 +44,7 @@ extension TMM {
             rec.pointee.context.gprs[0] = 0
             rec.pointee.context.gprs[1] = request.next
             rec.pointee.context.gprs[2] = request.ripas == .ram && request.next != request.top && reject ? 1 : 0
-            rec.pointee.ripasChange = RIPASChangeRequest(base: 0, top: 0, next: 0, ripas: .empty, changeDestroyed: false, rejected: false)
+            rec.pointee.ripasChange = RIPASChangeRequest(base: 0, top: 0, next: 0, ripas: .empty, changeDestroyed: false)
         }
         rec.pointee.hostCallPending = false
         rec.pointee.lastExitESR = 0
@@ -100,7 +100,7 @@ extension TMM {
             if let ripas = RIPAS(rawValue: ripasValue), ripas != .destroyed, base < top, top <= par,
                base & (granuleSize - 1) == 0, top & (granuleSize - 1) == 0 {
                 rec.pointee.ripasChange = RIPASChangeRequest(base: base, top: top, next: base, ripas: ripas,
-                                                             changeDestroyed: changeDestroyed, rejected: false)
+                                                             changeDestroyed: changeDestroyed)
                 r.ripasBase = base
                 r.ripasTop = top
                 r.ripasValue = UInt64(ripasValue)

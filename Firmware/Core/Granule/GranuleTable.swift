@@ -1,0 +1,83 @@
+// The granule table: one `GranuleDescriptor` word per secure-pool granule, in platform-provided
+// memory, shared by every CPU. It is the only mutable state the granules' owners share besides
+// the granules themselves and the VMID bitmap.
+
+import Synchronization
+
+struct GranuleTable {
+    let pool: MemoryRanges
+    let words: UnsafeMutablePointer<Atomic<UInt32>>
+    let count: Int
+
+    /// Initialises `count` words at `words` to UNDELEGATED, unlocked, refcount 0.
+    init(pool: MemoryRanges, words: UnsafeMutablePointer<Atomic<UInt32>>) {
+        self.pool = pool
+        self.words = words
+        self.count = pool.totalGranules
+        for i in 0..<count { (words + i).initialize(to: Atomic(GranuleState.undelegated.rawValue)) }
+    }
+
+    /// The table index of the pool granule at `pa`; nil when `pa` is unaligned or outside
+    /// the pool (GRANULE_DELEGATE's gran_align/gran_bound conditions).
+    func index(of pa: PhysicalAddress) -> Int? {
+        guard pa.isGranuleAligned, let i = pool.granuleIndex(of: pa), i < count else { return nil }
+        return i
+    }
+
+    func descriptor(at index: Int) -> GranuleDescriptor {
+        GranuleDescriptor(raw: words[index].load(ordering: .acquiring))
+    }
+
+    /// Spins until the lock bit is ours.
+    func lock(_ index: Int) {
+        while true {
+            let current = words[index].load(ordering: .relaxed)
+            if current & GranuleDescriptor.lockBit == 0 {
+                let (exchanged, _) = words[index].compareExchange(
+                    expected: current, desired: current | GranuleDescriptor.lockBit, ordering: .acquiring)
+                if exchanged { return }
+            }
+        }
+    }
+
+    func unlock(_ index: Int) {
+        words[index].bitwiseAnd(~GranuleDescriptor.lockBit, ordering: .releasing)
+    }
+
+    /// Replaces the descriptor word of a granule whose lock the caller holds. A concurrent
+    /// refcount change (running REC) is retried, never lost.
+    func update(_ index: Int, _ change: (GranuleDescriptor) -> GranuleDescriptor) {
+        while true {
+            let current = words[index].load(ordering: .relaxed)
+            let next = change(GranuleDescriptor(raw: current)).raw | GranuleDescriptor.lockBit
+            let (exchanged, _) = words[index].compareExchange(expected: current, desired: next, ordering: .acquiringAndReleasing)
+            if exchanged { return }
+        }
+    }
+
+    /// Lock-free refcount increment (marks a REC as running). False, and no change, when the
+    /// refcount was not `expected`.
+    func exchangeRefcount(_ index: Int, expected: UInt32, desired: UInt32) -> Bool {
+        while true {
+            let current = words[index].load(ordering: .relaxed)
+            let d = GranuleDescriptor(raw: current)
+            guard d.refcount == expected else { return false }
+            let (exchanged, _) = words[index].compareExchange(
+                expected: current, desired: d.with(refcount: desired).raw, ordering: .acquiringAndReleasing)
+            if exchanged { return true }
+        }
+    }
+
+    /// Lock-free refcount decrement for a reference the caller owns (a REC's hold on its RD,
+    /// a running REC's mark). Never goes below zero.
+    func releaseReference(_ index: Int) {
+        while true {
+            let current = words[index].load(ordering: .relaxed)
+            let d = GranuleDescriptor(raw: current)
+            guard d.refcount > 0 else { return }
+            let (exchanged, _) = words[index].compareExchange(
+                expected: current, desired: d.with(refcount: d.refcount - 1).raw, ordering: .acquiringAndReleasing)
+            if exchanged { return }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+// What the platform's CPUs and interrupt controller offer realms. The firmware reads these
+// from ID registers at boot; host tests choose them. FEATURES reports them (DEN0137 B4.4.1
+// RmiFeatureRegister0) and REALM_CREATE validates realm parameters against them.
+
+public struct PlatformCapabilities: Equatable, Sendable {
+    /// Largest IPA width a realm may ask for: the PA width from ID_AA64MMFR0_EL1.PARange,
+    /// capped at 48 because LPA2 is not supported.
+    public var maxIPAWidth: UInt8
+    public var breakpoints: UInt8
+    public var watchpoints: UInt8
+    /// Implemented GICv3 list registers (ICH_VTR_EL2.ListRegs + 1), 1...16.
+    public var gicListRegisters: UInt8
+    /// VMID width in bits: 8, or 16 with FEAT_VMID16.
+    public var vmidWidth: UInt8
+    /// PMU event counters realms may use; 0 means no PMU for realms.
+    public var pmuCounters: UInt8
+    public var hasSVE: Bool
+    /// Largest SVE vector length encoding, (VL / 128) - 1.
+    public var maxSVEVectorLength: UInt8
+
+    public init(maxIPAWidth: UInt8, breakpoints: UInt8, watchpoints: UInt8, gicListRegisters: UInt8,
+                vmidWidth: UInt8, pmuCounters: UInt8, hasSVE: Bool = false, maxSVEVectorLength: UInt8 = 0) {
+        self.maxIPAWidth = maxIPAWidth
+        self.breakpoints = breakpoints
+        self.watchpoints = watchpoints
+        self.gicListRegisters = gicListRegisters
+        self.vmidWidth = vmidWidth
+        self.pmuCounters = pmuCounters
+        self.hasSVE = hasSVE
+        self.maxSVEVectorLength = maxSVEVectorLength
+    }
+
+    /// The smallest IPA width the RMM accepts: PARange 0b0000, 32 bits (TF-RMM realm.c).
+    static let minIPAWidth: UInt8 = 32
+
+    /// Capabilities clamped to what the core can represent, so that nothing derived from them
+    /// (feature register fields, bitmap sizes, shifts) can overflow.
+    var clamped: PlatformCapabilities {
+        var c = self
+        c.maxIPAWidth = min(max(c.maxIPAWidth, Self.minIPAWidth), 48)
+        c.breakpoints = min(c.breakpoints, 63)
+        c.watchpoints = min(c.watchpoints, 63)
+        c.gicListRegisters = min(max(c.gicListRegisters, 1), 16)
+        c.vmidWidth = c.vmidWidth >= 16 ? 16 : 8
+        c.pmuCounters = min(c.pmuCounters, 31)
+        c.maxSVEVectorLength = c.hasSVE ? min(c.maxSVEVectorLength, 15) : 0
+        return c
+    }
+}

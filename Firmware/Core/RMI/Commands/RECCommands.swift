@@ -1,0 +1,84 @@
+// RMI_REC_CREATE and RMI_REC_DESTROY (DEN0137 B4.3.13, B4.3.14). Failure conditions in the
+// order TF-RMM rel0 checks them (runtime/rmi/rec.c).
+
+extension TMM {
+    func recCreate(rd rdAddr: UInt64, rec recAddr: UInt64, params paramsAddr: UInt64) -> RMIResult {
+        // params_align, params_bound, params_pas
+        guard let p = RECParameters.read(from: PhysicalAddress(paramsAddr), using: memory) else {
+            return .failure(.input)
+        }
+        guard p.numAux <= 16 else { return .failure(.input) }
+        let auxCount = Int(p.numAux)
+        // aux_align, aux_bound, aux_state: each auxiliary granule is claimed alone, before any
+        // other lock, so the host's order cannot deadlock (see GranuleDescriptor.swift).
+        guard claimAux(p.aux, count: auxCount) else { return .failure(.input) }
+        let result = createREC(rd: rdAddr, rec: recAddr, params: p)
+        if result.x0 != RMIReturnCode.success.encoded { releaseAux(p.aux, count: auxCount) }
+        return result
+    }
+
+    private func createREC(rd rdAddr: UInt64, rec recAddr: UInt64, params p: RECParameters) -> RMIResult {
+        // rec_*, rd_*
+        guard let pair = lockPair(recAddr, .delegated, rdAddr, .rd) else { return .failure(.input) }
+        // The RD's refcount counts its RECs and must not overflow.
+        guard pair.second.refcount < GranuleDescriptor.maxRefcount else { return .failure(.realm(index: 0)) }
+        let realm = pair.second.realm
+        // realm_state
+        guard realm.pointee.state == .new else { return .failure(.realm(index: 0)) }
+        // mpidr_index: RECs are created in MPIDR order
+        guard let index = RECMPIDR.index(p.mpidr), index == realm.pointee.recCount else { return .failure(.input) }
+        // num_aux
+        guard p.numAux == RealmDescriptor.recAuxCount else { return .failure(.input) }
+
+        var gprs = InlineArray<31, UInt64>(repeating: 0)
+        for i in 0..<8 { gprs[i] = p.gprs[i] }
+        let runnable = p.flags & RECParameters.flagRunnable != 0
+        pair.first.contents.bindMemory(to: RECState.self, capacity: 1).initialize(to: RECState(
+            owner: rdAddr, index: index, mpidr: p.mpidr, runnable: runnable, context: RECContext(gprs: gprs, pc: p.pc),
+            auxCount: UInt8(p.numAux), aux: p.aux,
+            psci: PSCIRequest(pending: false, function: 0, x1: 0, x2: 0, x3: 0),
+            ripasChange: RIPASChangeRequest(base: 0, top: 0, next: 0, ripas: .empty, changeDestroyed: false),
+            hostCallPending: false, lastExitESR: 0, lastExitHPFAR: 0))
+        // TF-RMM rel0 measures only runnable RECs (lib/measurement rim.c caller in rec.c).
+        if runnable {
+            var rim = RealmInitialMeasurement(algorithm: realm.pointee.hashAlgorithm, value: realm.pointee.rim)
+            rim.extendREC(p.measured)
+            realm.pointee.rim = rim.value
+        }
+        realm.pointee.recCount = index + 1
+        pair.second.adjustRefcount(by: 1)
+        pair.first.transition(to: .rec)
+        return .success()
+    }
+
+    private func claimAux(_ aux: InlineArray<16, UInt64>, count: Int) -> Bool {
+        for i in 0..<count {
+            guard let g = lock(aux[i], expecting: .delegated) else {
+                releaseAux(aux, count: i)
+                return false
+            }
+            g.transition(to: .recAux)
+        }
+        return true
+    }
+
+    private func releaseAux(_ aux: InlineArray<16, UInt64>, count: Int) {
+        for i in 0..<count {
+            if let g = lock(aux[i], expecting: .recAux) { g.transition(to: .delegated) }
+        }
+    }
+
+    func recDestroy(rec recAddr: UInt64) -> RMIResult {
+        // rec_align, rec_bound, rec_gran_state
+        guard let rec = lock(recAddr, expecting: .rec) else { return .failure(.input) }
+        // rec_state: running on some CPU
+        guard rec.refcount == 0 else { return .failure(.rec) }
+        let state = rec.rec.pointee
+        releaseAux(state.aux, count: Int(min(state.auxCount, 16)))
+        rec.transition(to: .delegated)
+        // The REC's hold on its RD, dropped without the RD lock (lock order: the RD is only
+        // ever locked before its RECs).
+        if let rdIndex = granules.index(of: PhysicalAddress(state.owner)) { granules.releaseReference(rdIndex) }
+        return .success()
+    }
+}

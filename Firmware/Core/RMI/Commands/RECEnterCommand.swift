@@ -1,0 +1,62 @@
+// RMI_REC_ENTER (DEN0137 B4.3.12): every check of the spec and TF-RMM rel0
+// runtime/rmi/run.c, in that order, then the hardware runs the REC and the exit is reported
+// through the host's RmiRecRun.
+
+extension TMM {
+    static var runExitOffset: Int { 0x800 }
+
+    func recEnter(rec recAddr: UInt64, run runAddr: UInt64) -> RMIResult {
+        let run = PhysicalAddress(runAddr)
+        // run_align, run_pas
+        guard memory.isHostGranule(run) else { return .failure(.input) }
+        let running: RunningREC
+        do {
+            // rec_align, rec_bound, rec_gran_state
+            guard let g = lock(recAddr, expecting: .rec) else { return .failure(.input) }
+            // rec_state: already running
+            guard let r = RunningREC(g, table: granules) else { return .failure(.rec) }
+            running = r
+        }
+        guard let entry = readEntry(run) else { return .failure(.input) }
+        let rec = running.state
+        guard let realmState = withRealm(of: rec.pointee, { $0.state }) else { return .failure(.input) }
+        // realm_new, system_off
+        switch realmState {
+        case .new: return .failure(.realm(index: 0))
+        case .systemOff: return .failure(.realm(index: 1))
+        case .active: break
+        }
+        // rec_runnable, psci_pending
+        guard rec.pointee.runnable, !rec.pointee.psci.pending else { return .failure(.rec) }
+        // rec_gicv3
+        guard GICState.isValid(entry, listRegisters: Int(capabilities.gicListRegisters)) else { return .failure(.rec) }
+        // rec_sea, rec_mmio: the host may only complete an exit that happened
+        guard canInjectSEA(entry, rec.pointee), canEmulateMMIO(entry, rec.pointee) else { return .failure(.rec) }
+
+        completePendingExit(entry, rec)
+        guard let info = withRealm(of: rec.pointee, { $0.executionInfo }) else { return .failure(.input) }
+        var realmInfo = info
+        realmInfo.recIndex = rec.pointee.index
+        realmInfo.mpidr = rec.pointee.mpidr
+        let exit = hardware.enterREC(&rec.pointee.context, realm: realmInfo, entry: entry)
+        let record = recordExit(exit, rec)
+        guard writeExit(record, rec.pointee, to: run) else { return .failure(.input) }
+        return .success()
+    }
+
+    /// Reads the RD of `rec`'s realm under its lock (nothing else is held).
+    func withRealm<T>(of rec: RECState, _ body: (inout RealmDescriptor) -> T) -> T? {
+        guard let rd = lock(rec.owner, expecting: .rd) else { return nil }
+        return body(&rd.realm.pointee)
+    }
+
+    private func readEntry(_ run: PhysicalAddress) -> RECEntry? {
+        var e = RECEntry()
+        guard memory.read(run, offset: 0x000, into: &e.flags),
+              memory.read(run, offset: 0x200, into: &e.gprs),
+              memory.read(run, offset: 0x300, into: &e.gicv3HCR),
+              memory.read(run, offset: 0x308, into: &e.gicv3ListRegisters)
+        else { return nil }
+        return e
+    }
+}

@@ -1,0 +1,76 @@
+// RMI_RTT_READ_ENTRY, RMI_RTT_MAP_UNPROTECTED and RMI_RTT_UNMAP_UNPROTECTED (DEN0137
+// B4.3.20, B4.3.18, B4.3.21). Failure conditions follow TF-RMM rel0 runtime/rmi/rtt.c.
+
+extension TMM {
+    func rttReadEntry(rd rdAddr: UInt64, ipa: UInt64, level ulevel: UInt64) -> RMIResult {
+        guard let rd = lock(rdAddr, expecting: .rd) else { return .failure(.input) }
+        let realm = rd.realm.pointee
+        guard let level = realm.validEntryLevel(ulevel, ipa: ipa) else { return .failure(.input) }
+        guard let w = walk(realm, ipa: ipa, to: level) else { return .failure(.input) }
+        let e = w.entry
+        let walkLevel = UInt64(bitPattern: Int64(w.level))
+        switch e.kind(level: w.level) {
+        case .unassigned(let ripas):
+            return .success(walkLevel, RTTEntryState.unassigned.rawValue, 0, UInt64(ripas.rawValue))
+        case .assigned(let ripas, let pa):
+            // An ASSIGNED entry with RIPAS DESTROYED reports its address too (TF-RMM rel0).
+            return .success(walkLevel, RTTEntryState.assigned.rawValue, pa, UInt64(ripas.rawValue))
+        case .unassignedNS:
+            return .success(walkLevel, RTTEntryState.unassigned.rawValue, 0, UInt64(RIPAS.empty.rawValue))
+        case .assignedNS:
+            return .success(walkLevel, RTTEntryState.assigned.rawValue, e.hostVisibleNSDescriptor, UInt64(RIPAS.empty.rawValue))
+        case .table(let pa):
+            return .success(walkLevel, RTTEntryState.table.rawValue, pa, UInt64(RIPAS.empty.rawValue))
+        case .malformed:
+            return .failure(.input)
+        }
+    }
+
+    func rttMapUnprotected(rd rdAddr: UInt64, ipa: UInt64, level ulevel: UInt64, descriptor: UInt64) -> RMIResult {
+        guard let level = validMapLevel(ulevel) else { return .failure(.input) }
+        guard let rd = lock(rdAddr, expecting: .rd) else { return .failure(.input) }
+        let realm = rd.realm.pointee
+        // desc_valid
+        guard isValidHostNSDescriptor(descriptor, level: level) else { return .failure(.input) }
+        // ipa_bound, ipa_align; then ipa must be unprotected
+        guard realm.isMappable(ipa, level: level), !realm.isProtected(ipa) else { return .failure(.input) }
+        guard let w = walk(realm, ipa: ipa, to: level) else { return .failure(.input) }
+        guard w.level == level else { return .failure(.rtt(level: Int8(w.level))) }
+        guard w.entry.kind(level: level) == .unassignedNS else { return .failure(.rtt(level: Int8(level))) }
+        w.table.adjustRefcount(by: 1)
+        w.set(.assignedNS(hostDescriptor: descriptor, level: level))
+        return .success()
+    }
+
+    func rttUnmapUnprotected(rd rdAddr: UInt64, ipa: UInt64, level ulevel: UInt64) -> RMIResult {
+        guard let level = validMapLevel(ulevel) else { return .failure(.input) }
+        guard let rd = lock(rdAddr, expecting: .rd) else { return .failure(.input) }
+        let realm = rd.realm.pointee
+        guard realm.isMappable(ipa, level: level), !realm.isProtected(ipa) else { return .failure(.input) }
+        guard let w = walk(realm, ipa: ipa, to: level) else { return .failure(.input) }
+        guard w.level == level, w.entry.kind(level: level) == .assignedNS else {
+            return .failure(.rtt(level: Int8(w.level)), w.entries.skipNonLive(from: ipa, index: w.index, level: w.level))
+        }
+        w.table.adjustRefcount(by: -1)
+        w.set(.unassignedNS)
+        hardware.invalidateStage2(ipa: IPA(ipa), level: level, vmid: realm.vmid)
+        return .success(w.entries.skipNonLive(from: ipa, index: w.index, level: w.level))
+    }
+
+    /// RmiRttEntry for RTT_MAP_UNPROTECTED: only the output address (aligned to `level`),
+    /// MemAttr, S2AP and SH may be set, SH must not be the reserved 0b01 and MemAttr must not
+    /// be a reserved encoding (HCR_EL2.FWB=0: "Normal" with inner cacheability 0b00).
+    /// TrustZone addition: the mapped range must be normal-world memory outside the pool,
+    /// because on this platform the stage-2 walker does not force NS accesses for these
+    /// entries, and the host must not reach secure memory through a realm.
+    func isValidHostNSDescriptor(_ d: UInt64, level: Int) -> Bool {
+        let size = RTTGeometry.mapSize(level)
+        let addressBits = RTTEntry.addressMask & ~(size - 1)
+        guard d & ~(addressBits | RTTEntry.hostAttributeMask) == 0 else { return false }
+        guard d & RTTEntry.shMask != 1 << 8 else { return false }
+        let memAttr = d >> 2 & 0xF
+        guard !(memAttr >> 2 != 0 && memAttr & 0x3 == 0) else { return false }
+        let pa = d & addressBits
+        return memory.normalWorld.containsRange(pa, size: size) && !memory.pool.overlaps(base: pa, size: size)
+    }
+}

@@ -1,0 +1,71 @@
+// RmiRealmParams (DEN0137 B4.4.13), read once from the host's buffer into TMM memory. Only
+// the fields the RMM uses are copied; each byte is read exactly once and validated from the
+// copy.
+
+struct RealmParameters {
+    var flags: UInt64 = 0
+    var s2sz: UInt64 = 0
+    var sveVL: UInt64 = 0
+    var numBPs: UInt64 = 0
+    var numWPs: UInt64 = 0
+    var pmuNumCounters: UInt64 = 0
+    var hashAlgorithm: UInt8 = 0
+    var rpv = InlineArray<64, UInt8>(repeating: 0)
+    var vmid: UInt64 = 0
+    var rttBase: UInt64 = 0
+    var rttLevelStart: Int64 = 0
+    var rttNumStart: UInt64 = 0
+
+    static let flagLPA2: UInt64 = 1 << 0
+    static let flagSVE: UInt64 = 1 << 1
+    static let flagPMU: UInt64 = 1 << 2
+
+    /// The fields in the order and at the offsets of the 4 KiB structure.
+    static func read<H: TMMHardware>(from pa: PhysicalAddress, using memory: NormalWorldMemory<H>) -> RealmParameters? {
+        var p = RealmParameters()
+        var header = InlineArray<7, UInt64>(repeating: 0)
+        var tail = InlineArray<4, UInt64>(repeating: 0)
+        guard memory.read(pa, offset: 0x000, into: &header),
+              memory.read(pa, offset: 0x400, into: &p.rpv),
+              memory.read(pa, offset: 0x800, into: &tail)
+        else { return nil }
+        p.flags = header[0]
+        p.s2sz = header[1]
+        p.sveVL = header[2]
+        p.numBPs = header[3]
+        p.numWPs = header[4]
+        p.pmuNumCounters = header[5]
+        p.hashAlgorithm = UInt8(truncatingIfNeeded: header[6])
+        p.vmid = tail[0] & 0xFFFF
+        p.rttBase = tail[1]
+        p.rttLevelStart = Int64(bitPattern: tail[2])
+        p.rttNumStart = tail[3] & 0xFFFF_FFFF
+        return p
+    }
+
+    var measured: MeasuredRealmParameters {
+        MeasuredRealmParameters(flags: flags, s2sz: s2sz, sveVL: sveVL, numBPs: numBPs, numWPs: numWPs,
+                                pmuNumCounters: pmuNumCounters, hashAlgorithm: hashAlgorithm)
+    }
+
+    /// RealmParamsSupported: every requested feature within what FEATURES reports, and a
+    /// starting level and table count that fit the IPA width. Mirrors TF-RMM rel0
+    /// validate_realm_params (runtime/rmi/realm.c), field by field.
+    func isSupported(by caps: PlatformCapabilities) -> Bool {
+        if flags & Self.flagLPA2 != 0 { return false }
+        guard s2sz >= UInt64(PlatformCapabilities.minIPAWidth), s2sz <= UInt64(caps.maxIPAWidth) else { return false }
+        guard numBPs <= UInt64(caps.breakpoints), numWPs <= UInt64(caps.watchpoints) else { return false }
+        if flags & Self.flagSVE != 0 {
+            guard caps.hasSVE, sveVL <= UInt64(caps.maxSVEVectorLength) else { return false }
+        }
+        if flags & Self.flagPMU != 0 {
+            // No FEAT_HPMN0 is assumed, so a PMU realm needs at least one counter.
+            guard pmuNumCounters > 0, pmuNumCounters <= UInt64(caps.pmuCounters) else { return false }
+        }
+        guard let roots = StartLevelGeometry.rootTableCount(
+            ipaWidth: s2sz, level: rttLevelStart, maxIPAWidth: UInt64(caps.maxIPAWidth)),
+            UInt64(roots) == rttNumStart
+        else { return false }
+        return MeasurementAlgorithm(rawValue: hashAlgorithm) != nil
+    }
+}

@@ -1,0 +1,83 @@
+// RMI_GRANULE_DELEGATE and RMI_GRANULE_UNDELEGATE (DEN0137 B4.3.3, B4.3.4) on a TrustZone
+// platform: exactly the secure-pool granules are delegable.
+
+import Testing
+@testable import TMMCore
+
+@Suite struct GranuleDelegationTests {
+    @Test func delegateAndUndelegateScrub() {
+        let h = Harness()
+        let g = Harness.pool(5)
+        // Pool granules start UNDELEGATED; whatever the host left there is wiped on delegation.
+        #expect(h.state(g) == .undelegated)
+        h.machine.fill(g, with: Array(repeating: 0x5A, count: 4096))
+        #expect(h.call(.granuleDelegate, g) == RMIResult(x0: 0))
+        #expect(h.state(g) == .delegated && h.machine.isZero(g))
+        #expect(h.call(.granuleUndelegate, g) == RMIResult(x0: 0))
+        #expect(h.state(g) == .undelegated && h.machine.isZero(g))
+        #expect(h.checkInvariants().isEmpty)
+    }
+
+    @Test func everyPoolRangeIsDelegable() {
+        let h = Harness()
+        for g in [Harness.pool(0), Harness.pool(1023), Harness.poolB(0), Harness.poolB(15)] {
+            #expect(h.call(.granuleDelegate, g).x0 == 0, "\(hex(g))")
+        }
+    }
+
+    @Test func delegateFailureConditions() {
+        let h = Harness()
+        // gran_align
+        #expect(h.call(.granuleDelegate, Harness.pool(1) + 0x800).x0 == Status.input)
+        #expect(h.call(.granuleDelegate, Harness.pool(1) + 8).x0 == Status.input)
+        // gran_bound: not in the pool - TMM memory, normal-world DRAM, devices, beyond the
+        // pool's ends, the top of the address space.
+        for pa: UInt64 in [FakeMachine.tmmMemory.base, Harness.ns(0), 0x0900_0000, Harness.pool(1024),
+                           FakeMachine.poolA.base - 4096, Harness.poolB(16), 0, UInt64.max & ~0xFFF] {
+            #expect(h.call(.granuleDelegate, pa).x0 == Status.input, "\(hex(pa))")
+        }
+        // gran_state: already delegated, or in use.
+        let g = h.delegated()
+        #expect(h.call(.granuleDelegate, g).x0 == Status.input)
+        let realm = h.createRealm()
+        #expect(h.call(.granuleDelegate, realm.rd).x0 == Status.input)
+        #expect(h.checkInvariants().isEmpty)
+    }
+
+    @Test func undelegateFailureConditions() {
+        let h = Harness()
+        #expect(h.call(.granuleUndelegate, Harness.pool(2) + 4).x0 == Status.input)   // gran_align
+        #expect(h.call(.granuleUndelegate, Harness.ns(3)).x0 == Status.input)         // gran_bound
+        #expect(h.call(.granuleUndelegate, Harness.pool(2)).x0 == Status.input)      // gran_state: UNDELEGATED
+        let realm = h.createRealm()
+        for g in [realm.rd, realm.params.rttBase] {                                  // gran_state: RD, RTT
+            #expect(h.call(.granuleUndelegate, g).x0 == Status.input)
+        }
+        #expect(h.checkInvariants().isEmpty)
+    }
+
+    @Test func requiredStorageAndBadConfigurations() {
+        var pool = MemoryRanges()
+        var ok = pool.append(base: 0x1000_0000, size: 0x10000)
+        #expect(ok)
+        ok = pool.append(base: 0x1000_0800, size: 0x1000)          // unaligned base
+        #expect(!ok)
+        ok = pool.append(base: 0x2000_0000, size: 0)               // empty
+        #expect(!ok)
+        ok = pool.append(base: UInt64.max & ~0xFFF, size: 0x2000)  // wraps
+        #expect(!ok)
+        ok = pool.append(base: 0x1000_8000, size: 0x10000)         // overlaps the first one
+        #expect(ok)
+        // 16 + 16 granules, 8-bit VMIDs (8 words): 4 bytes each.
+        #expect(TMM<FakeHardware>.requiredStorageBytes(pool: pool, vmidWidth: 8) == 4 * (32 + 8))
+        let machine = FakeMachine(storageBytes: 4096)
+        let config = TMMConfiguration(securePool: pool, normalWorldMemory: MemoryRanges(),
+                                      capabilities: Harness.defaultCapabilities, storage: machine.storage, storageBytes: 4096)
+        #expect(TMM(configuration: config, hardware: FakeHardware(machine: machine)) == nil)
+        var single = MemoryRanges()
+        single.append(base: 0x1000_0000, size: 0x10000)
+        let small = TMMConfiguration(securePool: single, normalWorldMemory: MemoryRanges(),
+                                     capabilities: Harness.defaultCapabilities, storage: machine.storage, storageBytes: 8)
+        #expect(TMM(configuration: small, hardware: FakeHardware(machine: machine)) == nil)
+    }
+}

@@ -1,0 +1,126 @@
+// Checks, between RMI calls, that the granule table agrees with the structures that refer to
+// granules (DEN0137 A2.2 and the invariants in GranuleDescriptor.swift):
+// - no granule lock is held;
+// - every DELEGATED granule is zero and unreferenced; UNDELEGATED granules are unreferenced;
+// - every RTT, DATA, REC_AUX granule is reachable from exactly one realm, through exactly one
+//   reference; every RTT's refcount is its number of live entries; an RD's refcount is its
+//   number of RECs; no REC is marked running;
+// - assigned_ns entries point at normal-world memory; the VMID bitmap holds exactly the VMIDs
+//   of existing realms.
+// It reads memory independently of the core's own helpers where it can (entry encodings are
+// decoded with the core's RTTEntry, whose encoding the RTT tests check separately).
+
+@testable import TMMCore
+
+struct InvariantChecker {
+    let harness: Harness
+    private var table: GranuleTable { harness.tmm.granules }
+    private var machine: FakeMachine { harness.machine }
+
+    func violations() -> [String] {
+        var problems: [String] = []
+        var references: [UInt64: Int] = [:]
+        var expectedState: [UInt64: GranuleState] = [:]
+        var expectedRefcount: [UInt64: UInt32] = [:]
+        var recsPerRealm: [UInt64: UInt32] = [:]
+        var vmidsInUse: Set<UInt64> = []
+
+        func reference(_ pa: UInt64, as state: GranuleState, from what: String) {
+            references[pa, default: 0] += 1
+            if references[pa]! > 1 { problems.append("\(hex(pa)) referenced twice (\(what))") }
+            expectedState[pa] = state
+        }
+
+        var all: [(UInt64, GranuleDescriptor)] = []
+        for i in 0..<table.count {
+            let pa = table.pool.granuleAddress(at: i)!.value
+            all.append((pa, table.descriptor(at: i)))
+        }
+        for (pa, d) in all where d.state == .rd {
+            let realm = machine.pointer(pa)!.load(as: RealmDescriptor.self)
+            vmidsInUse.insert(UInt64(realm.vmid))
+            for t in 0..<Int(realm.rootTableCount) {
+                let root = realm.rttBase + UInt64(t) * 4096
+                reference(root, as: .rtt, from: "root of \(hex(pa))")
+                walkTable(root, level: Int(realm.startLevel), realm: realm, reference: reference, problems: &problems,
+                          refcounts: &expectedRefcount)
+            }
+        }
+        for (pa, d) in all where d.state == .rec {
+            let rec = machine.pointer(pa)!.load(as: RECState.self)
+            recsPerRealm[rec.owner, default: 0] += 1
+            if harness.state(rec.owner) != .rd { problems.append("REC \(hex(pa)) owner \(hex(rec.owner)) is not an RD") }
+            for i in 0..<Int(rec.auxCount) { reference(rec.aux[i], as: .recAux, from: "aux of \(hex(pa))") }
+            if d.refcount != 0 { problems.append("REC \(hex(pa)) left running") }
+        }
+        for (pa, d) in all {
+            if d.isLocked { problems.append("\(hex(pa)) locked") }
+            guard let state = d.state else {
+                problems.append("\(hex(pa)) has a corrupt state")
+                continue
+            }
+            switch state {
+            case .undelegated, .delegated:
+                if d.refcount != 0 { problems.append("\(hex(pa)) \(state) refcount \(d.refcount)") }
+                if state == .delegated && !machine.isZero(pa) { problems.append("DELEGATED \(hex(pa)) not zero") }
+                if references[pa] != nil { problems.append("\(state) \(hex(pa)) is referenced") }
+            case .rd:
+                if d.refcount != recsPerRealm[pa, default: 0] {
+                    problems.append("RD \(hex(pa)) refcount \(d.refcount), RECs \(recsPerRealm[pa, default: 0])")
+                }
+            case .rec:
+                break
+            case .rtt, .data, .recAux:
+                if references[pa] == nil { problems.append("\(state) \(hex(pa)) unreachable") }
+                if let e = expectedState[pa], e != state { problems.append("\(hex(pa)) is \(state), referenced as \(e)") }
+                if state == .rtt, d.refcount != expectedRefcount[pa, default: 0] {
+                    problems.append("RTT \(hex(pa)) refcount \(d.refcount), live entries \(expectedRefcount[pa, default: 0])")
+                }
+                if state == .data && d.refcount != 0 { problems.append("DATA \(hex(pa)) refcount \(d.refcount)") }
+            }
+        }
+        for (pa, s) in expectedState where harness.state(pa) != s {
+            problems.append("\(hex(pa)) referenced as \(s) but is \(String(describing: harness.state(pa)))")
+        }
+        for v in 0..<UInt64(1 << harness.capabilities.vmidWidth) where harness.tmm.vmids.isInUse(v) != vmidsInUse.contains(v) {
+            problems.append("VMID \(v) bitmap disagrees with the realms")
+        }
+        return problems
+    }
+
+    private func walkTable(_ pa: UInt64, level: Int, realm: RealmDescriptor,
+                           reference: (UInt64, GranuleState, String) -> Void,
+                           problems: inout [String], refcounts: inout [UInt64: UInt32]) {
+        let entries = RTTTable(base: machine.pointer(pa)!)
+        var live: UInt32 = 0
+        for i in 0..<512 {
+            let e = entries[i]
+            switch e.kind(level: level) {
+            case .malformed:
+                problems.append("malformed entry \(i) in RTT \(hex(pa)) level \(level): \(hex(e.raw))")
+            case .unassigned, .unassignedNS:
+                break
+            case .table(let child):
+                live += 1
+                reference(child, .rtt, "table entry of \(hex(pa))")
+                if level < 3 {
+                    walkTable(child, level: level + 1, realm: realm, reference: reference, problems: &problems, refcounts: &refcounts)
+                }
+            case .assigned(_, let out):
+                live += 1
+                let size: UInt64 = 1 << (12 + 9 * UInt64(3 - level))
+                for g in stride(from: out, to: out + size, by: 4096) { reference(g, .data, "mapping in \(hex(pa))") }
+            case .assignedNS:
+                live += 1
+                let out = e.outputAddress
+                if out >= FakeMachine.poolA.base && out < FakeMachine.poolA.base + FakeMachine.poolA.size
+                    || out >= FakeMachine.poolB.base && out < FakeMachine.poolB.base + FakeMachine.poolB.size {
+                    problems.append("assigned_ns in \(hex(pa)) maps pool memory")
+                }
+            }
+        }
+        refcounts[pa] = live
+    }
+}
+
+func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }

@@ -6,7 +6,8 @@ public let granuleShift: UInt64 = 12
 public let granuleSize: UInt64 = 1 << granuleShift
 
 /// A physical address, in whichever physical address space the context says.
-public struct PhysicalAddress: Hashable, Comparable, Sendable {
+// Not Hashable: hashing needs a random seed (arc4random_buf), which firmware does not have.
+public struct PhysicalAddress: Comparable, Sendable {
     public var value: UInt64
 
     public init(_ value: UInt64) { self.value = value }
@@ -23,7 +24,7 @@ public struct PhysicalAddress: Hashable, Comparable, Sendable {
 }
 
 /// An intermediate physical address: an address in a realm's stage-2 input space.
-public struct IPA: Hashable, Comparable, Sendable {
+public struct IPA: Comparable, Sendable {
     public var value: UInt64
 
     public init(_ value: UInt64) { self.value = value }

@@ -6,7 +6,7 @@ import Testing
 @testable import TMMCore
 
 /// One REC's attestation state with the buffers the RSI layer would own.
-private struct Harness {
+private struct SessionHarness {
     var session = AttestationTokenSession()
     var storage = [UInt8](repeating: 0, count: AttestationTokenSession.storageSize)
     var granule = [UInt8](repeating: 0, count: 4096)
@@ -42,14 +42,14 @@ private struct Harness {
 
 @Suite struct AttestationTokenSessionTests {
     @Test func continueBeforeInitIsAStateError() {
-        var h = Harness()
+        var h = SessionHarness()
         #expect(h.next(offset: 0, size: 4096) == AttestationResult(.errorState))
     }
 
     @Test func chunkedDeliveryReassemblesTheToken() throws {
         let expected = ExampleToken.make()
         for chunk: UInt64 in [1, 7, 64, 1000, 4096] {
-            var h = Harness()
+            var h = SessionHarness()
             let initResult = h.initialize()
             #expect(initResult == AttestationResult(.success, UInt64(expected.count)))
             var received: [UInt8] = []
@@ -73,7 +73,7 @@ private struct Harness {
     }
 
     @Test func sizeZeroIsIncompleteAndWritesNothing() {
-        var h = Harness()
+        var h = SessionHarness()
         _ = h.initialize()
         h.granule = [UInt8](repeating: 0xee, count: 4096)
         #expect(h.next(offset: 100, size: 0) == AttestationResult(.incomplete, 0))
@@ -83,7 +83,7 @@ private struct Harness {
 
     /// offset must lie in the granule, offset + size must not pass its end or wrap.
     @Test func badOffsetsAndSizesAreInputErrors() {
-        var h = Harness()
+        var h = SessionHarness()
         _ = h.initialize()
         let remaining = h.session.remaining
         for (offset, size) in [(UInt64(4096), UInt64(0)), (4096, 1), (4095, 2), (0, 4097), (1, UInt64.max), (UInt64.max, 1)] {
@@ -99,7 +99,7 @@ private struct Harness {
 
     /// A second INIT abandons the token under way and starts over with the new challenge.
     @Test func initRestarts() throws {
-        var h = Harness()
+        var h = SessionHarness()
         _ = h.initialize()
         _ = h.next(offset: 0, size: 100)
         var challenge = h.inputs.challenge
@@ -117,7 +117,7 @@ private struct Harness {
     }
 
     @Test func failedInitLeavesNoToken() {
-        var h = Harness()
+        var h = SessionHarness()
         _ = h.initialize()
         // A 32-byte challenge cannot come from registers, but the builder must still refuse it.
         let result = h.initialize(challenge: [UInt8](repeating: 1, count: 32))

@@ -19,4 +19,6 @@ struct SplitMix64 {
     mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
 
     mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
+
+    mutating func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8(truncatingIfNeeded: next()) } }
 }

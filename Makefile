@@ -49,7 +49,7 @@ ARCH_SWIFT      := $(wildcard Firmware/Arch/*.swift)
 MONITOR_SWIFT   := $(wildcard Firmware/Monitor/*.swift) Platform/qemu-virt/SecureConsole.swift \
 	Platform/qemu-virt/PowerControl.swift Platform/qemu-virt/SecurePool.swift
 TMM_SWIFT       := $(wildcard Firmware/TMM/*.swift) Platform/qemu-virt/SecureConsole.swift
-HOST_SWIFT      := $(wildcard Firmware/Host/*.swift)
+HOST_SWIFT      := $(shell find Firmware/Host -name '*.swift' | LC_ALL=C sort)
 HEADERS         := $(wildcard Platform/*/include/*.h Platform/*/include/module.modulemap) Makefile
 
 # Image variants and pool configurations. POOL=sram (default) uses the spare secure-only RAM;
@@ -164,7 +164,7 @@ $(SEL2)/tmm-sel2.ld: LinkerScripts/tmm-sel2.ld.S $(HEADERS)
 # tmm-el3: monitor and TMM in one EL3 component, built for Armv8.0.
 
 $(EL3)/firmware-swift.o: $(sort $(ARCH_SWIFT) $(MONITOR_SWIFT) $(wildcard Firmware/Monitor/EL3/*.swift) \
-		$(CORE_SWIFT) $(TMM_SWIFT)) $(HEADERS)
+		$(CORE_SWIFT) $(TMM_SWIFT) $(wildcard Firmware/TMM/EL3/*.swift)) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(SWIFT_EMBEDDED) -Xcc -march=$(MARCH_EL3) $(SWIFT_POOL) -D TMM_AT_EL3 -module-name Firmware -c \
 		$(filter %.swift,$^) -o $@

@@ -1,0 +1,18 @@
+import AArch64
+
+extension PlatformCapabilities {
+    /// What realms can be given on this CPU, for RMI_FEATURES and REALM_CREATE's checks.
+    static func ofThisCPU() -> PlatformCapabilities {
+        PlatformCapabilities(
+            // LPA2 is not supported, so 48 bits at most (PARange may say 52).
+            maxIPAWidth: UInt8(min(CPUFeatures.physicalAddressBits, 48)),
+            breakpoints: UInt8(CPUFeatures.breakpoints),
+            watchpoints: UInt8(CPUFeatures.watchpoints),
+            // Realms see the TMM's emulation of a GICv3 CPU interface (Docs/realm-execution.md),
+            // which keeps 16 list registers whatever the hardware's virtual interface has.
+            gicListRegisters: 16,
+            vmidWidth: UInt8(CPUFeatures.vmidBits),
+            // The PMU and SVE are not given to realms: their state is not switched.
+            pmuCounters: 0)
+    }
+}

@@ -60,11 +60,13 @@ def run(image, cpu, payload=None, payload_addr="0x40200000", host_mode=None, ext
             offsets[path] += len(data)
             text = partial[path] + data.decode("utf-8", "replace").replace("\r", "")
             lines = text.split("\n")
-            partial[path] = "" if final else lines.pop()
+            partial[path] = lines.pop()
+            if final and partial[path]:
+                lines.append(partial[path])
+                partial[path] = ""
             if echo:
                 for line in lines:
-                    if line or final:
-                        print(prefix + line, flush=True)
+                    print(prefix + line, flush=True)
 
     exited = False
     while True:

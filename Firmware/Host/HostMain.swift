@@ -35,6 +35,7 @@ func hostMain(_ deviceTree: UInt64) -> Never {
     FirmwareInterfaceChecks.run(&checks)
     CPUPowerChecks.run(&checks)
     SecureMemoryChecks.run(&checks, pool: tree.pool)
+    RealmLifecycleChecks.run(&checks, pool: tree.pool)
 
     checks.summary()
     console.print("[host] done: PSCI SYSTEM_OFF")

@@ -41,6 +41,33 @@ HOST_CHECKS = [
     "CPU 1 turns itself off (PSCI CPU_OFF, AFFINITY_INFO OFF)",
     "CPU 1 runs the host's code again",
 ]
+# The realm lifecycle over RMI (Firmware/Host/RMI/RealmLifecycleChecks.swift).
+LIFECYCLE_CHECKS = [
+    "lifecycle: GRANULE_DELEGATE of 12 pool granules",
+    "lifecycle: GRANULE_DELEGATE of a delegated granule: RMI_ERROR_INPUT",
+    "lifecycle: REALM_CREATE",
+    "lifecycle: RTT_CREATE level 3 at IPA 0",
+    "lifecycle: RTT_CREATE where a table exists: RMI_ERROR_RTT at the parent level 2",
+    "lifecycle: RTT_INIT_RIPAS top",
+    "lifecycle: DATA_CREATE at IPA 0 (measured)",
+    "lifecycle: DATA_CREATE from a source in the secure pool: RMI_ERROR_INPUT",
+    "lifecycle: DATA_CREATE_UNKNOWN at IPA 0x3000",
+    "lifecycle: RTT_READ_ENTRY IPA 0: level 3, ASSIGNED, data PA, RIPAS RAM",
+    "lifecycle: RTT_READ_ENTRY IPA 0 level 2: TABLE of the level-3 RTT",
+    "lifecycle: RTT_READ_ENTRY beyond the IPA width: RMI_ERROR_INPUT",
+    "lifecycle: RTT_MAP_UNPROTECTED",
+    "lifecycle: RTT_READ_ENTRY unprotected: ASSIGNED with the host's descriptor",
+    "lifecycle: RTT_UNMAP_UNPROTECTED",
+    "lifecycle: REC_CREATE",
+    "lifecycle: REALM_ACTIVATE",
+    "lifecycle: REALM_DESTROY of a realm with live RTTs: RMI_ERROR_REALM",
+    "lifecycle: REC_DESTROY",
+    "lifecycle: DATA_DESTROY returns the data granule",
+    "lifecycle: RTT_DESTROY level 3 returns the RTT",
+    "lifecycle: REALM_DESTROY",
+    "lifecycle: GRANULE_UNDELEGATE of every granule used",
+    "lifecycle: every pool granule delegates and undelegates again",
+]
 SECURE_RAM_FAULT = "normal-world read of secure-only RAM faults"
 POOL_FAULT = "normal-world read of the secure granule pool faults"
 NO_FAILURES = [r"\[host\] checks: \d+ passed, 0 failed"]
@@ -58,7 +85,8 @@ class Test:
 
 
 def host_check_lines(*extra):
-    return [re.escape(f"[host] PASS {name}") for name in HOST_CHECKS + list(extra)] + NO_FAILURES
+    names = HOST_CHECKS + LIFECYCLE_CHECKS + list(extra)
+    return [re.escape(f"[host] PASS {name}") for name in names] + NO_FAILURES
 
 
 def tests(out):
@@ -66,13 +94,13 @@ def tests(out):
     sel2_dram, el3_dram = f"{out}/tmm-sel2-dram/tmm-sel2.bin", f"{out}/tmm-el3-dram/tmm-el3.bin"
     boot_secure = [r"\[EL3\] TMM monitor v\d+\.\d+", r"SMCCC 1\.2, PSCI 1\.1"]
     return [
-        Test("sel2-boot: S-EL2 image on -cpu max, RMI and PSCI from the normal world", sel2, "max",
+        Test("sel2-boot: S-EL2 image on -cpu max, RMI, PSCI and a realm lifecycle from the normal world", sel2, "max",
              normal=host_check_lines(SECURE_RAM_FAULT, POOL_FAULT),
              secure=boot_secure + [r"\(S-EL2 image\)", r"\[TMM\] TrustZone Management Monitor at Secure EL2, RMI ABI 1\.0",
                                    r"\[EL3\] TMM running at Secure EL2, RMI ABI 1\.0", r"\[TMM\] CPU 1 online",
                                    r"\[TMM\] secure pool 0xe300000-0xeffffff \(3328 granules\)",
                                    r"\[EL3\] PSCI SYSTEM_OFF from the normal world"]),
-        Test("el3-boot: EL3 image on -cpu cortex-a72 (no FEAT_SEL2)", el3, "cortex-a72",
+        Test("el3-boot: EL3 image on -cpu cortex-a72 (no FEAT_SEL2), same RMI answers and lifecycle", el3, "cortex-a72",
              normal=host_check_lines(SECURE_RAM_FAULT, POOL_FAULT),
              secure=boot_secure + [r"\(EL3 image\)", r"\[TMM\] TrustZone Management Monitor at EL3, RMI ABI 1\.0",
                                    r"\[EL3\] TMM running at EL3, RMI ABI 1\.0",

@@ -8,12 +8,16 @@
 #pragma GCC visibility push(hidden)
 
 #define HOST_XLAT_TABLES 8
+/* Normal-world pages the host hands to the TMM: realm and REC parameters, data sources, RecRun. */
+#define HOST_NS_PAGES 16
 
 extern uint8_t host_xlat_tables[HOST_XLAT_TABLES][4096];
+extern uint8_t host_ns_pages[HOST_NS_PAGES][4096];
 extern char __host_text_start[], __host_text_end[], __host_image_end[];
 extern char host_secondary_entry[];
 
 static inline __attribute__((always_inline)) void *_Nonnull host_xlat_memory(void) { return host_xlat_tables; }
+static inline __attribute__((always_inline)) void *_Nonnull host_ns_page(uint64_t index) { return host_ns_pages[index]; }
 static inline __attribute__((always_inline)) uint64_t host_text_start(void) { return (uint64_t)(uintptr_t)__host_text_start; }
 static inline __attribute__((always_inline)) uint64_t host_text_end(void) { return (uint64_t)(uintptr_t)__host_text_end; }
 static inline __attribute__((always_inline)) uint64_t host_image_end(void) { return (uint64_t)(uintptr_t)__host_image_end; }

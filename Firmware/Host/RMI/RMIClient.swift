@@ -1,0 +1,88 @@
+// The host's side of RMI 1.0 (DEN0137 1.0-rel0): one function per command, returning the
+// command's status and outputs as the registers carry them.
+
+/// An RMI result: x0 decoded into status and index, x1..x4 as returned.
+struct RMIResult {
+    var x0: UInt64, x1: UInt64, x2: UInt64, x3: UInt64, x4: UInt64
+
+    var status: UInt64 { x0 & 0xFF }
+    var index: UInt64 { x0 >> 8 & 0xFF }
+    var succeeded: Bool { x0 == 0 }
+}
+
+/// RmiStatusCode values.
+enum RMIStatusCode {
+    static let success: UInt64 = 0
+    static let errorInput: UInt64 = 1
+    static let errorRealm: UInt64 = 2
+    static let errorREC: UInt64 = 3
+    static let errorRTT: UInt64 = 4
+
+    /// x0 for RMI_ERROR_RTT at `level`.
+    static func rtt(level: UInt64) -> UInt64 { errorRTT | level << 8 }
+}
+
+enum RMI {
+    private static func call(_ fid: UInt64, _ x1: UInt64 = 0, _ x2: UInt64 = 0, _ x3: UInt64 = 0,
+                             _ x4: UInt64 = 0, _ x5: UInt64 = 0) -> RMIResult {
+        let r = smc(fid, x1, x2, x3, x4, x5)
+        return RMIResult(x0: r.x0, x1: r.x1, x2: r.x2, x3: r.x3, x4: r.x4)
+    }
+
+    static func version(_ requested: UInt64) -> RMIResult { call(0xC400_0150, requested) }
+    static func granuleDelegate(_ pa: UInt64) -> RMIResult { call(0xC400_0151, pa) }
+    static func granuleUndelegate(_ pa: UInt64) -> RMIResult { call(0xC400_0152, pa) }
+    static func dataCreate(rd: UInt64, data: UInt64, ipa: UInt64, source: UInt64, flags: UInt64) -> RMIResult {
+        call(0xC400_0153, rd, data, ipa, source, flags)
+    }
+    static func dataCreateUnknown(rd: UInt64, data: UInt64, ipa: UInt64) -> RMIResult {
+        call(0xC400_0154, rd, data, ipa)
+    }
+    static func dataDestroy(rd: UInt64, ipa: UInt64) -> RMIResult { call(0xC400_0155, rd, ipa) }
+    static func realmActivate(rd: UInt64) -> RMIResult { call(0xC400_0157, rd) }
+    static func realmCreate(rd: UInt64, params: UInt64) -> RMIResult { call(0xC400_0158, rd, params) }
+    static func realmDestroy(rd: UInt64) -> RMIResult { call(0xC400_0159, rd) }
+    static func recCreate(rd: UInt64, rec: UInt64, params: UInt64) -> RMIResult { call(0xC400_015A, rd, rec, params) }
+    static func recDestroy(rec: UInt64) -> RMIResult { call(0xC400_015B, rec) }
+    static func recEnter(rec: UInt64, run: UInt64) -> RMIResult { call(0xC400_015C, rec, run) }
+    static func rttCreate(rd: UInt64, rtt: UInt64, ipa: UInt64, level: Int64) -> RMIResult {
+        call(0xC400_015D, rd, rtt, ipa, UInt64(bitPattern: level))
+    }
+    static func rttDestroy(rd: UInt64, ipa: UInt64, level: Int64) -> RMIResult {
+        call(0xC400_015E, rd, ipa, UInt64(bitPattern: level))
+    }
+    static func rttMapUnprotected(rd: UInt64, ipa: UInt64, level: Int64, descriptor: UInt64) -> RMIResult {
+        call(0xC400_015F, rd, ipa, UInt64(bitPattern: level), descriptor)
+    }
+    static func rttReadEntry(rd: UInt64, ipa: UInt64, level: Int64) -> RMIResult {
+        call(0xC400_0161, rd, ipa, UInt64(bitPattern: level))
+    }
+    static func rttUnmapUnprotected(rd: UInt64, ipa: UInt64, level: Int64) -> RMIResult {
+        call(0xC400_0162, rd, ipa, UInt64(bitPattern: level))
+    }
+    static func psciComplete(callingREC: UInt64, targetREC: UInt64, status: UInt64) -> RMIResult {
+        call(0xC400_0164, callingREC, targetREC, status)
+    }
+    static func features(_ index: UInt64) -> RMIResult { call(0xC400_0165, index) }
+    static func rttFold(rd: UInt64, ipa: UInt64, level: Int64) -> RMIResult {
+        call(0xC400_0166, rd, ipa, UInt64(bitPattern: level))
+    }
+    static func recAuxCount(rd: UInt64) -> RMIResult { call(0xC400_0167, rd) }
+    static func rttInitRIPAS(rd: UInt64, base: UInt64, top: UInt64) -> RMIResult { call(0xC400_0168, rd, base, top) }
+    static func rttSetRIPAS(rd: UInt64, rec: UInt64, base: UInt64, top: UInt64) -> RMIResult {
+        call(0xC400_0169, rd, rec, base, top)
+    }
+}
+
+/// RmiRttEntryState and RIPAS values RTT_READ_ENTRY reports.
+enum RTTEntryState {
+    static let unassigned: UInt64 = 0
+    static let assigned: UInt64 = 1
+    static let table: UInt64 = 2
+}
+
+enum RIPASValue {
+    static let empty: UInt64 = 0
+    static let ram: UInt64 = 1
+    static let destroyed: UInt64 = 2
+}

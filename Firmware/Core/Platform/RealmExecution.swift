@@ -1,0 +1,109 @@
+// The contract between the core's REC run loop and the hardware that runs a REC for one
+// stretch: what the hardware loads before entering the realm, what it saves when the realm
+// stops, and why it stopped. Everything a realm can observe lives in `RealmCPUState`, kept in
+// the REC granule; the core decides everything (RSI, PSCI, aborts, interrupt emulation,
+// exception injection) and the hardware only switches state and runs.
+//
+// Docs/realm-execution.md explains how the S-EL2 image implements this on TrustZone.
+
+/// The realm's EL1 system registers (the ones a realm at EL1/EL0 can read or write and that
+/// differ per vCPU). Names as in the Arm ARM.
+public struct RealmEL1Registers: Equatable, Sendable {
+    public var sctlr: UInt64 = 0
+    public var cpacr: UInt64 = 0
+    public var csselr: UInt64 = 0
+    public var ttbr0: UInt64 = 0
+    public var ttbr1: UInt64 = 0
+    public var tcr: UInt64 = 0
+    public var mair: UInt64 = 0
+    public var amair: UInt64 = 0
+    public var vbar: UInt64 = 0
+    public var contextidr: UInt64 = 0
+    public var tpidrEL0: UInt64 = 0
+    public var tpidrroEL0: UInt64 = 0
+    public var tpidrEL1: UInt64 = 0
+    public var spEL0: UInt64 = 0
+    public var spEL1: UInt64 = 0
+    public var elr: UInt64 = 0
+    public var spsr: UInt64 = 0
+    public var esr: UInt64 = 0
+    public var far: UInt64 = 0
+    public var afsr0: UInt64 = 0
+    public var afsr1: UInt64 = 0
+    public var par: UInt64 = 0
+    public var mdscr: UInt64 = 0
+    public var cntkctl: UInt64 = 0
+
+    public init() {}
+}
+
+/// The realm's EL1 virtual and physical timers (CNTV_*_EL0, CNTP_*_EL0).
+public struct RealmTimerRegisters: Equatable, Sendable {
+    public var cntvCTL: UInt64 = 0
+    public var cntvCVAL: UInt64 = 0
+    public var cntpCTL: UInt64 = 0
+    public var cntpCVAL: UInt64 = 0
+
+    public init() {}
+}
+
+/// The realm's FP/SIMD registers: Q0-Q31 as 64 little-endian doublewords, FPSR, FPCR.
+public struct FPSIMDRegisters: Equatable, Sendable {
+    public var q: InlineArray<64, UInt64> = InlineArray(repeating: 0)
+    public var fpsr: UInt64 = 0
+    public var fpcr: UInt64 = 0
+
+    public init() {}
+
+    public static func == (a: FPSIMDRegisters, b: FPSIMDRegisters) -> Bool {
+        guard a.fpsr == b.fpsr, a.fpcr == b.fpcr else { return false }
+        for i in 0..<64 where a.q[i] != b.q[i] { return false }
+        return true
+    }
+}
+
+/// Everything the realm can observe of its CPU, loaded before each run and saved after it.
+public struct RealmCPUState: Equatable, Sendable {
+    public var gprs: InlineArray<31, UInt64> = InlineArray(repeating: 0)
+    public var pc: UInt64 = 0
+    /// PSTATE in SPSR_EL2 format (M[3:0], DAIF, NZCV, ...).
+    public var pstate: UInt64 = 0
+    public var el1 = RealmEL1Registers()
+    public var timers = RealmTimerRegisters()
+    public var fpsimd = FPSIMDRegisters()
+
+    public init() {}
+
+    public static func == (a: RealmCPUState, b: RealmCPUState) -> Bool {
+        guard a.pc == b.pc, a.pstate == b.pstate, a.el1 == b.el1, a.timers == b.timers,
+              a.fpsimd == b.fpsimd else { return false }
+        for i in 0..<31 where a.gprs[i] != b.gprs[i] { return false }
+        return true
+    }
+}
+
+/// How the hardware must run the realm this time.
+public struct RealmRunControls: Equatable, Sendable {
+    /// RmiRecEnter.flags TRAP_WFI / TRAP_WFE: WFI/WFE exit to the core instead of waiting.
+    public var trapWFI = false
+    public var trapWFE = false
+    /// Keep the realm's virtual / physical EL1 timer from raising its physical interrupt while
+    /// it runs (TF-RMM's CNTHCTL_EL2.CNTVMASK / CNTPMASK): set when the timer has fired and the
+    /// host already knows, so the realm can run its handler instead of exiting at once.
+    public var maskVirtualTimer = false
+    public var maskPhysicalTimer = false
+
+    public init() {}
+}
+
+/// Why the realm stopped, as the hardware saw it. The core turns it into a REC exit or handles
+/// it and runs the realm again.
+public enum RealmHardwareExit: Equatable, Sendable {
+    /// A synchronous exception taken to the TMM: ESR_EL2, FAR_EL2, HPFAR_EL2 at the time.
+    case synchronous(esr: UInt64, far: UInt64, hpfar: UInt64)
+    /// A physical interrupt that must go to the host (signalled as IRQ or as FIQ).
+    case irq
+    case fiq
+    /// A physical SError: ESR_EL2.
+    case serror(esr: UInt64)
+}

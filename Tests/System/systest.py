@@ -68,6 +68,16 @@ LIFECYCLE_CHECKS = [
     "lifecycle: GRANULE_UNDELEGATE of every granule used",
     "lifecycle: every pool granule delegates and undelegates again",
 ]
+# Realms at Secure EL1 (S-EL2 image only; Firmware/Host/RMI/RealmPreemptionChecks.swift).
+REALM_EXECUTION_CHECKS = [
+    "realm execution: a realm of three RECs is built",
+    "realm execution: a store to an unprotected IPA exits with a data abort (SYNC, EC 0x24, HPFAR of the IPA)",
+    "realm execution: a spinning realm is preempted by the host's timer (exit IRQ or FIQ)",
+    "realm execution: a realm that writes ICC_PMR_EL1 = 0 is still preempted by the host's timer",
+    "realm execution: the host's GIC priority mask is untouched",
+    "realm execution: the realm is torn down and its granules undelegated",
+]
+REALMS_SKIPPED = re.escape("[host] realm execution skipped: this CPU has no Secure EL2; the EL3 image does not run realms yet")
 SECURE_RAM_FAULT = "normal-world read of secure-only RAM faults"
 POOL_FAULT = "normal-world read of the secure granule pool faults"
 NO_FAILURES = [r"\[host\] checks: \d+ passed, 0 failed"]
@@ -95,13 +105,13 @@ def tests(out):
     boot_secure = [r"\[EL3\] TMM monitor v\d+\.\d+", r"SMCCC 1\.2, PSCI 1\.1"]
     return [
         Test("sel2-boot: S-EL2 image on -cpu max, RMI, PSCI and a realm lifecycle from the normal world", sel2, "max",
-             normal=host_check_lines(SECURE_RAM_FAULT, POOL_FAULT),
+             normal=host_check_lines(SECURE_RAM_FAULT, POOL_FAULT, *REALM_EXECUTION_CHECKS),
              secure=boot_secure + [r"\(S-EL2 image\)", r"\[TMM\] TrustZone Management Monitor at Secure EL2, RMI ABI 1\.0",
                                    r"\[EL3\] TMM running at Secure EL2, RMI ABI 1\.0", r"\[TMM\] CPU 1 online",
                                    r"\[TMM\] secure pool 0xe300000-0xeffffff \(3328 granules\)",
                                    r"\[EL3\] PSCI SYSTEM_OFF from the normal world"]),
         Test("el3-boot: EL3 image on -cpu cortex-a72 (no FEAT_SEL2), same RMI answers and lifecycle", el3, "cortex-a72",
-             normal=host_check_lines(SECURE_RAM_FAULT, POOL_FAULT),
+             normal=host_check_lines(SECURE_RAM_FAULT, POOL_FAULT) + [REALMS_SKIPPED],
              secure=boot_secure + [r"\(EL3 image\)", r"\[TMM\] TrustZone Management Monitor at EL3, RMI ABI 1\.0",
                                    r"\[EL3\] TMM running at EL3, RMI ABI 1\.0",
                                    r"\[EL3\] PSCI SYSTEM_OFF from the normal world"]),
@@ -109,10 +119,11 @@ def tests(out):
              secure=[r"FATAL: this CPU does not implement Secure EL2", r"use the EL3 image", r"Stopping: powering off"],
              normal_absent=True),
         Test("sel2-dram-pool: S-EL2 image with the pool carved out of DRAM", sel2_dram, "max",
-             normal=host_check_lines() + [re.escape("[host] PASS device tree: TMM granule pool: 0x7e000000-0x7fffffff")],
+             normal=host_check_lines(*REALM_EXECUTION_CHECKS)
+             + [re.escape("[host] PASS device tree: TMM granule pool: 0x7e000000-0x7fffffff")],
              secure=[r"\[TMM\] secure pool 0x7e000000-0x7fffffff \(8192 granules\)"]),
         Test("el3-dram-pool: EL3 image with the pool carved out of DRAM", el3_dram, "cortex-a72",
-             normal=host_check_lines(),
+             normal=host_check_lines() + [REALMS_SKIPPED],
              secure=[r"\[TMM\] secure pool 0x7e000000-0x7fffffff \(8192 granules\)"]),
         Test("system-reset: PSCI SYSTEM_RESET resets the machine (QEMU -no-reboot exits)", sel2, "max",
              host_mode=2, extra=["-no-reboot"],

@@ -1,6 +1,6 @@
 // Realm execution at Secure EL1 comes with the realm-execution work (Docs/realm-execution.md);
 // until then a REC stops at once as if a physical interrupt had been pending (RMI_EXIT_IRQ).
 
-func runREC(_ context: inout RECContext, realm: RealmExecutionInfo, entry: RECEntry) -> RECExit {
+func runREC(_ state: inout RealmCPUState, realm: RealmExecutionInfo, controls: RealmRunControls) -> RealmHardwareExit {
     .irq
 }

@@ -11,7 +11,11 @@ struct SpecializationCheckHardware: TMMHardware {
     func copyToNormalWorld(_ pa: PhysicalAddress, from source: UnsafeRawBufferPointer) -> Bool { false }
     func invalidateStage2(ipa: IPA, level: Int, vmid: UInt16) {}
     func invalidateStage2(vmid: UInt16) {}
-    func enterREC(_ context: inout RECContext, realm: RealmExecutionInfo, entry: RECEntry) -> RECExit { .irq }
+    func runRealm(_ state: inout RealmCPUState, realm: RealmExecutionInfo, controls: RealmRunControls) -> RealmHardwareExit {
+        .synchronous(esr: state.gprs[0], far: state.gprs[1], hpfar: state.gprs[2])
+    }
+    func deactivatePhysicalInterrupt(_ intid: UInt32) {}
+    func withAttestationMaterial<R>(_ body: (borrowing RealmAttestationKey, UnsafeRawBufferPointer) -> R) -> R? { nil }
 }
 
 @_cdecl("tmm_core_specialization_check")

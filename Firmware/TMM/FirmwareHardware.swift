@@ -33,7 +33,15 @@ struct FirmwareHardware: TMMHardware {
         stage2InvalidateVMID(vmid)
     }
 
-    func enterREC(_ context: inout RECContext, realm: RealmExecutionInfo, entry: RECEntry) -> RECExit {
-        runREC(&context, realm: realm, entry: entry)
+    func runRealm(_ state: inout RealmCPUState, realm: RealmExecutionInfo, controls: RealmRunControls) -> RealmHardwareExit {
+        runREC(&state, realm: realm, controls: controls)
     }
+
+    func deactivatePhysicalInterrupt(_ intid: UInt32) {
+        endPhysicalInterrupt(intid)
+    }
+
+    /// No attestation material is provisioned yet: RSI_ATTESTATION_TOKEN_INIT answers
+    /// RSI_ERROR_UNKNOWN.
+    func withAttestationMaterial<R>(_ body: (borrowing RealmAttestationKey, UnsafeRawBufferPointer) -> R) -> R? { nil }
 }

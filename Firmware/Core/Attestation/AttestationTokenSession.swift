@@ -65,6 +65,30 @@ public struct AttestationTokenSession {
         key: RealmAttestationKey, platformToken: UnsafeRawBufferPointer,
         storage: UnsafeMutableRawBufferPointer
     ) -> AttestationResult {
+        begin(challenge: challenge, personalizationValue: personalizationValue, hashAlgorithm: hashAlgorithm,
+              measurements: measurements, key: key) { claims throws(AttestationError) -> Int in
+            try CCAToken.build(platformToken: platformToken, realmClaims: claims, key: key, into: storage)
+        }
+    }
+
+    /// `start` into storage made of separate granules (a REC's auxiliary granules).
+    public mutating func start(
+        challenge: UnsafeRawBufferPointer, personalizationValue: UnsafeRawBufferPointer,
+        hashAlgorithm: RealmHashAlgorithm, measurements: UnsafeRawBufferPointer,
+        key: RealmAttestationKey, platformToken: UnsafeRawBufferPointer,
+        storage: SegmentedTokenStorage
+    ) -> AttestationResult {
+        begin(challenge: challenge, personalizationValue: personalizationValue, hashAlgorithm: hashAlgorithm,
+              measurements: measurements, key: key) { claims throws(AttestationError) -> Int in
+            try CCAToken.build(platformToken: platformToken, realmClaims: claims, key: key, into: storage)
+        }
+    }
+
+    private mutating func begin(
+        challenge: UnsafeRawBufferPointer, personalizationValue: UnsafeRawBufferPointer,
+        hashAlgorithm: RealmHashAlgorithm, measurements: UnsafeRawBufferPointer, key: RealmAttestationKey,
+        build: (RealmTokenClaims) throws(AttestationError) -> Int
+    ) -> AttestationResult {
         isActive = false
         tokenLength = 0
         delivered = 0
@@ -74,7 +98,7 @@ public struct AttestationTokenSession {
                 measurements: measurements, publicKey: publicKey,
                 publicKeyHashAlgorithm: CCAToken.bindingHashAlgorithm)
             do throws(AttestationError) {
-                return try CCAToken.build(platformToken: platformToken, realmClaims: claims, key: key, into: storage)
+                return try build(claims)
             } catch {
                 return nil
             }
@@ -100,13 +124,30 @@ public struct AttestationTokenSession {
     public mutating func deliver(
         offset: UInt64, size: UInt64, into granule: UnsafeMutableRawBufferPointer, from storage: UnsafeRawBufferPointer
     ) -> AttestationResult {
+        deliver(offset: offset, size: size, into: granule, available: storage.count) { from, destination in
+            destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: storage[from..<(from + destination.count)]))
+        }
+    }
+
+    /// `deliver` from storage made of separate granules.
+    public mutating func deliver(
+        offset: UInt64, size: UInt64, into granule: UnsafeMutableRawBufferPointer, from storage: SegmentedTokenStorage
+    ) -> AttestationResult {
+        deliver(offset: offset, size: size, into: granule, available: SegmentedTokenStorage.capacity) { from, destination in
+            storage.read(at: from, into: destination)
+        }
+    }
+
+    private mutating func deliver(
+        offset: UInt64, size: UInt64, into granule: UnsafeMutableRawBufferPointer, available: Int,
+        copy: (Int, UnsafeMutableRawBufferPointer) -> Void
+    ) -> AttestationResult {
         guard Self.isChunkValid(offset: offset, size: size) else { return AttestationResult(.errorInput) }
         guard isActive else { return AttestationResult(.errorState) }
-        precondition(granule.count >= Int(Self.granuleSize) && storage.count >= tokenLength)
+        precondition(granule.count >= Int(Self.granuleSize) && available >= tokenLength)
         let length = min(Int(size), tokenLength - delivered)
         if length > 0 {
-            let destination = UnsafeMutableRawBufferPointer(rebasing: granule[Int(offset)..<(Int(offset) + length)])
-            destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: storage[delivered..<(delivered + length)]))
+            copy(delivered, UnsafeMutableRawBufferPointer(rebasing: granule[Int(offset)..<(Int(offset) + length)]))
         }
         delivered += length
         if delivered < tokenLength { return AttestationResult(.incomplete, UInt64(length)) }

@@ -4,6 +4,21 @@
 // the REC granule; the core decides everything (RSI, PSCI, aborts, interrupt emulation,
 // exception injection) and the hardware only switches state and runs.
 //
+// `TMMHardware.runRealm(_:realm:controls:)` runs the realm once:
+//   1. load every field of `RealmCPUState` into the CPU exactly as it is (the core has already
+//      injected any exception by editing PC, PSTATE and the EL1 registers: the hardware never
+//      injects anything itself and never changes the state before entry);
+//   2. run the realm at EL1 under the realm's stage 2 (`RealmExecutionInfo`), with WFI/WFE
+//      trapped as `RealmRunControls` says, SMC and HVC trapped, the realm kept off the
+//      physical GIC CPU interface (its ICC_* accesses trap as system-register accesses, EC
+//      0x18), SVE/SME trapped, and the timers masked as the controls say;
+//   3. at the first exception taken to the TMM, save every field back: `pc` is ELR_EL2 as the
+//      architecture sets it (the trapping instruction for SMC, WFx and system-register traps,
+//      the next instruction for HVC, the faulting one for aborts), `pstate` is SPSR_EL2;
+//      timer CVALs are in the host's counter view (any CNTVOFF the hardware applies removed);
+//      and return why as a `RealmHardwareExit`.
+// The core decodes everything else from the syndrome; the hardware reports, never decides.
+//
 // Docs/realm-execution.md explains how the S-EL2 image implements this on TrustZone.
 
 /// The realm's EL1 system registers (the ones a realm at EL1/EL0 can read or write and that
@@ -94,6 +109,33 @@ public struct RealmRunControls: Equatable, Sendable {
     public var maskPhysicalTimer = false
 
     public init() {}
+}
+
+/// Realm-wide values the hardware needs to run a REC of the realm. All of them are fixed for
+/// the realm's life (set at REALM_CREATE / REC_CREATE).
+public struct RealmExecutionInfo: Equatable, Sendable {
+    public var vmid: UInt16
+    /// Physical address of the first starting-level RTT (VSTTBR_EL2/VTTBR_EL2.BADDR).
+    public var rttBase: PhysicalAddress
+    /// The realm's IPA width (VSTCR_EL2.T0SZ = 64 - ipaWidth) and RTT starting level (SL0).
+    public var ipaWidth: UInt8
+    public var startLevel: Int8
+    /// Number of concatenated starting-level tables at `rttBase`.
+    public var rootTableCount: UInt8
+    public var recIndex: UInt64
+    /// The REC's MPIDR (RmiRecMpidr encoding): what the realm reads as VMPIDR_EL2.
+    public var mpidr: UInt64
+
+    public init(vmid: UInt16, rttBase: PhysicalAddress, ipaWidth: UInt8, startLevel: Int8, rootTableCount: UInt8,
+                recIndex: UInt64, mpidr: UInt64) {
+        self.vmid = vmid
+        self.rttBase = rttBase
+        self.ipaWidth = ipaWidth
+        self.startLevel = startLevel
+        self.rootTableCount = rootTableCount
+        self.recIndex = recIndex
+        self.mpidr = mpidr
+    }
 }
 
 /// Why the realm stopped, as the hardware saw it. The core turns it into a REC exit or handles

@@ -29,8 +29,21 @@ public protocol TMMHardware {
     /// reused.
     func invalidateStage2(vmid: UInt16)
 
-    /// Runs a REC until it exits. `context` holds the REC's general registers and PC and
-    /// is updated with the state at exit. The core has done every REC_ENTER check and has
-    /// already applied the host's entry flags. Not called while any granule lock is held.
-    func enterREC(_ context: inout RECContext, realm: RealmExecutionInfo, entry: RECEntry) -> RECExit
+    /// Runs the realm once, from `state`, until the first exception the TMM must see, and
+    /// saves the realm's state back into `state` (see RealmExecution.swift for exactly what is
+    /// loaded and saved). The core has already applied everything it decided, including
+    /// injected exceptions; the hardware changes nothing before entry. Called by REC_ENTER's
+    /// run loop, possibly many times per REC_ENTER, never with a granule lock held.
+    func runRealm(_ state: inout RealmCPUState, realm: RealmExecutionInfo, controls: RealmRunControls) -> RealmHardwareExit
+
+    /// Deactivates physical interrupt `intid` (16...1019) at this CPU's GIC CPU interface. The
+    /// core calls it when the realm deactivates a virtual interrupt whose list register has
+    /// the HW bit set (GICv3: deactivating such a virtual interrupt deactivates its physical
+    /// interrupt too). Called from the run loop, never with a granule lock held.
+    func deactivatePhysicalInterrupt(_ intid: UInt32)
+
+    /// Calls `body` with this boot's Realm Attestation Key and the platform token whose
+    /// challenge binds that key (`CCAToken.platformChallenge`); nil, without calling `body`,
+    /// when the platform has no attestation material. Called from the run loop.
+    func withAttestationMaterial<R>(_ body: (borrowing RealmAttestationKey, UnsafeRawBufferPointer) -> R) -> R?
 }

@@ -51,7 +51,7 @@ struct RealmDescriptor {
 
     var executionInfo: RealmExecutionInfo {
         RealmExecutionInfo(vmid: vmid, rttBase: PhysicalAddress(rttBase), ipaWidth: ipaWidth, startLevel: startLevel,
-                           recIndex: 0, mpidr: 0)
+                           rootTableCount: rootTableCount, recIndex: 0, mpidr: 0)
     }
 }
 

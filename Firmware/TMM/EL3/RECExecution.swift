@@ -2,6 +2,9 @@
 // confine them with. REC_ENTER's checks all run; the REC then stops at once as if a physical
 // interrupt had been pending (RMI_EXIT_IRQ), which a host handles by entering again.
 
-func runREC(_ context: inout RECContext, realm: RealmExecutionInfo, entry: RECEntry) -> RECExit {
+func runREC(_ state: inout RealmCPUState, realm: RealmExecutionInfo, controls: RealmRunControls) -> RealmHardwareExit {
     .irq
 }
+
+/// No realm runs, so no virtual interrupt of one ever ends.
+func endPhysicalInterrupt(_ intid: UInt32) {}

@@ -35,7 +35,7 @@ private let realmCNTHCTL: UInt64 = 1 << 0 | 1 << 1
 private let virtualTimerPPI: UInt32 = 27
 private let physicalTimerPPI: UInt32 = 30
 
-func runRealmAtSecureEL1(_ state: inout RealmCPUState, realm: RealmExecutionInfo, controls: RealmRunControls)
+func runREC(_ state: inout RealmCPUState, realm: RealmExecutionInfo, controls: RealmRunControls)
     -> RealmHardwareExit
 {
     let area = UnsafeMutablePointer<tmm_cpu>(bitPattern: UInt(read_tpidr_el2()))!
@@ -54,6 +54,8 @@ func runRealmAtSecureEL1(_ state: inout RealmCPUState, realm: RealmExecutionInfo
     write_mdcr_el2(realmMDCR)
     write_cnthctl_el2(realmCNTHCTL)
     write_cntvoff_el2(0)
+    // What the realm reads as its MPIDR_EL1: the REC's (RmiRecParams.mpidr).
+    write_vmpidr_el2(realm.mpidr)
     isb()
     let masked = TimerInterruptMask(cpu: area.pointee.cpu, controls: controls)
 
@@ -191,4 +193,23 @@ extension RealmTimerRegisters {
         write_cntv_cval_el0(cntvCVAL); write_cntp_cval_el0(cntpCVAL)
         write_cntv_ctl_el0(cntvCTL); write_cntp_ctl_el0(cntpCTL)
     }
+}
+
+/// Ends the active state of the physical interrupt `intid` behind a list register with HW = 1,
+/// once the realm has ended its virtual interrupt (GICv3 ICH_LR<n>_EL2.HW). Through the
+/// distributor and redistributor's ICACTIVER registers: the realm's routing to EL3 may still
+/// be set, under which an ICC_DIR_EL1 access from here would trap.
+func deactivatePhysicalInterrupt(_ intid: UInt32, cpu: UInt64) {
+    if intid < 32 {
+        let sgiFrame = UInt64(PLAT_GICR_BASE) + cpu * UInt64(PLAT_GICR_STRIDE) + 0x1_0000
+        mmio_write32(sgiFrame + 0x380, 1 << intid)                               // GICR_ICACTIVER0
+    } else if intid < 1020 {
+        mmio_write32(UInt64(PLAT_GICD_BASE) + 0x380 + UInt64(intid / 32) * 4, 1 << (intid % 32))  // GICD_ICACTIVER<n>
+    }
+}
+
+/// The hardware hook's form: the interrupt is this CPU's if it is private.
+func endPhysicalInterrupt(_ intid: UInt32) {
+    let area = UnsafeMutablePointer<tmm_cpu>(bitPattern: UInt(read_tpidr_el2()))!
+    deactivatePhysicalInterrupt(intid, cpu: area.pointee.cpu)
 }

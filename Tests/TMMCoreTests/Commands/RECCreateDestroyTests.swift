@@ -128,10 +128,10 @@ import Testing
         let realm = h.createRealm()
         let (rec, _, _) = h.createREC(realm)
         #expect(h.call(.realmActivate, realm.rd).x0 == 0)
-        // The REC-entry hook runs while the REC is marked running; a command issued from
+        // The realm runs while the REC is marked running; a command issued from
         // another CPU at that moment sees RMI_ERROR_REC.
         var seen: RMIResult?
-        h.machine.onEnter = { _ in seen = h.call(.recDestroy, rec) }
+        h.machine.realmScript = [Step(.irq) { _ in seen = h.call(.recDestroy, rec) }]
         #expect(h.call(.recEnter, rec, h.freshNS()).x0 == 0)
         #expect(seen == RMIResult(x0: Status.rec))
         #expect(h.state(rec) == .rec)

@@ -62,8 +62,8 @@ import Testing
 }
 
 @Suite struct RTTSetRIPASTests {
-    /// An active realm with a REC that asked (through the scripted exit) to change
-    /// [base, top) to `ripas`.
+    /// An active realm with a REC that asked (RSI_IPA_STATE_SET) to change [base, top) to
+    /// `ripas`.
     func requested(base: UInt64, top: UInt64, ripas: UInt8, changeDestroyed: Bool = false)
         -> (Harness, TestRealm, UInt64, UInt64) {
         let h = Harness()
@@ -72,7 +72,7 @@ import Testing
         let (rec, _, _) = h.createREC(realm)
         #expect(h.call(.realmActivate, realm.rd).x0 == 0)
         let run = h.freshNS()
-        h.machine.scriptedExits = [.ripasChange(base: base, top: top, ripas: ripas, changeDestroyed: changeDestroyed)]
+        h.machine.realmScript = [.smc(0xC400_0197, base, top, UInt64(ripas), changeDestroyed ? 1 : 0)]
         #expect(h.call(.recEnter, rec, run).x0 == 0)
         // RmiRecExit: exit_reason RIPAS_CHANGE (4), ripas_base, ripas_top, ripas_value.
         #expect(h.machine.read64(run + 0x800) == 4)
@@ -94,7 +94,7 @@ import Testing
         // On the next entry the realm's RSI_IPA_STATE_SET returns x0 = RSI_SUCCESS, x1 = top
         // reached, x2 = ACCEPT.
         #expect(h.call(.recEnter, rec, run).x0 == 0)
-        let context = h.machine.entries.last!.context
+        let context = h.machine.runs.last!.state
         #expect(context.gprs[0] == 0 && context.gprs[1] == 0x4000 && context.gprs[2] == 0)
         // The request is finished: another SET_RIPAS has nothing to serve.
         #expect(h.call(.rttSetRIPAS, realm.rd, rec, 0x4000, 0x5000) == RMIResult(x0: Status.input))
@@ -106,7 +106,7 @@ import Testing
         #expect(h.call(.rttSetRIPAS, realm.rd, rec, 0x1000, 0x2000).x0 == 0)
         h.machine.write64(run, 1 << 4)   // RIPAS_RESPONSE = REJECT
         #expect(h.call(.recEnter, rec, run).x0 == 0)
-        let context = h.machine.entries.last!.context
+        let context = h.machine.runs.last!.state
         #expect(context.gprs[1] == 0x2000 && context.gprs[2] == 1)
     }
 
@@ -132,7 +132,7 @@ import Testing
             let (rec, _, _) = h.createREC(realm)
             #expect(h.call(.realmActivate, realm.rd).x0 == 0)
             #expect(h.call(.dataDestroy, realm.rd, 0).x0 == 0)   // page 0 is now DESTROYED
-            h.machine.scriptedExits = [.ripasChange(base: 0, top: 0x2000, ripas: 1, changeDestroyed: permitted)]
+            h.machine.realmScript = [.smc(0xC400_0197, 0, 0x2000, UInt64(1), permitted ? 1 : 0)]
             #expect(h.call(.recEnter, rec, h.freshNS()).x0 == 0)
             let r = h.call(.rttSetRIPAS, realm.rd, rec, 0, 0x2000)
             if permitted {
@@ -155,7 +155,7 @@ import Testing
         #expect(h.call(.dataCreate, realm.rd, d, 0x1000, h.freshNS(), 0).x0 == 0)
         let (rec, _, _) = h.createREC(realm)
         #expect(h.call(.realmActivate, realm.rd).x0 == 0)
-        h.machine.scriptedExits = [.ripasChange(base: 0x1000, top: 0x2000, ripas: 0, changeDestroyed: false)]
+        h.machine.realmScript = [.smc(0xC400_0197, 0x1000, 0x2000, UInt64(0), 0)]
         #expect(h.call(.recEnter, rec, h.freshNS()).x0 == 0)
         h.machine.invalidations.removeAll()
         #expect(h.call(.rttSetRIPAS, realm.rd, rec, 0x1000, 0x2000) == RMIResult(x0: 0, x1: 0x2000))
@@ -180,8 +180,7 @@ import Testing
         #expect(h.call(.rttSetRIPAS, realm.rd, rec, 0x1000, 0x5000) == RMIResult(x0: Status.input))
         // rec_state: running (while the hook runs), which comes before the request checks
         var seen: RMIResult?
-        h.machine.onEnter = { _ in seen = h.call(.rttSetRIPAS, realm.rd, rec, 0x7000, 0x8000) }
-        h.machine.scriptedExits = [.ripasChange(base: 0x1000, top: 0x4000, ripas: 1, changeDestroyed: false)]
+        h.machine.realmScript = [Step(.irq) { _ in seen = h.call(.rttSetRIPAS, realm.rd, rec, 0x7000, 0x8000) }]
         #expect(h.call(.recEnter, rec, h.freshNS()).x0 == 0)
         #expect(seen == RMIResult(x0: Status.rec))
         #expect(h.checkInvariants().isEmpty)
@@ -194,7 +193,7 @@ import Testing
             let realm = h.createRealm()
             let (rec, _, _) = h.createREC(realm)
             #expect(h.call(.realmActivate, realm.rd).x0 == 0)
-            h.machine.scriptedExits = [.ripasChange(base: base, top: top, ripas: ripas, changeDestroyed: false)]
+            h.machine.realmScript = [.smc(0xC400_0197, base, top, UInt64(ripas), 0)]
             #expect(h.call(.recEnter, rec, h.freshNS()).x0 == 0)
             #expect(h.call(.rttSetRIPAS, realm.rd, rec, base, top).x0 == Status.input)
         }

@@ -1,6 +1,7 @@
 // A simulated machine for host tests: physical memory (a secure pool in two ranges and a
 // normal-world DRAM range) as host buffers at simulated physical addresses, a TLB that
-// records every invalidation, and a REC-entry hook that returns scripted exits.
+// records every invalidation, and a realm CPU that follows a script: each run applies the
+// next step's edit to the realm's state (what the realm "executed") and returns its exit.
 
 @testable import TMMCore
 
@@ -16,10 +17,22 @@ final class FakeMachine {
         case vmid(UInt16)
     }
 
-    struct Entry {
-        let context: RECContext
+    /// What the hardware was asked to run.
+    struct Run {
+        let state: RealmCPUState
         let realm: RealmExecutionInfo
-        let entry: RECEntry
+        let controls: RealmRunControls
+    }
+
+    /// One stretch of realm execution: `edit` is what the realm did before the exception.
+    struct RealmStep {
+        var edit: (inout RealmCPUState) -> Void
+        var exit: RealmHardwareExit
+
+        init(_ exit: RealmHardwareExit, edit: @escaping (inout RealmCPUState) -> Void = { _ in }) {
+            self.edit = edit
+            self.exit = exit
+        }
     }
 
     /// Pool range A: 4 MiB at a 2 MiB-aligned address, so folds into 2 MiB blocks can be
@@ -32,10 +45,13 @@ final class FakeMachine {
 
     var regions: [Region] = []
     var invalidations: [Invalidation] = []
-    var scriptedExits: [RECExit] = []
-    var entries: [Entry] = []
-    /// What the hook does to the REC's registers before exiting.
-    var onEnter: ((inout RECContext) -> Void)?
+    /// The realm's next steps; when it runs out, every run ends with a physical IRQ.
+    var realmScript: [RealmStep] = []
+    var runs: [Run] = []
+    /// Physical INTIDs the core asked to deactivate.
+    var deactivated: [UInt32] = []
+    /// The platform's RAK and platform token; nil: the platform has none.
+    var attestation: (key: RealmAttestationKey, platformToken: [UInt8])?
     /// Normal-world addresses whose access faults (as if unmapped).
     var faultingNormalWorld: Set<UInt64> = []
     var storage: UnsafeMutableRawPointer
@@ -113,9 +129,18 @@ struct FakeHardware: TMMHardware {
 
     func invalidateStage2(vmid: UInt16) { machine.invalidations.append(.vmid(vmid)) }
 
-    func enterREC(_ context: inout RECContext, realm: RealmExecutionInfo, entry: RECEntry) -> RECExit {
-        machine.entries.append(FakeMachine.Entry(context: context, realm: realm, entry: entry))
-        machine.onEnter?(&context)
-        return machine.scriptedExits.isEmpty ? .irq : machine.scriptedExits.removeFirst()
+    func runRealm(_ state: inout RealmCPUState, realm: RealmExecutionInfo, controls: RealmRunControls) -> RealmHardwareExit {
+        machine.runs.append(FakeMachine.Run(state: state, realm: realm, controls: controls))
+        guard !machine.realmScript.isEmpty else { return .irq }
+        let step = machine.realmScript.removeFirst()
+        step.edit(&state)
+        return step.exit
+    }
+
+    func deactivatePhysicalInterrupt(_ intid: UInt32) { machine.deactivated.append(intid) }
+
+    func withAttestationMaterial<R>(_ body: (borrowing RealmAttestationKey, UnsafeRawBufferPointer) -> R) -> R? {
+        guard let material = machine.attestation else { return nil }
+        return material.platformToken.withUnsafeBytes { body(material.key, $0) }
     }
 }

@@ -6,7 +6,9 @@
 //   reference; every RTT's refcount is its number of live entries; an RD's refcount is its
 //   number of RECs; no REC is marked running;
 // - assigned_ns entries point at normal-world memory; the VMID bitmap holds exactly the VMIDs
-//   of existing realms.
+//   of existing realms;
+// - a REC waits only for requests its realm could have made (PSCI CPU_ON/AFFINITY_INFO, a
+//   RIPAS change inside the protected range, a host call at an aligned protected IPA).
 // It reads memory independently of the core's own helpers where it can (entry encodings are
 // decoded with the core's RTTEntry, whose encoding the RTT tests check separately).
 
@@ -52,6 +54,23 @@ struct InvariantChecker {
             if harness.state(rec.owner) != .rd { problems.append("REC \(hex(pa)) owner \(hex(rec.owner)) is not an RD") }
             for i in 0..<Int(rec.auxCount) { reference(rec.aux[i], as: .recAux, from: "aux of \(hex(pa))") }
             if d.refcount != 0 { problems.append("REC \(hex(pa)) left running") }
+            // Requests waiting for the host are ones the realm could legitimately have made.
+            if rec.psci.pending && ![0x8400_0003, 0xC400_0003, 0x8400_0004, 0xC400_0004].contains(rec.psci.function) {
+                problems.append("REC \(hex(pa)) waits for PSCI_COMPLETE of \(hex(rec.psci.function))")
+            }
+            if harness.state(rec.owner) == .rd {
+                let par = machine.pointer(rec.owner)!.load(as: RealmDescriptor.self).ipaSize >> 1
+                let c = rec.ripasChange
+                if c.isPending && !(c.base < c.top && c.top <= par && c.base <= c.next && c.next <= c.top) {
+                    problems.append("REC \(hex(pa)) RIPAS request \(hex(c.base))-\(hex(c.top)) next \(hex(c.next))")
+                }
+                if rec.hostCall.pending && (rec.hostCall.ipa >= par || rec.hostCall.ipa & 0xFF != 0) {
+                    problems.append("REC \(hex(pa)) host call at \(hex(rec.hostCall.ipa))")
+                }
+            }
+            if rec.gic.listRegisterCount < 1 || rec.gic.listRegisterCount > 16 {
+                problems.append("REC \(hex(pa)) has \(rec.gic.listRegisterCount) list registers")
+            }
         }
         for (pa, d) in all {
             if d.isLocked { problems.append("\(hex(pa)) locked") }

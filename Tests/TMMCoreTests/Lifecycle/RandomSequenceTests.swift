@@ -129,7 +129,7 @@ struct Fuzzer {
         case 7, 8:
             guard !myRECs.isEmpty else { return nil }
             if state == .new && rng.chance(15) { return (RMIFunctionID.realmActivate.rawValue, RMIArguments(realm.rd)) }
-            h.machine.scriptedExits = [randomExit(&rng)]
+            h.machine.realmScript = randomSteps(&rng)
             return (RMIFunctionID.recEnter.rawValue, RMIArguments(rng.pick(myRECs), Harness.ns(60)))
         case 9:
             guard !myRECs.isEmpty else { return nil }
@@ -181,7 +181,7 @@ struct Fuzzer {
             a = RMIArguments(r, address(&rng, .delegated), recParams(&rng, rd: r))
         case .recDestroy: a = RMIArguments(rng.chance(25) ? rec(&rng) : address(&rng))
         case .recEnter:
-            h.machine.scriptedExits = [randomExit(&rng)]
+            h.machine.realmScript = randomSteps(&rng)
             a = RMIArguments(rec(&rng), rng.chance(90) ? Harness.ns(60) : address(&rng))
         case .psciComplete: a = RMIArguments(rec(&rng), rec(&rng), rng.pick([0, UInt64(bitPattern: -3), 5]))
         case .rttCreate:
@@ -255,17 +255,49 @@ struct Fuzzer {
         return pa
     }
 
-    mutating func randomExit(_ rng: inout SplitMix64) -> RECExit {
-        switch rng.below(6) {
-        case 0: return .sync(esr: rng.pick([0x9200_0046, 0x9300_0046 | 1 << 24, rng.next()]), far: rng.next(), hpfar: rng.next())
-        case 1: return .irq
-        case 2: return .psci(function: rng.pick([0xC400_0003, 0x8400_0004, 0x8400_0002, 0x8400_0008]),
-                             x1: UInt64(rng.below(3)), x2: 0x1000, x3: 7)
-        case 3: return .ripasChange(base: UInt64(rng.below(8)) << 12, top: UInt64(rng.below(8) + 1) << 13,
-                                    ripas: UInt8(rng.below(3)), changeDestroyed: rng.chance(50))
-        case 4: return .hostCall(immediate: UInt16(rng.below(100)))
-        default: return .serror(esr: rng.next())
+    /// A few stretches of realm execution: RSI and PSCI calls with plausible and wild
+    /// arguments, aborts anywhere in the IPA space, GIC register accesses, traps of every
+    /// kind, random syndromes; the core must survive all of them.
+    mutating func randomSteps(_ rng: inout SplitMix64) -> [Step] {
+        var steps: [Step] = []
+        for _ in 0..<(1 + rng.below(4)) {
+            let ipa: UInt64 = rng.pick([0, 0x1000, 0x2000, 0x20_0000, 1 << 39, (1 << 39) + 0x1000, 1 << 40, rng.next()])
+            switch rng.below(12) {
+            case 0:
+                steps.append(.dataAbort(ipa: ipa, va: rng.next(),
+                                        iss: rng.chance(50) ? Step.accessISS(srt: UInt64(rng.below(32)), sas: UInt64(rng.below(4)),
+                                                                             write: rng.chance(50)) : rng.next() & 0x1FF_FFFF))
+            case 1: steps.append(.instructionAbort(ipa: ipa, va: rng.next(), fsc: rng.pick([UInt64(0x07), 0x05, 0x0F, 0x10, 0x14])))
+            case 2:
+                let fid: UInt64 = rng.pick([0xC400_0003, 0x8400_0004, 0x8400_0002, 0x8400_0008, 0x8400_0009, 0xC400_0001,
+                                    0x8400_000A, 0x8400_0000, 0x8400_0006])
+                steps.append(.smc(fid, UInt64(rng.below(3)), rng.chance(80) ? 0x1000 : rng.next(), 7))
+            case 3:
+                steps.append(.smc(0xC400_0197, UInt64(rng.below(8)) << 12, UInt64(rng.below(8) + 1) << 13,
+                                  UInt64(rng.below(3)), UInt64(rng.below(2))))
+            case 4: steps.append(.smc(0xC400_0199, rng.chance(70) ? UInt64(rng.below(4)) << 8 : rng.next()))
+            case 5:
+                let fid: UInt64 = rng.pick([0xC400_0190, 0xC400_0191, 0xC400_0192, 0xC400_0193, 0xC400_0195, 0xC400_0196,
+                                    0xC400_0198, 0x8000_0000, rng.next()])
+                steps.append(.smc(fid, rng.chance(50) ? UInt64(rng.below(6)) << 12 : rng.next(), rng.next() & 0x1FFF,
+                                  UInt64(rng.below(80)), rng.next()))
+            case 6: steps.append(.icc(12, UInt8(rng.below(16)), UInt8(rng.below(8)), rt: rng.below(32), read: rng.chance(50),
+                                      value: rng.next()))
+            case 7: steps.append(.sysreg(UInt8(rng.below(4)), UInt8(rng.below(8)), UInt8(rng.below(16)), UInt8(rng.below(16)),
+                                         UInt8(rng.below(8)), rt: rng.below(32), read: rng.chance(50)))
+            case 8: steps.append(rng.pick([.wfx(), .hvc(at: rng.next()), Step(.fiq), Step(.serror(esr: rng.next()))]))
+            case 9: steps.append(Step(.synchronous(esr: rng.next(), far: rng.next(), hpfar: rng.next())))
+            case 10:
+                let (ctl, pstate, vbar) = (UInt64(rng.below(8)), rng.pick([UInt64(0x3C5), 0x5, 0x0, 0x10, rng.next()]), rng.next())
+                steps.append(Step(.irq) { s in
+                    s.timers.cntvCTL = ctl
+                    s.pstate = pstate
+                    s.el1.vbar = vbar
+                })
+            default: steps.append(.irq)
+            }
         }
+        return steps
     }
 
     mutating func learn(_ id: RMIFunctionID, _ a: RMIArguments, _ r: RMIResult) {

@@ -107,13 +107,15 @@ import Testing
         check("activate", h.call(.realmActivate, realm.rd))
         check("data create after activate", h.call(.dataCreate, realm.rd, h.delegated(), 0x2000, src, 0), expect: Status.realm(0))
 
-        // Run the REC once: the scripted exit reaches the host's RmiRecExit.
+        // Run the REC once: a store to an unmapped unprotected page reaches the host's
+        // RmiRecExit as an emulatable data abort (ISS kept to the fields the host may see).
         let run = h.freshNS()
-        h.machine.scriptedExits = [.sync(esr: 0x9200_0046, far: 0x1234, hpfar: 0x5670)]
+        let mmio = realm.parSize + 0x5000
+        h.machine.realmScript = [Step(.synchronous(esr: 0x9340_0046, far: 0xFFFF_0000_0000_1234, hpfar: mmio >> 8))]
         check("rec enter", h.call(.recEnter, rec, run))
-        #expect(h.machine.read64(run + 0x800) == 0 && h.machine.read64(run + 0x900) == 0x9200_0046)
-        #expect(h.machine.read64(run + 0x908) == 0x1234 && h.machine.read64(run + 0x910) == 0x5670)
-        #expect(h.machine.entries.last?.context.pc == recParams.pc)
+        #expect(h.machine.read64(run + 0x800) == 0 && h.machine.read64(run + 0x900) == 0x9140_0046)   // IL dropped
+        #expect(h.machine.read64(run + 0x908) == 0x234 && h.machine.read64(run + 0x910) == mmio >> 8)
+        #expect(h.machine.runs.first?.state.pc == recParams.pc)
 
         // Teardown in the specification's order: RECs, DATA, unprotected mappings, RTTs
         // leaf first, the realm, then every granule back to the host.

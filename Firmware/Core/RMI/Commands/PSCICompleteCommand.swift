@@ -3,12 +3,6 @@
 // lib/realm psci.c), except that every failure is found before anything changes.
 
 extension TMM {
-    static var psciSuccess: UInt64 { 0 }
-    static var psciDenied: UInt64 { UInt64(bitPattern: -3) }
-    static var psciAlreadyOn: UInt64 { UInt64(bitPattern: -4) }
-    static var psciAffinityOn: UInt64 { 0 }
-    static var psciAffinityOff: UInt64 { 1 }
-
     func psciComplete(calling callingAddr: UInt64, target targetAddr: UInt64, status: UInt64) -> RMIResult {
         guard let pair = lockPair(callingAddr, .rec, targetAddr, .rec) else { return .failure(.input) }
         // The calling REC must not be running: its request is only stable while it waits.
@@ -28,30 +22,37 @@ extension TMM {
         let targetOn = targetRunning || targetGranule.pointee.runnable
         let result: UInt64
         switch request.function {
-        case Self.psciCPUOn32, Self.psciCPUOn64:
+        case RealmPSCI.cpuOn32, RealmPSCI.cpuOn64:
             // status: the host may only accept or deny, and may not deny a CPU that is on.
-            guard status == Self.psciSuccess || status == Self.psciDenied else { return .failure(.input) }
-            guard !(status == Self.psciDenied && targetOn) else { return .failure(.input) }
+            guard status == RealmPSCI.success || status == RealmPSCI.denied else { return .failure(.input) }
+            guard !(status == RealmPSCI.denied && targetOn) else { return .failure(.input) }
             if targetOn {
-                result = Self.psciAlreadyOn
-            } else if status == Self.psciDenied {
-                result = Self.psciDenied
+                result = RealmPSCI.alreadyOn
+            } else if status == RealmPSCI.denied {
+                result = RealmPSCI.denied
             } else {
-                targetGranule.pointee.context = RECContext(pc: request.x2)
-                targetGranule.pointee.context.gprs[0] = request.x3
+                // The target starts as a CPU coming out of reset (TF-RMM psci_reset_rec): EL1h
+                // with exceptions masked, MMU off, the caller's endianness, x0 = context ID.
+                var cpu = targetGranule.pointee.cpu
+                cpu.gprs = InlineArray(repeating: 0)
+                cpu.gprs[0] = request.x3
+                cpu.pc = request.x2
+                cpu.pstate = RealmPSTATE.reset
+                cpu.el1.sctlr = RealmSCTLR.reset | calling.pointee.cpu.el1.sctlr & RealmSCTLR.ee
+                targetGranule.pointee.cpu = cpu
                 targetGranule.pointee.runnable = true
-                result = Self.psciSuccess
+                result = RealmPSCI.success
             }
-        case Self.psciAffinityInfo32, Self.psciAffinityInfo64:
-            guard status == Self.psciSuccess else { return .failure(.input) }
-            result = targetOn ? Self.psciAffinityOn : Self.psciAffinityOff
+        case RealmPSCI.affinityInfo32, RealmPSCI.affinityInfo64:
+            guard status == RealmPSCI.success else { return .failure(.input) }
+            result = targetOn ? RealmPSCI.affinityOn : RealmPSCI.affinityOff
         default:
             return .failure(.input)
         }
-        calling.pointee.context.gprs[0] = result
-        calling.pointee.context.gprs[1] = 0
-        calling.pointee.context.gprs[2] = 0
-        calling.pointee.context.gprs[3] = 0
+        calling.pointee.cpu.gprs[0] = result
+        calling.pointee.cpu.gprs[1] = 0
+        calling.pointee.cpu.gprs[2] = 0
+        calling.pointee.cpu.gprs[3] = 0
         calling.pointee.psci.pending = false
         return .success()
     }

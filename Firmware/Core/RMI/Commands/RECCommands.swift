@@ -30,15 +30,10 @@ extension TMM {
         // num_aux
         guard p.numAux == RealmDescriptor.recAuxCount else { return .failure(.input) }
 
-        var gprs = InlineArray<31, UInt64>(repeating: 0)
-        for i in 0..<8 { gprs[i] = p.gprs[i] }
         let runnable = p.flags & RECParameters.flagRunnable != 0
         pair.first.contents.bindMemory(to: RECState.self, capacity: 1).initialize(to: RECState(
-            owner: rdAddr, index: index, mpidr: p.mpidr, runnable: runnable, context: RECContext(gprs: gprs, pc: p.pc),
-            auxCount: UInt8(p.numAux), aux: p.aux,
-            psci: PSCIRequest(pending: false, function: 0, x1: 0, x2: 0, x3: 0),
-            ripasChange: RIPASChangeRequest(base: 0, top: 0, next: 0, ripas: .empty, changeDestroyed: false),
-            hostCallPending: false, lastExitESR: 0, lastExitHPFAR: 0))
+            owner: rdAddr, index: index, mpidr: p.mpidr, runnable: runnable, auxCount: UInt8(p.numAux), aux: p.aux,
+            gprs: p.gprs, pc: p.pc))
         // TF-RMM rel0 measures only runnable RECs (lib/measurement rim.c caller in rec.c).
         if runnable {
             var rim = RealmInitialMeasurement(algorithm: realm.pointee.hashAlgorithm, value: realm.pointee.rim)

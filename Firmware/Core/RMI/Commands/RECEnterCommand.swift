@@ -1,6 +1,7 @@
 // RMI_REC_ENTER (DEN0137 B4.3.12): every check of the spec and TF-RMM rel0
-// runtime/rmi/run.c, in that order, then the hardware runs the REC and the exit is reported
-// through the host's RmiRecRun.
+// runtime/rmi/rec.c smc_rec_enter, in that order; then the host's completion of the previous
+// exit; then the run loop (RECRunLoop.swift) until something needs the host; then the exit is
+// reported through the host's RmiRecRun.
 
 extension TMM {
     static var runExitOffset: Int { 0x800 }
@@ -17,11 +18,14 @@ extension TMM {
             guard let r = RunningREC(g, table: granules) else { return .failure(.rec) }
             running = r
         }
+        // RmiRecEnter is copied in once; only the copy is used.
         guard let entry = readEntry(run) else { return .failure(.input) }
         let rec = running.state
-        guard let realmState = withRealm(of: rec.pointee, { $0.state }) else { return .failure(.input) }
+        // A copy of the RD: the run loop walks the realm's RTTs with it and reads its fixed
+        // attributes, without holding the RD lock while the realm runs.
+        guard let realm = withRealm(of: rec.pointee, { $0 }) else { return .failure(.input) }
         // realm_new, system_off
-        switch realmState {
+        switch realm.state {
         case .new: return .failure(.realm(index: 0))
         case .systemOff: return .failure(.realm(index: 1))
         case .active: break
@@ -29,18 +33,21 @@ extension TMM {
         // rec_runnable, psci_pending
         guard rec.pointee.runnable, !rec.pointee.psci.pending else { return .failure(.rec) }
         // rec_gicv3
-        guard GICState.isValid(entry, listRegisters: Int(capabilities.gicListRegisters)) else { return .failure(.rec) }
+        let lrCount = Int(capabilities.gicListRegisters)
+        guard GICState.isValid(entry, listRegisters: lrCount) else { return .failure(.rec) }
         // rec_sea, rec_mmio: the host may only complete an exit that happened
-        guard canInjectSEA(entry, rec.pointee), canEmulateMMIO(entry, rec.pointee) else { return .failure(.rec) }
+        guard canInjectSEA(entry, rec.pointee, realm), canEmulateMMIO(entry, rec.pointee) else { return .failure(.rec) }
 
-        completePendingExit(entry, rec)
-        guard let info = withRealm(of: rec.pointee, { $0.executionInfo }) else { return .failure(.input) }
-        var realmInfo = info
-        realmInfo.recIndex = rec.pointee.index
-        realmInfo.mpidr = rec.pointee.mpidr
-        let exit = hardware.enterREC(&rec.pointee.context, realm: realmInfo, entry: entry)
-        let record = recordExit(exit, rec)
-        guard writeExit(record, rec.pointee, to: run) else { return .failure(.input) }
+        rec.pointee.gic.load(entry, listRegisters: lrCount)
+        var record = RECExitRecord()
+        if completePendingExit(entry, rec, realm, &record) {
+            var info = realm.executionInfo
+            info.recIndex = rec.pointee.index
+            info.mpidr = rec.pointee.mpidr
+            runLoop(rec, realm: realm, info: info, entryFlags: entry.flags, &record)
+        }
+        reportInterruptsAndTimers(rec, &record)
+        guard writeExit(record, to: run) else { return .failure(.input) }
         return .success()
     }
 

@@ -1,119 +1,121 @@
-// The parts of RMI_REC_ENTER around running the REC: completing what the previous exit asked
-// of the host, and turning the new exit into REC state and an RmiRecExit record.
+// The edges of RMI_REC_ENTER around the run loop: checking and applying the host's
+// completion of the previous exit (TF-RMM rel0 runtime/rmi/rec.c complete_sea_insertion,
+// complete_mmio_emulation, complete_set_ripas, complete_host_call, in that order), and writing
+// the RmiRecExit record.
 
 extension TMM {
     /// INJECT_SEA is only meaningful after a data abort at an unprotected IPA.
-    func canInjectSEA(_ entry: RECEntry, _ rec: RECState) -> Bool {
+    func canInjectSEA(_ entry: RECEntry, _ rec: RECState, _ realm: RealmDescriptor) -> Bool {
         guard entry.flags & RECEntryFlags.injectSEA != 0 else { return true }
-        guard DataAbortSyndrome.exceptionClass(rec.lastExitESR) == DataAbortSyndrome.classDataAbortLower else { return false }
-        let ipa = (rec.lastExitHPFAR >> 4 & 0xFF_FFFF_FFFF) << 12
-        guard let protected = withRealm(of: rec, { $0.isProtected(ipa) }) else { return false }
-        return !protected
+        guard ExceptionClass.of(rec.lastExitESR) == ExceptionClass.dataAbortLower else { return false }
+        return !realm.isProtected(DataAbortSyndrome.faultingIPA(hpfar: rec.lastExitHPFAR))
     }
 
     /// EMUL_MMIO needs an emulatable data abort (ISV set) as the last exit; INJECT_SEA wins.
     func canEmulateMMIO(_ entry: RECEntry, _ rec: RECState) -> Bool {
         guard entry.flags & RECEntryFlags.emulatedMMIO != 0, entry.flags & RECEntryFlags.injectSEA == 0 else { return true }
-        return DataAbortSyndrome.exceptionClass(rec.lastExitESR) == DataAbortSyndrome.classDataAbortLower
+        return ExceptionClass.of(rec.lastExitESR) == ExceptionClass.dataAbortLower
             && DataAbortSyndrome.isValidSyndrome(rec.lastExitESR)
     }
 
-    /// Applies the host's answers: an emulated MMIO read, the RIPAS change response.
-    func completePendingExit(_ entry: RECEntry, _ rec: UnsafeMutablePointer<RECState>) {
+    /// Applies the host's answers to the previous exit. False when a pending host call's
+    /// results cannot be written back yet: `record` then holds the stage-2 abort the host must
+    /// resolve first, and the realm does not run.
+    func completePendingExit(_ entry: RECEntry, _ rec: UnsafeMutablePointer<RECState>, _ realm: RealmDescriptor,
+                             _ record: inout RECExitRecord) -> Bool {
         let esr = rec.pointee.lastExitESR
-        if entry.flags & RECEntryFlags.emulatedMMIO != 0 && entry.flags & RECEntryFlags.injectSEA == 0 {
+        if entry.flags & RECEntryFlags.injectSEA != 0 {
+            // The access faults in the realm as a synchronous external abort.
+            RealmException.injectSynchronousExternalAbort(&rec.pointee.cpu, esr: esr, far: rec.pointee.lastExitFAR)
+        } else if entry.flags & RECEntryFlags.emulatedMMIO != 0 {
+            // The host emulated the access: a read's value goes to the destination register,
+            // and the realm continues after the instruction.
             if !DataAbortSyndrome.isWrite(esr) {
                 let rt = DataAbortSyndrome.register(esr)
                 if rt != 31 {
                     let bytes = DataAbortSyndrome.accessBytes(esr)
-                    var value = bytes == 8 ? entry.gprs[0] : entry.gprs[0] & ((1 << (bytes * 8)) - 1)
+                    var value = entry.gprs[0] & DataAbortSyndrome.accessMask(esr)
                     if DataAbortSyndrome.signExtends(esr) && bytes < 8 {
                         let sign: UInt64 = 1 << (bytes * 8 - 1)
                         value = (value ^ sign) &- sign
                         if !DataAbortSyndrome.is64Bit(esr) { value &= 0xFFFF_FFFF }
                     }
-                    rec.pointee.context.gprs[rt] = value
+                    rec.pointee.cpu.gprs[rt] = value
                 }
             }
-            rec.pointee.context.pc &+= 4
+            rec.pointee.cpu.pc &+= 4
         }
-        // RSI_IPA_STATE_SET returns: x0 = RSI_SUCCESS, x1 = progress, x2 = host response.
+        // RSI_IPA_STATE_SET returns: x0 = RSI_SUCCESS, x1 = how far the host got, x2 = its
+        // response (only a refused change to RAM that stopped early counts as REJECT).
         let request = rec.pointee.ripasChange
         if request.isPending {
             let reject = entry.flags & RECEntryFlags.ripasResponseReject != 0
-            rec.pointee.context.gprs[0] = 0
-            rec.pointee.context.gprs[1] = request.next
-            rec.pointee.context.gprs[2] = request.ripas == .ram && request.next != request.top && reject ? 1 : 0
-            rec.pointee.ripasChange = RIPASChangeRequest(base: 0, top: 0, next: 0, ripas: .empty, changeDestroyed: false)
+            rec.pointee.cpu.gprs[0] = RSIStatus.success.rawValue
+            rec.pointee.cpu.gprs[1] = request.next
+            rec.pointee.cpu.gprs[2] = request.ripas == .ram && request.next != request.top && reject ? 1 : 0
+            rec.pointee.ripasChange = .none
         }
-        rec.pointee.hostCallPending = false
         rec.pointee.lastExitESR = 0
+        rec.pointee.lastExitFAR = 0
         rec.pointee.lastExitHPFAR = 0
+        return completeHostCall(entry, rec, realm, &record)
     }
 
-    /// PSCI function IDs the RMM forwards to the host (DEN0022).
-    static var psciCPUOff: UInt64 { 0x8400_0002 }
-    static var psciCPUOn32: UInt64 { 0x8400_0003 }
-    static var psciCPUOn64: UInt64 { 0xC400_0003 }
-    static var psciAffinityInfo32: UInt64 { 0x8400_0004 }
-    static var psciAffinityInfo64: UInt64 { 0xC400_0004 }
-    static var psciSystemOff: UInt64 { 0x8400_0008 }
-    static var psciSystemReset: UInt64 { 0x8400_0009 }
-
-    func recordExit(_ exit: RECExit, _ rec: UnsafeMutablePointer<RECState>) -> RECExitRecord {
-        var r = RECExitRecord()
-        switch exit {
-        case .sync(let esr, let far, let hpfar):
-            r.reason = RECExitRecord.sync
-            r.esr = esr
-            r.far = far
-            r.hpfar = hpfar
-            rec.pointee.lastExitESR = esr
-            rec.pointee.lastExitHPFAR = hpfar
-        case .irq:
-            r.reason = RECExitRecord.irq
-        case .fiq:
-            r.reason = RECExitRecord.fiq
-        case .serror(let esr):
-            r.reason = RECExitRecord.serror
-            r.esr = esr
-        case .psci(let function, let x1, let x2, let x3):
-            r.reason = RECExitRecord.psci
-            r.gprs[0] = function
-            r.gprs[1] = x1
-            r.gprs[2] = x2
-            r.gprs[3] = x3
-            switch function {
-            case Self.psciCPUOn32, Self.psciCPUOn64, Self.psciAffinityInfo32, Self.psciAffinityInfo64:
-                rec.pointee.psci = PSCIRequest(pending: true, function: function, x1: x1, x2: x2, x3: x3)
-            case Self.psciCPUOff:
-                rec.pointee.runnable = false
-            case Self.psciSystemOff, Self.psciSystemReset:
-                _ = withRealm(of: rec.pointee) { $0.state = .systemOff }
-            default:
-                break
+    /// The host's results (RecEnter.gprs) go into the realm's RsiHostCall.gprs, and
+    /// RSI_HOST_CALL returns RSI_SUCCESS.
+    private func completeHostCall(_ entry: RECEntry, _ rec: UnsafeMutablePointer<RECState>, _ realm: RealmDescriptor,
+                                  _ record: inout RECExitRecord) -> Bool {
+        let call = rec.pointee.hostCall
+        guard call.pending else { return true }
+        let offset = Int(call.ipa & (granuleSize - 1))
+        let access = withRealmPage(realm, ipa: call.ipa) { page in
+            for i in 0..<RSIHostCallLayout.registers {
+                page.storeBytes(of: entry.gprs[i], toByteOffset: offset + RSIHostCallLayout.gprsOffset + 8 * i, as: UInt64.self)
             }
-        case .ripasChange(let base, let top, let ripasValue, let changeDestroyed):
-            r.reason = RECExitRecord.ripasChange
-            let par = withRealm(of: rec.pointee) { $0.ipaSize >> 1 } ?? 0
-            // Only a well-formed request becomes pending; anything else leaves none.
-            if let ripas = RIPAS(rawValue: ripasValue), ripas != .destroyed, base < top, top <= par,
-               base & (granuleSize - 1) == 0, top & (granuleSize - 1) == 0 {
-                rec.pointee.ripasChange = RIPASChangeRequest(base: base, top: top, next: base, ripas: ripas,
-                                                             changeDestroyed: changeDestroyed)
-                r.ripasBase = base
-                r.ripasTop = top
-                r.ripasValue = UInt64(ripasValue)
-            }
-        case .hostCall(let immediate):
-            r.reason = RECExitRecord.hostCall
-            r.immediate = UInt64(immediate)
-            rec.pointee.hostCallPending = true
         }
-        return r
+        if case .unmapped(let level) = access {
+            emulateStage2DataAbort(rec, ipa: call.ipa, level: level, &record)
+            return false
+        }
+        // RIPAS EMPTY now: the results are lost, the call still completes (TF-RMM rel0
+        // complete_rsi_host_call); the realm controls its own RIPAS.
+        rec.pointee.cpu.gprs[0] = RSIStatus.success.rawValue
+        rec.pointee.hostCall = .none
+        return true
     }
 
-    func writeExit(_ r: RECExitRecord, _ rec: RECState, to run: PhysicalAddress) -> Bool {
+    /// A REC exit that tells the host an RSI command needs the page at `ipa` mapped: a
+    /// stage-2 translation fault at `level` (TF-RMM rel0 emulate_stage2_data_abort). The realm's
+    /// registers and PC are left as they are, so the command runs again after the host maps it.
+    func emulateStage2DataAbort(_ rec: UnsafeMutablePointer<RECState>, ipa: UInt64, level: Int, _ record: inout RECExitRecord) {
+        record.reason = RECExitRecord.sync
+        record.esr = DataAbortSyndrome.emulatedTranslationFault(level: level)
+        record.far = 0
+        record.hpfar = (ipa & ~(granuleSize - 1) & 0xFFFF_FFFF_FFFF) >> 8
+        rec.pointee.lastExitESR = record.esr
+        rec.pointee.lastExitFAR = 0
+        rec.pointee.lastExitHPFAR = record.hpfar
+    }
+
+    /// Every exit reports the virtual interface (list registers, HCR, MISR, VMCR) and the
+    /// EL1 timers (DEN0137 RmiRecExit), and remembers which timer outputs the host now knows.
+    func reportInterruptsAndTimers(_ rec: UnsafeMutablePointer<RECState>, _ record: inout RECExitRecord) {
+        let gic = rec.pointee.gic
+        record.gicHCR = gic.reportedHCR
+        for i in 0..<16 { record.gicListRegisters[i] = i < gic.listRegisterCount ? gic.listRegisters[i] : 0 }
+        record.gicMISR = gic.maintenanceStatus
+        record.gicVMCR = gic.virtualMachineControl
+        let timers = rec.pointee.cpu.timers
+        record.cntvCTL = timers.cntvCTL
+        record.cntvCVAL = timers.cntvCVAL
+        record.cntpCTL = timers.cntpCTL
+        record.cntpCVAL = timers.cntpCVAL
+        rec.pointee.reportedTimers = TimerOutputs(timers)
+    }
+
+    /// Writes RmiRecExit: the whole 2 KiB is zeroed first, so no stale host data or
+    /// undefined field survives.
+    func writeExit(_ r: RECExitRecord, to run: PhysicalAddress) -> Bool {
         let base = Self.runExitOffset
         let zero = InlineArray<32, UInt64>(repeating: 0)
         var offset = 0
@@ -126,9 +128,18 @@ extension TMM {
             && memory.write(run, offset: base + 0x108, from: r.far)
             && memory.write(run, offset: base + 0x110, from: r.hpfar)
             && memory.write(run, offset: base + 0x200, from: r.gprs)
+            && memory.write(run, offset: base + 0x300, from: r.gicHCR)
+            && memory.write(run, offset: base + 0x308, from: r.gicListRegisters)
+            && memory.write(run, offset: base + 0x388, from: r.gicMISR)
+            && memory.write(run, offset: base + 0x390, from: r.gicVMCR)
+            && memory.write(run, offset: base + 0x400, from: r.cntpCTL)
+            && memory.write(run, offset: base + 0x408, from: r.cntpCVAL)
+            && memory.write(run, offset: base + 0x410, from: r.cntvCTL)
+            && memory.write(run, offset: base + 0x418, from: r.cntvCVAL)
             && memory.write(run, offset: base + 0x500, from: r.ripasBase)
             && memory.write(run, offset: base + 0x508, from: r.ripasTop)
-            && memory.write(run, offset: base + 0x510, from: UInt8(truncatingIfNeeded: r.ripasValue))
+            && memory.write(run, offset: base + 0x510, from: r.ripasValue)
             && memory.write(run, offset: base + 0x600, from: r.immediate)
+            && memory.write(run, offset: base + 0x700, from: r.pmuOverflow)
     }
 }

@@ -1,0 +1,172 @@
+// The emulated GICv3 CPU interface (VirtualGIC.swift) as a realm and its host see it: list
+// registers from RmiRecEnter, the realm's trapped ICC_* accesses, IRQ injection, and the LR,
+// MISR, VMCR and HCR values in RmiRecExit; and the timer mask controls.
+
+import Testing
+@testable import TMMCore
+
+/// ICC registers as (CRn, CRm, op2).
+enum ICC {
+    static let pmr: (UInt8, UInt8, UInt8) = (4, 6, 0)
+    static let iar0: (UInt8, UInt8, UInt8) = (12, 8, 0)
+    static let ap1r0: (UInt8, UInt8, UInt8) = (12, 9, 0)
+    static let ap1r1: (UInt8, UInt8, UInt8) = (12, 9, 1)
+    static let dir: (UInt8, UInt8, UInt8) = (12, 11, 1)
+    static let rpr: (UInt8, UInt8, UInt8) = (12, 11, 3)
+    static let sgi1r: (UInt8, UInt8, UInt8) = (12, 11, 5)
+    static let iar1: (UInt8, UInt8, UInt8) = (12, 12, 0)
+    static let eoir1: (UInt8, UInt8, UInt8) = (12, 12, 1)
+    static let hppir1: (UInt8, UInt8, UInt8) = (12, 12, 2)
+    static let bpr1: (UInt8, UInt8, UInt8) = (12, 12, 3)
+    static let ctlr: (UInt8, UInt8, UInt8) = (12, 12, 4)
+    static let sre: (UInt8, UInt8, UInt8) = (12, 12, 5)
+    static let igrpen0: (UInt8, UInt8, UInt8) = (12, 12, 6)
+    static let igrpen1: (UInt8, UInt8, UInt8) = (12, 12, 7)
+
+    static func write(_ r: (UInt8, UInt8, UInt8), _ value: UInt64) -> Step { .icc(r.0, r.1, r.2, rt: 9, read: false, value: value) }
+    static func read(_ r: (UInt8, UInt8, UInt8), into rt: Int = 10) -> Step { .icc(r.0, r.1, r.2, rt: rt, read: true) }
+}
+
+/// An LR: state, HW, group 1, priority, INTIDs.
+func lr(_ intid: UInt64, state: UInt64 = 1, priority: UInt64 = 0xA0, group1: Bool = true, hw: UInt64? = nil, eoi: Bool = false) -> UInt64 {
+    var v = state << 62 | priority << 48 | intid | (group1 ? 1 << 60 : 0) | (eoi ? 1 << 41 : 0)
+    if let hw { v |= 1 << 61 | hw << 32 }
+    return v
+}
+
+@Suite struct VirtualGICTests {
+    static let vbar: UInt64 = 0x8_0000
+
+    /// A realm whose interface is set up (PMR 0xF0, Group 1 enabled) with IRQs unmasked.
+    func prepared(_ configure: [Step] = []) -> RunningRealm {
+        let r = RunningRealm()
+        let setup = [ICC.write(ICC.pmr, 0xF0), ICC.write(ICC.igrpen1, 1)] + configure
+        #expect(r.enter(script: setup + [Step(.irq) { $0.pstate = 0x5; $0.el1.vbar = Self.vbar; $0.pc = 0x3000 }]).x0 == 0)
+        return r
+    }
+
+    @Test func pendingInterruptIsInjectedWhenUnmasked() {
+        let r = prepared()
+        #expect(r.enter(lrs: [lr(27)]).x0 == 0)
+        let s = r.machine.runs.last!.state
+        #expect(s.pc == Self.vbar + 0x280 && s.el1.elr == 0x3000 && s.el1.spsr == 0x5 && s.pstate == 0x3C5)
+        // The realm acknowledges it: IAR1 returns 27, the LR becomes active, RPR is its priority.
+        #expect(r.enter(lrs: [lr(27)], script: [ICC.read(ICC.iar1), ICC.read(ICC.rpr, into: 11), ICC.read(ICC.hppir1, into: 12)]).x0 == 0)
+        let t = r.machine.runs.last!.state
+        #expect(t.gprs[10] == 27 && t.gprs[11] == 0xA0 && t.gprs[12] == 1023)
+        #expect(r.exit.lr(0) == lr(27, state: 2))
+        #expect(r.exit.reason == 1)
+        // EOImode 0: EOIR1 drops the priority and deactivates; the LR comes back invalid.
+        #expect(r.enter(lrs: [r.exit.lr(0)], script: [ICC.write(ICC.eoir1, 27), ICC.read(ICC.rpr)]).x0 == 0)
+        #expect(r.exit.lr(0) == lr(27, state: 0) && r.machine.runs.last!.state.gprs[10] == 0xFF)
+        #expect(r.machine.deactivated.isEmpty)
+    }
+
+    @Test func maskedInterruptsAreNotInjected() {
+        // PSTATE.I set.
+        let r = prepared([Step(.irq) { $0.pstate = 0x3C5 }])
+        let pc = r.rec().cpu.pc
+        #expect(r.enter(lrs: [lr(27)]).x0 == 0)
+        #expect(r.machine.runs.last!.state.pc == pc)
+        // Priority not below PMR; Group 1 disabled; a Group 0 interrupt.
+        let p = prepared()
+        let at = p.rec().cpu.pc
+        #expect(p.enter(lrs: [lr(27, priority: 0xF0)]).x0 == 0)
+        #expect(p.machine.runs.last!.state.pc == at)
+        #expect(p.enter(lrs: [lr(27, group1: false)]).x0 == 0)
+        #expect(p.machine.runs.last!.state.pc == at)
+        #expect(p.enter(script: [ICC.write(ICC.igrpen1, 0)]).x0 == 0)
+        #expect(p.enter(lrs: [lr(27)]).x0 == 0)
+        #expect(p.machine.runs.last!.state.pc == at + 4 && p.machine.runs.last!.state.pstate == 0x5)
+        // IAR1 sees nothing to acknowledge: 1023.
+        #expect(p.enter(lrs: [lr(27)], script: [ICC.read(ICC.iar1)]).x0 == 0)
+        #expect(p.machine.runs.last!.state.gprs[10] == 1023 && p.exit.lr(0) == lr(27))
+    }
+
+    @Test func runningPriorityBlocksEqualOrLowerPriorities() {
+        let r = prepared([Step(.irq) { $0.pstate = 0x3C5 }])   // masked, so the test drives IAR itself
+        #expect(r.enter(lrs: [lr(27, priority: 0x80), lr(28, priority: 0x80), lr(29, priority: 0x40)],
+                        script: [ICC.read(ICC.iar1, into: 10), ICC.read(ICC.iar1, into: 11), ICC.read(ICC.iar1, into: 12)]).x0 == 0)
+        let s = r.machine.runs.last!.state
+        // 29 (0x40) first; 27 and 28 (0x80) cannot preempt the running priority 0x40.
+        #expect(s.gprs[10] == 29 && s.gprs[11] == 1023 && s.gprs[12] == 1023)
+        #expect(r.exit.lr(2) == lr(29, state: 2, priority: 0x40))
+    }
+
+    @Test func splitPriorityDropAndDeactivation() {
+        let r = prepared([ICC.write(ICC.ctlr, 1 << 1), Step(.irq) { $0.pstate = 0x3C5 }])
+        #expect(r.enter(lrs: [lr(40, hw: 30), lr(41, eoi: true)],
+                        script: [ICC.read(ICC.iar1), ICC.write(ICC.eoir1, 40), ICC.read(ICC.rpr, into: 11)]).x0 == 0)
+        // EOImode 1: EOIR only drops the priority; the interrupt stays active.
+        #expect(r.machine.runs.last!.state.gprs[11] == 0xFF && r.exit.lr(0) == lr(40, state: 2, hw: 30))
+        #expect(r.exit.vmcr & 1 << 9 != 0)
+        // DIR deactivates it, and, the LR being HW, the physical interrupt 30 too.
+        #expect(r.enter(lrs: [r.exit.lr(0), lr(41, eoi: true)], script: [ICC.write(ICC.dir, 40)]).x0 == 0)
+        #expect(r.exit.lr(0) == lr(40, state: 0, hw: 30) && r.machine.deactivated == [30])
+        // A DIR for an INTID in no LR counts in EOIcount; with LRENPIE the host is told.
+        #expect(r.enter(hcr: 1 << 2, script: [ICC.write(ICC.dir, 99)]).x0 == 0)
+        #expect(r.exit.gicHCR == 1 << 2 | 1 << 27 && r.exit.misr & 1 << 2 != 0)
+    }
+
+    @Test func maintenanceStatusAndVMCR() {
+        let r = prepared([Step(.irq) { $0.pstate = 0x3C5 }])
+        // UIE (at most one valid LR), NPIE (none pending), VGrp0DIE, VGrp1EIE, VGrp1DIE.
+        let hcr: UInt64 = 1 << 1 | 1 << 3 | 1 << 5 | 1 << 6 | 1 << 7
+        #expect(r.enter(hcr: hcr, lrs: [lr(41, eoi: true)], script: [ICC.read(ICC.iar1), ICC.write(ICC.eoir1, 41)]).x0 == 0)
+        // LR 41 with EOI set is now invalid: MISR.EOI; U; NP; VGrp0D; VGrp1E (Group 1 enabled).
+        #expect(r.exit.misr == 1 << 0 | 1 << 1 | 1 << 3 | 1 << 5 | 1 << 6)
+        #expect(r.exit.gicHCR == hcr)
+        // VMCR: VENG1, VBPR1 3, VBPR0 2, VPMR 0xF0.
+        #expect(r.exit.vmcr == 1 << 1 | 3 << 18 | 2 << 21 | 0xF0 << 24)
+        // BPR1 below the minimum reads as the minimum; PMR keeps the implemented bits only.
+        #expect(r.enter(script: [ICC.write(ICC.bpr1, 0), ICC.write(ICC.pmr, 0xFF), ICC.write(ICC.igrpen1, 0),
+                                 ICC.read(ICC.bpr1, into: 11)]).x0 == 0)
+        #expect(r.exit.vmcr == 3 << 18 | 2 << 21 | 0xF8 << 24 && r.machine.runs.last!.state.gprs[11] == 3)
+        #expect(r.enter(hcr: 1 << 7 | 1 << 6).x0 == 0)
+        #expect(r.exit.misr == 1 << 7)
+    }
+
+    @Test func otherRegisters() {
+        let r = prepared()
+        #expect(r.enter(lrs: [lr(27)], script: [
+            Step(.irq) { $0.pstate = 0x3C5 },
+        ]).x0 == 0)
+        let pc = r.rec().cpu.pc
+        #expect(r.enter(lrs: [lr(27)], script: [
+            ICC.read(ICC.iar0, into: 10), ICC.read(ICC.ctlr, into: 11), ICC.read(ICC.sre, into: 12),
+            ICC.write(ICC.igrpen0, 1), ICC.read(ICC.igrpen0, into: 13), ICC.write(ICC.sgi1r, 1 << 40 | 1),
+            ICC.write(ICC.ap1r0, 1 << 4), ICC.read(ICC.rpr, into: 14),
+        ]).x0 == 0)
+        let s = r.machine.runs.last!.state
+        #expect(s.gprs[10] == 1023 && s.gprs[11] == 4 << 8 && s.gprs[12] == 0x7 && s.gprs[13] == 0 && s.gprs[14] == 0x20)
+        #expect(s.pc == pc + 8 * 4)
+        // Registers this interface does not have: UNDEFINED.
+        #expect(r.enter(script: [ICC.read(ICC.ap1r1) ~> { $0.el1.vbar = Self.vbar; $0.pc = 0x6000 }]).x0 == 0)
+        #expect(r.machine.runs.last!.state.pc == Self.vbar + 0x200 && r.machine.runs.last!.state.el1.elr == 0x6000)
+        #expect(r.enter(script: [ICC.write(ICC.iar1, 0) ~> { $0.pc = 0x6000 }]).x0 == 0)
+        #expect(r.machine.runs.last!.state.el1.elr == 0x6000 && r.machine.runs.last!.state.el1.esr == 1 << 25)
+    }
+
+    @Test func timerMasking() {
+        let r = RunningRealm()
+        // The realm's virtual timer fires while it runs: the hardware exits with an IRQ and
+        // the host learns the timer state.
+        #expect(r.enter(script: [Step(.irq) { $0.timers.cntvCTL = 0x5; $0.timers.cntvCVAL = 0x1234; $0.timers.cntpCVAL = 99 }]).x0 == 0)
+        #expect(r.exit.cntvCTL == 0x5 && r.exit.cntvCVAL == 0x1234 && r.exit.cntpCTL == 0 && r.exit.cntpCVAL == 99)
+        #expect(r.exit.nonZeroWords(except: [0, 0x390, 0x410, 0x418, 0x408]).isEmpty)
+        // On the next entry the asserted timer is masked so the realm can take its interrupt.
+        #expect(r.enter().x0 == 0)
+        #expect(r.lastRun.controls.maskVirtualTimer && !r.lastRun.controls.maskPhysicalTimer)
+        // IMASK set by the realm: no longer asserted. The change is reported at once (IRQ exit
+        // before the realm runs again), then the mask is lifted.
+        let runs = r.machine.runs.count
+        #expect(r.enter(script: [.smc(RSI.version, 0x1_0000) ~> { $0.timers.cntvCTL = 0x7 }]).x0 == 0)
+        #expect(r.machine.runs.count == runs + 1 && r.exit.reason == 1 && r.exit.cntvCTL == 0x7)
+        #expect(r.enter().x0 == 0)
+        #expect(!r.lastRun.controls.maskVirtualTimer)
+        // The physical timer, likewise.
+        #expect(r.enter(script: [Step(.irq) { $0.timers.cntpCTL = 0x5 }]).x0 == 0)
+        #expect(r.enter().x0 == 0)
+        #expect(r.lastRun.controls.maskPhysicalTimer && !r.lastRun.controls.maskVirtualTimer)
+    }
+}

@@ -63,7 +63,7 @@
 #define PLAT_DEFAULT_PAYLOAD_ADDR     0x40200000
 
 /* Stack sizes per CPU. */
-#define PLAT_MONITOR_STACK_SIZE       0x4000
+#define PLAT_MONITOR_STACK_SIZE       0x8000
 #define PLAT_TMM_STACK_SIZE           0x8000
 
 #endif

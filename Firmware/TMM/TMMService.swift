@@ -25,6 +25,7 @@ func tmmColdBoot(manifest: tmm_boot_manifest, exceptionLevel: Int) -> Bool {
         pool.append(" granules)")
         console.print(pool)
     }
+    TMMAttestation.initializeAtColdBoot(exceptionLevel: exceptionLevel)
     return true
 }
 

@@ -12,6 +12,10 @@ hash of this boot's RAK (the token's challenge). From those lines and the image 
   * the stack peaks the firmware reports leave a quarter of each stack free.
 
 Nothing here needs the normal world: the token never leaves the secure console.
+
+By hand, after `make run` (which keeps the consoles under out/run):
+    python3 Tests/System/attestation_checks.py out/run/secure-console.log out/tmm-sel2-sram/tmm-sel2.elf 01010004
+(the last argument is the expected configuration claim; see README: Attestation).
 """
 import hashlib
 import json
@@ -136,3 +140,16 @@ def check_boot(secure, elf, image, configuration, workdir):
         if int(used) > STACK_HEADROOM * int(size):
             return f"a stack peak of {used} of {size} bytes leaves less than a quarter free"
     return None
+
+
+if __name__ == "__main__":
+    import sys
+    if len(sys.argv) != 4:
+        sys.exit("usage: attestation_checks.py SECURE_CONSOLE_LOG IMAGE.elf CONFIGURATION_HEX")
+    log, elf, configuration = sys.argv[1:]
+    with open(log, encoding="utf-8", errors="replace") as f:
+        console = f.read().replace("\r", "")
+    problem = check_boot(console, elf, elf[:-len(".elf")] + ".bin", configuration,
+                         os.path.join(os.path.dirname(log), "attestation"))
+    print(problem or "ok: measurements match the image, the platform token verifies and binds this boot's RAK")
+    sys.exit(1 if problem else 0)

@@ -47,7 +47,10 @@ LDFLAGS     := -nostdlib -static --gc-sections --orphan-handling=error --no-unde
 CORE_SWIFT      := $(shell find Firmware/Core -name '*.swift' | LC_ALL=C sort)
 ARCH_SWIFT      := $(wildcard Firmware/Arch/*.swift)
 MONITOR_SWIFT   := $(wildcard Firmware/Monitor/*.swift) Platform/qemu-virt/SecureConsole.swift \
-	Platform/qemu-virt/PowerControl.swift Platform/qemu-virt/SecurePool.swift
+	Platform/qemu-virt/PowerControl.swift Platform/qemu-virt/SecurePool.swift \
+	$(wildcard Firmware/Monitor/Attestation/*.swift)
+# The part of the core the monitor needs of its own: it signs platform tokens and derives keys.
+CORE_ATTESTATION_SWIFT := $(shell find Firmware/Core/Crypto Firmware/Core/Attestation -name '*.swift' | LC_ALL=C sort)
 TMM_SWIFT       := $(wildcard Firmware/TMM/*.swift) Platform/qemu-virt/SecureConsole.swift
 HOST_SWIFT      := $(shell find Firmware/Host -name '*.swift' | LC_ALL=C sort)
 HEADERS         := $(wildcard Platform/*/include/*.h Platform/*/include/module.modulemap) Makefile
@@ -113,10 +116,26 @@ $(OUT)/%/ns-world.dtb: Platform/qemu-virt/ns-world.dts $(HEADERS)
 	$(CLANG) -E -P -x assembler-with-cpp -nostdinc -undef -D__DTS__ $(CPP_POOL) $(INCLUDES) $< -o $(@:.dtb=.pp.dts)
 	$(DTC) -I dts -O dtb -q -o $@ $(@:.dtb=.pp.dts)
 
+# The device secret the monitor derives its attestation keys from (README: Attestation).
+# Provisioned once per build tree from the host's random source, so a new out/ is a new device;
+# DEVICE_SECRET=path provisions a given secret (32 or 64 bytes) instead.
+DEVICE_SECRET ?= $(OUT)/provisioning/device-secret.bin
+$(OUT)/provisioning/device-secret.bin:
+	@mkdir -p $(dir $@)
+	head -c 32 /dev/urandom > $@.tmp && mv $@.tmp $@
+	@echo "provisioned a new device secret in $@ (QEMU test provisioning, see README)"
+
+define device_secret_object
+	@size=$$(wc -c < $(DEVICE_SECRET)); [ "$$size" -eq 32 ] || [ "$$size" -eq 64 ] || \
+		{ echo "$(DEVICE_SECRET): a device secret is 32 or 64 bytes, not $$size"; exit 1; }
+	$(CLANG) $(CFLAGS_COMMON) -march=$(1) -DDEVICE_SECRET_PATH='"$(DEVICE_SECRET)"' -c $< -o $@
+endef
+
 # ---------------------------------------------------------------------------------------------
 # tmm-sel2: monitor (EL3) + TMM (Secure EL2).
 
-$(SEL2)/monitor-swift.o: $(ARCH_SWIFT) $(MONITOR_SWIFT) $(wildcard Firmware/Monitor/SEL2/*.swift) $(HEADERS)
+$(SEL2)/monitor-swift.o: $(ARCH_SWIFT) $(MONITOR_SWIFT) $(CORE_ATTESTATION_SWIFT) \
+		$(wildcard Firmware/Monitor/SEL2/*.swift) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(SWIFT_EMBEDDED) -Xcc -march=$(MARCH_BASE) $(SWIFT_POOL) -module-name Monitor -c \
 		$(filter %.swift,$^) -o $@
@@ -143,14 +162,18 @@ $(SEL2)/%.o: Platform/aarch64/%.c $(HEADERS)
 	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_BASE) -c $< -o $@
 $(SEL2)/ns_dtb.o: Platform/qemu-virt/ns_dtb.S $(SEL2)/ns-world.dtb
 	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_BASE) -DNS_DTB_PATH='"$(SEL2)/ns-world.dtb"' -c $< -o $@
+$(SEL2)/device_secret.o: Platform/qemu-virt/device_secret.S $(DEVICE_SECRET)
+	$(call device_secret_object,$(MARCH_BASE))
 
 # Each component is linked on its own first and keeps only its entry symbol global.
 $(SEL2)/monitor.o: $(SEL2)/monitor-swift.o $(SEL2)/monitor_reset.o $(SEL2)/el3_vectors.o \
-		$(SEL2)/monitor_storage.o $(SEL2)/ns_dtb.o $(SEL2)/mem.o
+		$(SEL2)/monitor_storage.o $(SEL2)/ns_dtb.o $(SEL2)/mem.o \
+		$(SEL2)/monitor_attestation_storage.o $(SEL2)/device_secret.o
 	$(LLD) -r -o $@ $^
 	$(OBJCOPY) --keep-global-symbol=monitor_reset $@
 
-$(SEL2)/tmm.o: $(SEL2)/tmm-swift.o $(SEL2)/tmm_sel2_entry.o $(SEL2)/tmm_realm_run.o $(SEL2)/tmm_storage.o $(SEL2)/mem.o
+$(SEL2)/tmm.o: $(SEL2)/tmm-swift.o $(SEL2)/tmm_sel2_entry.o $(SEL2)/tmm_realm_run.o $(SEL2)/tmm_storage.o \
+		$(SEL2)/mem.o $(SEL2)/tmm_attestation_storage.o
 	$(LLD) -r -o $@ $^
 	$(OBJCOPY) --keep-global-symbol=tmm_sel2_entry $@
 
@@ -186,13 +209,17 @@ $(EL3)/%.o: Platform/aarch64/%.c $(HEADERS)
 	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_EL3) -c $< -o $@
 $(EL3)/ns_dtb.o: Platform/qemu-virt/ns_dtb.S $(EL3)/ns-world.dtb
 	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_EL3) -DNS_DTB_PATH='"$(EL3)/ns-world.dtb"' -c $< -o $@
+$(EL3)/device_secret.o: Platform/qemu-virt/device_secret.S $(DEVICE_SECRET)
+	$(call device_secret_object,$(MARCH_EL3))
 
 $(EL3)/tmm-el3.ld: LinkerScripts/tmm-el3.ld.S $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CLANG) -E -P -x c -nostdinc -undef $(INCLUDES) $< -o $@
 
 $(EL3)/tmm-el3.elf: $(EL3)/firmware-swift.o $(EL3)/monitor_reset.o $(EL3)/el3_vectors.o \
-		$(EL3)/monitor_storage.o $(EL3)/tmm_storage.o $(EL3)/ns_dtb.o $(EL3)/mem.o $(EL3)/tmm-el3.ld $(PAYLOAD_STAMP)
+		$(EL3)/monitor_storage.o $(EL3)/tmm_storage.o $(EL3)/ns_dtb.o $(EL3)/mem.o \
+		$(EL3)/monitor_attestation_storage.o $(EL3)/tmm_attestation_storage.o $(EL3)/device_secret.o \
+		$(EL3)/tmm-el3.ld $(PAYLOAD_STAMP)
 	$(LLD) $(LDFLAGS) -T $(EL3)/tmm-el3.ld --defsym=__payload_entry=$(PAYLOAD_ADDR) \
 		$(filter %.o,$^) -o $@ -Map=$(@:.elf=.map)
 
@@ -230,15 +257,17 @@ run: deps
 	$(PYTHON) Tools/run_qemu.py --image $(SEL2)/tmm-sel2.bin --cpu max --payload $(PAYLOAD) \
 		--payload-addr $(PAYLOAD_ADDR) --out $(OUT)/run
 
-# RMI round trips measured by the project's host, on both images, with instruction-counted time.
+# RMI round trips measured by the project's host, on both images, with instruction-counted time,
+# and what the firmware's attestation costs at boot (self-test, keys, platform token signing).
+BENCH_LINES := '^normal\| \[bench\]|^secure\| \[(EL3|TMM)\] .* cycles'
 bench: deps
 	$(MAKE) --no-print-directory POOL=sram images
 	@echo "== S-EL2 image (-cpu max)"
 	@$(PYTHON) Tools/run_qemu.py --image $(SEL2)/tmm-sel2.bin --cpu max --payload $(HOST)/host.bin \
-		--host-mode 1 --icount --out $(OUT)/bench-sel2 | grep -E '^normal\| \[bench\]'
+		--host-mode 1 --icount --out $(OUT)/bench-sel2 | grep -E $(BENCH_LINES)
 	@echo "== EL3 image (-cpu cortex-a72)"
 	@$(PYTHON) Tools/run_qemu.py --image $(EL3)/tmm-el3.bin --cpu cortex-a72 --payload $(HOST)/host.bin \
-		--host-mode 1 --icount --out $(OUT)/bench-el3 | grep -E '^normal\| \[bench\]'
+		--host-mode 1 --icount --out $(OUT)/bench-el3 | grep -E $(BENCH_LINES)
 
 # ---------------------------------------------------------------------------------------------
 # Tests.

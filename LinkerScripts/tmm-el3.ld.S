@@ -33,6 +33,17 @@ SECTIONS {
 		__monitor_rodata_end = .;
 	} > FLASH
 
+	/*
+	 * The provisioned device secret (device_secret.S), in a flash page of its own: outside the
+	 * ranges the monitor measures, and mapped only as read-only data.
+	 */
+	.secret : ALIGN(4096) {
+		__device_secret_start = .;
+		KEEP(*(.device_secret))
+		__device_secret_end = .;
+		. = ALIGN(4096);
+	} > FLASH
+
 	.data : {
 		__monitor_rw_start = .;
 		__data_start = .;

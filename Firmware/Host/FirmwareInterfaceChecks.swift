@@ -1,3 +1,5 @@
+import PlatformDefinitions
+
 // SMCCC, PSCI and RMI discovery calls, with the exact results the specifications require,
 // including the error codes for bad inputs.
 
@@ -7,6 +9,12 @@ enum RMIFID {
     static let features: UInt64 = 0xC400_0165
     /// In the RMI range but assigned to no command in RMI 1.0.
     static let unassigned: UInt64 = 0xC400_0156
+}
+
+/// EL3 attestation services (TF-A RMMD numbering), for the TMM only.
+enum AttestationFID {
+    static let getRealmKey: UInt64 = 0xC400_01B2
+    static let getPlatformToken: UInt64 = 0xC400_01B3
 }
 
 enum FirmwareInterfaceChecks {
@@ -46,6 +54,29 @@ enum FirmwareInterfaceChecks {
         checks.expectEqual("unassigned RMI FID 0xC4000156: RMI_ERROR_INPUT", smc(RMIFID.unassigned).x0, rmiErrorInput)
         checks.expectEqual("GRANULE_DELEGATE of a non-pool address: RMI_ERROR_INPUT",
                            smc(RMIFID.granuleDelegate, 0x4000_0000).x0, rmiErrorInput)
+        attestationServicesRefused(&checks)
+    }
+
+    /// EL3's attestation services (the RMM<->EL3 numbers of TF-A's RMMD) belong to the TMM: to
+    /// the normal world they are unknown functions. Asked with a buffer of the host's own, the
+    /// firmware must answer NOT_SUPPORTED and leave the buffer alone: no RAK, no token.
+    private static func attestationServicesRefused(_ checks: inout CheckRecorder) {
+        let pattern: UInt64 = 0x5A5A_5A5A_5A5A_5A5A
+        var buffer = InlineArray<128, UInt64>(repeating: pattern)
+        buffer[0] = 0x1111_1111_1111_1111          // a 32-byte "challenge" for the token call
+        buffer[1] = 0x2222_2222_2222_2222
+        let address = withUnsafeMutableBytes(of: &buffer) { UInt64(UInt(bitPattern: $0.baseAddress)) }
+        let size = UInt64(MemoryLayout<InlineArray<128, UInt64>>.size)
+
+        let key = smc(AttestationFID.getRealmKey, address, size, 0)
+        checks.expectEqual("ATTEST_GET_REALM_KEY (0xC40001B2) from the normal world: NOT_SUPPORTED", key.x0, notSupported)
+        let token = smc(AttestationFID.getPlatformToken, address, size, 32)
+        checks.expectEqual("ATTEST_GET_PLAT_TOKEN (0xC40001B3) from the normal world: NOT_SUPPORTED", token.x0, notSupported)
+        let inTMM = smc(AttestationFID.getRealmKey, UInt64(PLAT_TMM_RAM_BASE), 0x1000, 0)
+        checks.expectEqual("ATTEST_GET_REALM_KEY naming TMM memory, from the normal world: NOT_SUPPORTED", inTMM.x0, notSupported)
+        var untouched = buffer[0] == 0x1111_1111_1111_1111 && buffer[1] == 0x2222_2222_2222_2222
+        for i in 2..<128 where buffer[i] != pattern { untouched = false }
+        checks.expect("attestation calls from the normal world write nothing to its buffer", untouched)
     }
 
     /// RmiFeatureRegister0 (DEN0137 1.0-rel0): S2SZ [7:0], LPA2 [8], SVE_EN [9], SVE_VL [13:10],

@@ -19,6 +19,7 @@ func enableHostMMU() {
             // Mapped on purpose: the host's own tables allow the access, so what stops a read
             // of secure memory is the hardware (an external abort), not a translation fault.
             && tables.map(base: UInt64(PLAT_SECURE_RAM_BASE), size: UInt64(PLAT_SECURE_RAM_SIZE), .data)
+            && tables.map(base: UInt64(PLAT_FLASH_BASE), size: UInt64(PLAT_FLASH_SIZE), .readOnlyData)
         if !ok { PSCIClient.systemOff() }
         hostTranslationRoot = tables.root
         // CPUs started later read the root with their caches off.

@@ -15,6 +15,9 @@ nonisolated(unsafe) var faultTaken = false
 enum SecureMemoryChecks {
     static func run(_ checks: inout CheckRecorder, pool: (base: UInt64, size: UInt64)?) {
         probe(&checks, "normal-world read of secure-only RAM faults", address: UInt64(PLAT_SECURE_RAM_BASE))
+        // The device secret lies in the secure flash, which QEMU virt (secure=on) leaves out of
+        // the Non-secure address space altogether.
+        probe(&checks, "normal-world read of the secure flash (device secret) faults", address: UInt64(PLAT_FLASH_BASE))
         if let pool, pool.base >= UInt64(PLAT_SECURE_RAM_BASE),
            pool.base - UInt64(PLAT_SECURE_RAM_BASE) < UInt64(PLAT_SECURE_RAM_SIZE) {
             probe(&checks, "normal-world read of the secure granule pool faults", address: pool.base)

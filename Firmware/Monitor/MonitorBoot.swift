@@ -40,6 +40,8 @@ func monitorColdBoot(_ cpu: UInt64) -> Never {
     cpus.append(" CPUs, GICv3 distributor and redistributors ready, Group 1 NS for the normal world")
     console.print(cpus)
 
+    // Before the normal world's device tree goes into DRAM: it reads QEMU's tree there.
+    PlatformAttestation.initializeAtColdBoot()
     fillTMMManifest()
     copyNormalWorldDeviceTree()
     monitor_cpu_state(cpu).pointee.ns_entry = payload_entry()

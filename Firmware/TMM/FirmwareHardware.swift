@@ -41,7 +41,11 @@ struct FirmwareHardware: TMMHardware {
         endPhysicalInterrupt(intid)
     }
 
-    /// No attestation material is provisioned yet: RSI_ATTESTATION_TOKEN_INIT answers
-    /// RSI_ERROR_UNKNOWN.
-    func withAttestationMaterial<R>(_ body: (borrowing RealmAttestationKey, UnsafeRawBufferPointer) -> R) -> R? { nil }
+    /// This boot's Realm Attestation Key and platform token, which the TMM obtained from the
+    /// monitor at cold boot (TMMAttestation.swift); nil when the platform provided none, and
+    /// RSI_ATTESTATION_TOKEN_INIT then answers RSI_ERROR_UNKNOWN.
+    func withAttestationMaterial<R>(_ body: (borrowing RealmAttestationKey, UnsafeRawBufferPointer) -> R) -> R? {
+        guard let key = TMMAttestation.key else { return nil }
+        return body(key, TMMAttestation.platformToken)
+    }
 }

@@ -32,6 +32,7 @@ func tmmColdBoot(manifest: tmm_boot_manifest, exceptionLevel: Int) -> Bool {
         pool.append(" granules)")
         console.print(pool)
     }
+    TMMAttestation.initializeAtColdBoot(exceptionLevel: exceptionLevel)
     return startRMICore(manifest)
 }
 

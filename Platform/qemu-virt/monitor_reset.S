@@ -82,7 +82,7 @@ plat_cpu_index:
 /* SP = top of the EL3 stack of CPU x0. Clobbers x1. */
 set_monitor_stack:
 	ldr	x1, =__monitor_stacks_end
-	sub	x1, x1, x0, lsl #14		/* PLAT_MONITOR_STACK_SIZE == 1 << 14 */
+	sub	x1, x1, x0, lsl #15		/* PLAT_MONITOR_STACK_SIZE == 1 << 15 */
 	mov	sp, x1
 	ret
 
@@ -98,6 +98,6 @@ monitor_release_magic:
 monitor_hold_pen:
 	.space	8 * PLAT_MAX_CPUS
 
-#if PLAT_MONITOR_STACK_SIZE != 0x4000
-#error "set_monitor_stack assumes 16 KiB stacks"
+#if PLAT_MONITOR_STACK_SIZE != 0x8000
+#error "set_monitor_stack assumes 32 KiB stacks"
 #endif

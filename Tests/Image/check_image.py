@@ -47,6 +47,10 @@ def instructions(objdump, elf, extra=(), sections=()):
             yield section, m.group(1), "<unknown>", ""
             continue
         text = re.sub(r"<[^>]*>", "", m.group(2))      # symbol annotations
+        # Data in a code section (literal pools) is shown with its raw bytes even under
+        # --no-show-raw-insn, e.g. "00 b9 00 0e  .word 0x0e00b900": drop the bytes, or a
+        # byte such as "b9" would read as an FP register.
+        text = re.sub(r"^(?:[0-9a-f]{2} )+\s*(?=\.)", "", text)
         text = text.split("//")[0].split(";")[0].strip()
         if not text:
             continue

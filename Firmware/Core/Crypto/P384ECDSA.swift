@@ -132,6 +132,14 @@ public enum P384 {
             self.init(scalar: d)
         }
 
+        /// Writes d as 48 big-endian bytes, the form `init?(rawScalar:)` reads. Only for handing
+        /// the RAK from EL3 to the TMM, which TF-A's RMMD does with the raw private key
+        /// (ATTEST_GET_REALM_KEY); the caller wipes the bytes once the key is loaded.
+        public func writeRawScalar(to bytes: UnsafeMutableRawBufferPointer) {
+            precondition(bytes.count >= P384.byteCount)
+            Limbs.writeBigEndian(scalar, to: UnsafeMutableRawBufferPointer(rebasing: bytes[0..<P384.byteCount]))
+        }
+
         /// Signs a SHA-384 `digest` (48 bytes). The nonce is RFC 6979's: deterministic, so the
         /// same key and digest always give the same signature, and no random source is needed.
         public func signature(digest: UnsafeRawBufferPointer) -> Signature {

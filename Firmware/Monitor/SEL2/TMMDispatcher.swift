@@ -110,6 +110,9 @@ func handleSecureSMC(cpu: UInt64, fid: UInt32, context: UnsafeMutablePointer<wor
         return enterRealm(context: context)
     case UInt64(TMM_BOOT_COMPLETE) where monitor_cpu_state(cpu).pointee.tmm_booted == 0:
         return tmmBootComplete(cpu: cpu, status: context.pointee.x.1, rmiVersion: context.pointee.x.2, context: context)
+    // Attestation services for the TMM (Firmware/Monitor/Attestation/AttestationSMC.swift).
+    case UInt64(TMM_ATTEST_GET_REALM_KEY), UInt64(TMM_ATTEST_GET_PLAT_TOKEN):
+        return AttestationSMC.handle(fid: fid, context: context)
     default:
         context.pointee.x.0 = SMCCC.returnValue(SMCCC.notSupported)
         return context

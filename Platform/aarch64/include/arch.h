@@ -122,6 +122,7 @@ SYSREG_RW(pmcr_el0, pmcr_el0)
 SYSREG_RW(pmccntr_el0, pmccntr_el0)
 SYSREG_RW(pmcntenset_el0, pmcntenset_el0)
 SYSREG_RW(pmccfiltr_el0, pmccfiltr_el0)
+SYSREG_RW(pmcntenclr_el0, pmcntenclr_el0)
 SYSREG_READ(cntpct_el0, cntpct_el0)
 SYSREG_RW(cntv_ctl_el0, cntv_ctl_el0)
 SYSREG_RW(cntv_cval_el0, cntv_cval_el0)
@@ -130,6 +131,18 @@ SYSREG_RW(cntp_cval_el0, cntp_cval_el0)
 SYSREG_RW(cnthp_ctl_el2, cnthp_ctl_el2)
 SYSREG_RW(cnthp_cval_el2, cnthp_cval_el2)
 SYSREG_RW(cnthp_tval_el2, cnthp_tval_el2)
+
+/*
+ * RNDR (FEAT_RNG, Armv8.5): a 64-bit random number. Returns 1, or 0 when the hardware could
+ * not produce one in reasonable time (PSTATE.Z set). Named by its encoding so that Armv8.0
+ * code can contain it; only call it when ID_AA64ISAR0_EL1.RNDR [63:60] is nonzero.
+ */
+ARCH_INLINE int read_rndr(uint64_t *_Nonnull value) {
+	uint64_t v, ok;
+	__asm__ volatile("mrs %0, s3_3_c2_c4_0\n\tcset %1, ne" : "=r"(v), "=r"(ok) : : "cc");
+	*value = v;
+	return (int)ok;
+}
 
 /* Barriers and maintenance. */
 ARCH_INLINE void isb(void) { __asm__ volatile("isb" : : : "memory"); }
@@ -177,6 +190,9 @@ ARCH_INLINE uint64_t probe_read64(uint64_t addr) {
 	__asm__ volatile("ldr %0, [%1]" : "=r"(v) : "r"(addr) : "memory");
 	return v;
 }
+
+/* The current stack pointer (for measuring stack depth). */
+ARCH_INLINE uint64_t read_sp(void) { uint64_t v; __asm__ volatile("mov %0, sp" : "=r"(v)); return v; }
 
 /* Keeps the compiler from moving memory accesses across this point. */
 ARCH_INLINE void compiler_barrier(void) { __asm__ volatile("" : : : "memory"); }

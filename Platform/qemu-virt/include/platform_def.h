@@ -59,11 +59,17 @@
 /* Normal-world hand-off: the device tree the firmware copies for the payload (x0 at entry). */
 #define PLAT_NS_DTB_BASE              0x40000000
 #define PLAT_NS_DTB_MAX_SIZE          0x00010000
+/*
+ * Where QEMU places its own device tree for firmware started with -bios: the start of RAM. The
+ * monitor reads the per-boot seed QEMU puts in its /secure-chosen node before it copies the
+ * normal world's device tree over it (README: Attestation).
+ */
+#define PLAT_QEMU_DTB_BASE            0x40000000
 /* Default payload load and entry address (override with PAYLOAD_ADDR=...). */
 #define PLAT_DEFAULT_PAYLOAD_ADDR     0x40200000
 
 /* Stack sizes per CPU. */
-#define PLAT_MONITOR_STACK_SIZE       0x4000
+#define PLAT_MONITOR_STACK_SIZE       0x8000
 #define PLAT_TMM_STACK_SIZE           0x8000
 
 #endif

@@ -5,43 +5,61 @@ import Foundation
 
 extension VerifiedToken {
     public func json() -> String {
-        func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+        var platformObject = platform.jsonObject()
+        platformObject["signature-verified"] = platformSignatureVerified
+        let realmObject: [String: Any] = [
+            "profile": realm.profile,
+            "challenge": hexString(realm.challenge),
+            "personalization-value": hexString(realm.personalizationValue),
+            "hash-algo-id": realm.hashAlgorithm,
+            "public-key": hexString(realm.publicKey),
+            "public-key-hash-algo-id": realm.publicKeyHashAlgorithm,
+            "initial-measurement": hexString(realm.initialMeasurement),
+            "extensible-measurements": realm.extensibleMeasurements.map(hexString),
+            "signature-verified": true,
+        ]
+        return serialize(["cca-platform-token": platformObject, "cca-realm-delegated-token": realmObject])
+    }
+}
+
+extension PlatformClaims {
+    /// A platform token verified on its own (`TokenVerifier.verifyPlatformToken`).
+    public func json() -> String {
+        var object = jsonObject()
+        object["signature-verified"] = true
+        return serialize(["cca-platform-token": object])
+    }
+
+    func jsonObject() -> [String: Any] {
         var components: [[String: Any]] = []
-        for component in platform.softwareComponents {
+        for component in softwareComponents {
             var entry: [String: Any] = [
-                "measurement-value": hex(component.measurementValue),
-                "signer-id": hex(component.signerID),
+                "measurement-value": hexString(component.measurementValue),
+                "signer-id": hexString(component.signerID),
             ]
             if let type = component.measurementType { entry["measurement-type"] = type }
             if let version = component.version { entry["version"] = version }
             if let description = component.measurementDescription { entry["measurement-description"] = description }
             components.append(entry)
         }
-        var platformObject: [String: Any] = [
-            "profile": platform.profile,
-            "challenge": hex(platform.challenge),
-            "implementation-id": hex(platform.implementationID),
-            "instance-id": hex(platform.instanceID),
-            "config": hex(platform.configuration),
-            "lifecycle": platform.securityLifecycle,
-            "hash-algo-id": platform.hashAlgorithm,
+        var object: [String: Any] = [
+            "profile": profile,
+            "challenge": hexString(challenge),
+            "implementation-id": hexString(implementationID),
+            "instance-id": hexString(instanceID),
+            "config": hexString(configuration),
+            "lifecycle": securityLifecycle,
+            "hash-algo-id": hashAlgorithm,
             "sw-components": components,
-            "signature-verified": platformSignatureVerified,
         ]
-        if let service = platform.verificationService { platformObject["service-indicator"] = service }
-        let realmObject: [String: Any] = [
-            "profile": realm.profile,
-            "challenge": hex(realm.challenge),
-            "personalization-value": hex(realm.personalizationValue),
-            "hash-algo-id": realm.hashAlgorithm,
-            "public-key": hex(realm.publicKey),
-            "public-key-hash-algo-id": realm.publicKeyHashAlgorithm,
-            "initial-measurement": hex(realm.initialMeasurement),
-            "extensible-measurements": realm.extensibleMeasurements.map(hex),
-            "signature-verified": true,
-        ]
-        let object: [String: Any] = ["cca-platform-token": platformObject, "cca-realm-delegated-token": realmObject]
-        let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self)
+        if let service = verificationService { object["service-indicator"] = service }
+        return object
     }
+}
+
+private func hexString(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+
+private func serialize(_ object: [String: Any]) -> String {
+    let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    return String(decoding: data, as: UTF8.self)
 }

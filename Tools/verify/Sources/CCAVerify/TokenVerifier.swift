@@ -152,6 +152,19 @@ public enum TokenVerifier {
             platformSignatureVerified: platformVerified)
     }
 
+    /// Checks a platform token on its own (a COSE_Sign1, as EL3 hands it to the TMM): its
+    /// envelope, its claims, its signature under `platformPublicKey`, and, when given, that its
+    /// challenge is `challenge`. The binding to a realm key is then the caller's to check.
+    public static func verifyPlatformToken(
+        _ token: [UInt8], platformPublicKey: Crypto.P384.Signing.PublicKey, challenge: [UInt8]? = nil
+    ) throws(VerificationError) -> PlatformClaims {
+        let sign1 = try parseSign1(token, token: "platform")
+        let claims = try parsePlatformClaims(sign1.payload)
+        guard isValid(sign1, key: platformPublicKey) else { throw .platformSignatureInvalid }
+        if let challenge, challenge != claims.challenge { throw .unexpectedValue("the platform challenge") }
+        return claims
+    }
+
     static func decode(_ bytes: [UInt8], what: String) throws(VerificationError) -> CBORValue {
         do {
             return try CBORDecoder.decode(bytes)

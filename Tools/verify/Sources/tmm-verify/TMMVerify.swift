@@ -1,6 +1,7 @@
 // tmm-verify: checks a CCA attestation token file and prints its claims as JSON.
 //
 //   tmm-verify verify TOKEN --platform-key KEY [--challenge V] [--rpv V] [--rim V] [--rem V ×4]
+//   tmm-verify verify-platform TOKEN --platform-key KEY [--challenge V]
 //   tmm-verify example TOKEN-OUT [--platform-key-out FILE]
 //
 // Every value is hex on the command line or a file holding hex text or raw bytes. Any
@@ -16,7 +17,7 @@ struct TMMVerify: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tmm-verify",
         abstract: "Verify CCA attestation tokens made by the TMM.",
-        subcommands: [Verify.self, Example.self],
+        subcommands: [Verify.self, VerifyPlatform.self, Example.self],
         defaultSubcommand: Verify.self)
 }
 
@@ -112,6 +113,35 @@ struct Verify: ParsableCommand {
             }
             let verified = try TokenVerifier.verify(Array(data), policy: policy)
             print(verified.json())
+        } catch let error as VerificationError {
+            throw fail(error)
+        } catch let error as Failure {
+            throw fail(error)
+        }
+    }
+}
+
+struct VerifyPlatform: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify-platform",
+        abstract: "Check a platform token on its own (a COSE_Sign1, as EL3 hands it to the TMM): structure, claims, signature, challenge; print its claims as JSON.")
+
+    @Argument(help: "The platform token (CBOR file, or hex).")
+    var token: String
+
+    @Option(help: "The platform attestation public key: COSE_Key, SEC 1 point (97 bytes) or x||y, hex or file.")
+    var platformKey: String
+
+    @Option(help: "Expected challenge (32, 48 or 64 bytes): for a CCA platform token, the hash of the RAK's COSE_Key.")
+    var challenge: String?
+
+    func run() throws {
+        do {
+            let key = try parsePlatformKey(try readValue(platformKey, what: "platform key"))
+            let expected = try challenge.map { try readValue($0, what: "challenge") }
+            let claims = try TokenVerifier.verifyPlatformToken(
+                try readValue(token, what: "token"), platformPublicKey: key, challenge: expected)
+            print(claims.json())
         } catch let error as VerificationError {
             throw fail(error)
         } catch let error as Failure {

@@ -1,6 +1,7 @@
-// A reader for the flattened device tree the firmware passes in x0 (Devicetree
-// Specification v0.4, chapter 5): finds a property by node path. Big-endian throughout; every
-// offset is checked against the blob's declared size before use.
+// A reader for flattened device trees (Devicetree Specification v0.4, chapter 5): finds a
+// property by node path. The host reads the tree the firmware passes in x0; the monitor reads
+// the one QEMU hands to firmware. Big-endian throughout; every offset is checked against the
+// blob's declared size before use.
 
 struct FlattenedDeviceTree {
     private let base: UnsafeRawPointer

@@ -1,0 +1,51 @@
+// The platform's two attestation keys, both drawn from the device secret with HKDF-SHA-384
+// (through `P384.PrivateKey(derivingFrom:context:)`), each under its own label:
+//
+//   platform key (CPAK)  = P384(secret, "CCA platform attestation key (CPAK) v1")
+//       stable for the life of the device: verifiers pin its public key.
+//   per-boot seed        = HKDF-SHA-384(salt: boot input, IKM: secret,
+//                                       info: "TMM per-boot RAK seed v1"), 48 bytes
+//   RAK                  = RealmAttestationKey(derivingFrom: per-boot seed)
+//       new on every boot when the boot input is (EL3 gathers it: RNDR, a seed from the
+//       boot loader, the counter); and secret even when the boot input is guessable,
+//       because the device secret goes into it too.
+//
+// The EL3 monitor derives both at cold boot; the host tests derive them from test secrets.
+
+public enum AttestationKeyDerivation {
+    public static let platformKeyContext: StaticString = "CCA platform attestation key (CPAK) v1"
+    public static let bootSeedInfo: StaticString = "TMM per-boot RAK seed v1"
+    /// Bytes of the per-boot seed: one SHA-384 block.
+    public static let bootSeedSize = 48
+
+    private static func bytes(_ string: StaticString) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: string.utf8Start, count: string.utf8CodeUnitCount)
+    }
+
+    /// Whether `secret` can be a provisioned device secret: 32 or 64 bytes, not one byte
+    /// repeated (erased flash reads 0xFF, unprogrammed fuses 0x00).
+    public static func isPlausibleDeviceSecret(_ secret: UnsafeRawBufferPointer) -> Bool {
+        guard secret.count == 32 || secret.count == 64 else { return false }
+        for byte in secret where byte != secret[0] { return true }
+        return false
+    }
+
+    /// The platform attestation key: the same secret always gives the same key.
+    public static func platformKey(deviceSecret: UnsafeRawBufferPointer) -> P384.PrivateKey {
+        P384.PrivateKey(derivingFrom: deviceSecret, context: bytes(platformKeyContext))
+    }
+
+    /// This boot's RAK, from the device secret and this boot's input (any length, may be empty).
+    public static func realmAttestationKey(deviceSecret: UnsafeRawBufferPointer, bootInput: UnsafeRawBufferPointer)
+        -> RealmAttestationKey
+    {
+        var seed = InlineArray<48, UInt8>(repeating: 0)
+        withUnsafeMutableBytes(of: &seed) {
+            _ = HKDF<SHA384>.deriveKey(
+                salt: bootInput, inputKeyMaterial: deviceSecret, info: bytes(bootSeedInfo), into: $0)
+        }
+        let key = withUnsafeBytes(of: seed) { RealmAttestationKey(derivingFrom: $0) }
+        for i in 0..<bootSeedSize { seed[i] = 0 }
+        return key
+    }
+}

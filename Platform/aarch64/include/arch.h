@@ -120,6 +120,22 @@ SYSREG_RW(pmcntenset_el0, pmcntenset_el0)
 SYSREG_RW(pmccfiltr_el0, pmccfiltr_el0)
 SYSREG_READ(cntpct_el0, cntpct_el0)
 
+/*
+ * What a guest at EL1 uses (the test realm, Firmware/Realm): the GICv3 CPU interface's Group-1
+ * registers and the EL1 virtual timer. A realm's ICC_* accesses are emulated by the TMM.
+ */
+SYSREG_RW(icc_pmr_el1, S3_0_C4_C6_0)
+SYSREG_RW(icc_igrpen1_el1, S3_0_C12_C12_7)
+SYSREG_READ(icc_iar1_el1, S3_0_C12_C12_0)
+SYSREG_WRITE(icc_eoir1_el1, S3_0_C12_C12_1)
+SYSREG_READ(icc_hppir1_el1, S3_0_C12_C12_2)
+SYSREG_RW(cntv_ctl_el0, cntv_ctl_el0)
+SYSREG_RW(cntv_cval_el0, cntv_cval_el0)
+SYSREG_READ(cntvct_el0, cntvct_el0)
+/* The Non-secure EL2 physical timer: the project's host preempts a realm that runs too long. */
+SYSREG_RW(cnthp_ctl_el2, cnthp_ctl_el2)
+SYSREG_RW(cnthp_cval_el2, cnthp_cval_el2)
+
 /* Barriers and maintenance. */
 ARCH_INLINE void isb(void) { __asm__ volatile("isb" : : : "memory"); }
 ARCH_INLINE void dsb_sy(void) { __asm__ volatile("dsb sy" : : : "memory"); }
@@ -135,6 +151,7 @@ ARCH_INLINE void tlbi_alle1(void) { __asm__ volatile("tlbi alle1" : : : "memory"
 ARCH_INLINE void tlbi_vmalls12e1is(void) { __asm__ volatile("tlbi vmalls12e1is" : : : "memory"); }
 ARCH_INLINE void tlbi_ipas2e1is(uint64_t ipa_shifted) { __asm__ volatile("tlbi ipas2e1is, %0" : : "r"(ipa_shifted) : "memory"); }
 ARCH_INLINE void tlbi_vmalle1is(void) { __asm__ volatile("tlbi vmalle1is" : : : "memory"); }
+ARCH_INLINE void tlbi_vmalle1(void) { __asm__ volatile("tlbi vmalle1" : : : "memory"); }
 ARCH_INLINE void ic_iallu(void) { __asm__ volatile("ic iallu" : : : "memory"); }
 ARCH_INLINE void dc_civac(uint64_t va) { __asm__ volatile("dc civac, %0" : : "r"(va) : "memory"); }
 ARCH_INLINE void dc_cvac(uint64_t va) { __asm__ volatile("dc cvac, %0" : : "r"(va) : "memory"); }
@@ -165,6 +182,11 @@ ARCH_INLINE uint64_t probe_read64(uint64_t addr) {
 	uint64_t v;
 	__asm__ volatile("ldr %0, [%1]" : "=r"(v) : "r"(addr) : "memory");
 	return v;
+}
+
+/* One `str` that may fault, the store counterpart of probe_read64. */
+ARCH_INLINE void probe_write64(uint64_t addr, uint64_t v) {
+	__asm__ volatile("str %0, [%1]" : : "r"(v), "r"(addr) : "memory");
 }
 
 /* Keeps the compiler from moving memory accesses across this point. */

@@ -36,6 +36,7 @@ func hostMain(_ deviceTree: UInt64) -> Never {
     CPUPowerChecks.run(&checks)
     SecureMemoryChecks.run(&checks, pool: tree.pool)
     RealmLifecycleChecks.run(&checks, pool: tree.pool)
+    VMMChecks.run(&checks, pool: tree.pool)
 
     checks.summary()
     console.print("[host] done: PSCI SYSTEM_OFF")

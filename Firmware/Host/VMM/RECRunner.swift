@@ -133,7 +133,7 @@ enum RECRunner {
             vcpus[current].gprs = InlineArray(repeating: 0)
 
             // The host's EL2 physical timer bounds the run: its interrupt ends the REC run (FIQ).
-            write_cnthp_cval_el2(read_cntpct_el0() + frequency / 50)
+            write_cnthp_cval_el2(read_cntpct_el0() + frequency / 10)
             write_cnthp_ctl_el2(1)
             isb()
             let entered = RMI.recEnter(rec: vm.recs[current], run: run.address)

@@ -261,7 +261,52 @@ def realm_test(out, sel2):
                 secure=[r"\[EL3\] PSCI SYSTEM_OFF from the normal world"],
                 extra=["-device", f"loader,addr=0x40100008,data={seed},data-len=8"],
                 forbidden=FORBIDDEN + [REALM_SKIPPED], timeout=600, realm=True,
-                after=lambda result, directory: verify_token(result, directory, seed))
+                after=lambda result, directory: verify_token(result, directory, seed, f"{out}/realm/realm.bin"))
+
+
+def expected_rim(realm_bin, num_bps, num_wps):
+    """The RIM of the first realm the VMM builds, replayed from the specification's recipe
+    (DEN0137 A7.1, RMM 1.0-rel0 as TF-RMM applies it) over the realm image and the parameters
+    the host passes: REALM_CREATE hashes a 4 KiB RmiRealmParams image holding only the measured
+    fields; RTT_INIT_RIPAS, DATA_CREATE and REC_CREATE each hash a 256-byte descriptor that
+    carries the current RIM. SHA-256, digests zero-padded to 64 bytes."""
+    def h(data):
+        return hashlib.sha256(data).digest() + bytes(32)
+
+    def u64(v):
+        return v.to_bytes(8, "little")
+
+    params = bytearray(4096)
+    params[0x008:0x010] = u64(40)
+    params[0x018:0x020] = u64(num_bps)
+    params[0x020:0x028] = u64(num_wps)
+    rim = h(bytes(params))
+
+    def descriptor(kind, fields):
+        d = bytearray(0x100)
+        d[0x00] = kind
+        d[0x08:0x10] = u64(0x100)
+        d[0x10:0x50] = rim
+        for offset, value in fields:
+            d[offset:offset + len(value)] = value
+        return h(bytes(d))
+
+    ram_base, ram_pages = 0x4000_0000, 0x80000 // 4096
+    for page in range(ram_pages):       # one descriptor per level-3 entry, as TF-RMM rel0 does
+        base = ram_base + page * 4096
+        rim = descriptor(2, [(0x50, u64(base)), (0x58, u64(base + 4096))])
+    with open(realm_bin, "rb") as f:
+        image = f.read()
+    image += bytes(-len(image) % 4096)
+    for page in range(len(image) // 4096):
+        content = h(image[page * 4096:(page + 1) * 4096])
+        rim = descriptor(0, [(0x50, u64(ram_base + page * 4096)), (0x58, u64(1)), (0x60, content)])
+    for flags, pc in ((1, ram_base), (0, 0)):   # REC 0 runnable at the entry with x0 = 0; REC 1
+        rec = bytearray(4096)
+        rec[0x000:0x008] = u64(flags)
+        rec[0x200:0x208] = u64(pc)
+        rim = descriptor(1, [(0x50, h(bytes(rec)))])
+    return rim[:32].hex()
 
 
 def hex_line(pattern, text):
@@ -269,8 +314,9 @@ def hex_line(pattern, text):
     return m.group(1) if m else None
 
 
-def verify_token(result, directory, seed):
-    """Extracts the token the host printed and checks it with `tmm-verify`."""
+def verify_token(result, directory, seed, realm_bin):
+    """Checks the realm's RIM against an independent replay, then extracts the token the host
+    printed and checks it with `tmm-verify`."""
     challenge = hashlib.sha512(seed.to_bytes(8, "little")).hexdigest()
     printed = hex_line(r"\[realm\] attestation challenge: ([0-9a-f]{128})", result.normal)
     if printed != challenge:
@@ -286,6 +332,12 @@ def verify_token(result, directory, seed):
     rems = [hex_line(rf"\[realm\] measurement REM{i}: ([0-9a-f]+)", result.normal) for i in range(4)]
     if rim is None or None in rems:
         return "the realm did not print its RIM and REMs"
+    features = re.search(r"\[host\] RMI features: .* BPs (\d+) WPs (\d+)", result.normal)
+    if not features:
+        return "the host did not print the RMI features it builds the realm with"
+    expected = expected_rim(realm_bin, int(features.group(1)), int(features.group(2)))
+    if rim != expected:
+        return f"the realm's RIM {rim} is not the one replayed from its image and parameters ({expected})"
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
     built = subprocess.run(["swift", "build", "--product", "tmm-verify"], cwd=root, capture_output=True, text=True)
     if built.returncode != 0:
@@ -304,7 +356,7 @@ def verify_token(result, directory, seed):
         f.write(verified.stdout)
     if verified.returncode != 0:
         return "tmm-verify refused the realm's token: " + (verified.stderr.strip() or verified.stdout.strip())
-    print(f"    token: {len(token)} bytes, verified by tmm-verify (challenge, RPV, RIM, REMs"
+    print(f"    token: {len(token)} bytes, verified by tmm-verify (challenge, RPV, replayed RIM, REMs"
           + (", platform signature)" if key else "; no platform key published, platform signature unchecked)"),
           flush=True)
     return None

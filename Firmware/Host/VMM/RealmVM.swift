@@ -22,6 +22,13 @@ struct VMMError: Error {
     }
 }
 
+extension VMMError {
+    /// Not an RMI failure: the host ran out of pool granules to hand out.
+    static var poolExhausted: VMMError {
+        VMMError(step: "the granule pool is exhausted", result: RMIResult(x0: ~0, x1: 0, x2: 0, x3: 0, x4: 0))
+    }
+}
+
 /// Fails with `step` unless the command succeeded.
 func require(_ result: RMIResult, _ step: StaticString) throws(VMMError) {
     guard result.succeeded else { throw VMMError(step: step, result: result) }
@@ -73,14 +80,14 @@ struct RealmVM {
     /// RD, starting-level RTTs and the four RTTs: delegated, REALM_CREATE, RTT_CREATE.
     mutating func create(pool: inout GranulePool, features: UInt64) throws(VMMError) {
         guard let startTables = pool.take(Self.startTables), let rd = pool.take() else {
-            throw VMMError(step: "the granule pool is exhausted", result: RMIResult(x0: ~0, x1: 0, x2: 0, x3: 0, x4: 0))
+            throw .poolExhausted
         }
         self.rd = rd
         startTableBase = startTables
         try require(RMI.granuleDelegate(rd), "GRANULE_DELEGATE(RD)")
         for i in 0..<Self.startTables { try require(RMI.granuleDelegate(startTables + i << 12), "GRANULE_DELEGATE(start RTT)") }
         for i in rtts.indices {
-            guard let g = pool.take() else { throw VMMError(step: "the granule pool is exhausted", result: RMIResult(x0: ~0, x1: 0, x2: 0, x3: 0, x4: 0)) }
+            guard let g = pool.take() else { throw .poolExhausted }
             rtts[i] = g
             try require(RMI.granuleDelegate(g), "GRANULE_DELEGATE(RTT)")
         }
@@ -115,7 +122,7 @@ struct RealmVM {
             base = r.x1
         }
         guard let data = dataPool.take(Self.ramPages) else {
-            throw VMMError(step: "the granule pool is exhausted", result: RMIResult(x0: ~0, x1: 0, x2: 0, x3: 0, x4: 0))
+            throw .poolExhausted
         }
         dataBase = data
         for page in 0..<Self.ramPages {
@@ -151,7 +158,7 @@ struct RealmVM {
         auxCount = count.x1
         for r in 0..<Self.recCount {
             guard let rec = pool.take(), let auxBase = pool.take(auxCount) else {
-                throw VMMError(step: "the granule pool is exhausted", result: RMIResult(x0: ~0, x1: 0, x2: 0, x3: 0, x4: 0))
+                throw .poolExhausted
             }
             recs[r] = rec
             try require(RMI.granuleDelegate(rec), "GRANULE_DELEGATE(REC)")

@@ -133,6 +133,11 @@ $(SEL2)/tmm-swift.o: $(ARCH_SWIFT) $(CORE_SWIFT) $(TMM_SWIFT) $(wildcard Firmwar
 	$(SWIFT_EMBEDDED) -Xcc -march=$(MARCH_SEL2) -module-name TMM -c $(filter %.swift,$^) -o $@
 	@touch $@    # swiftc leaves an unchanged object's time alone
 
+# The realm entry/exit code holds the firmware's only FP/SIMD instructions (the state switch).
+$(SEL2)/tmm_realm_run.o: Platform/aarch64/tmm_realm_run.S $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(filter-out -mgeneral-regs-only,$(CFLAGS_COMMON)) -march=$(MARCH_SEL2) -c $< -o $@
+
 $(SEL2)/%.o: Platform/aarch64/%.S $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_BASE) -c $< -o $@
@@ -151,7 +156,7 @@ $(SEL2)/monitor.o: $(SEL2)/monitor-swift.o $(SEL2)/monitor_reset.o $(SEL2)/el3_v
 	$(LLD) -r -o $@ $^
 	$(OBJCOPY) --keep-global-symbol=monitor_reset $@
 
-$(SEL2)/tmm.o: $(SEL2)/tmm-swift.o $(SEL2)/tmm_sel2_entry.o $(SEL2)/tmm_storage.o $(SEL2)/mem.o
+$(SEL2)/tmm.o: $(SEL2)/tmm-swift.o $(SEL2)/tmm_sel2_entry.o $(SEL2)/tmm_realm_run.o $(SEL2)/tmm_storage.o $(SEL2)/mem.o
 	$(LLD) -r -o $@ $^
 	$(OBJCOPY) --keep-global-symbol=tmm_sel2_entry $@
 
@@ -289,7 +294,8 @@ CHECK_IMAGE := $(PYTHON) Tests/Image/check_image.py --objdump $(OBJDUMP) --nm $(
 image-checks:
 	@sh Tests/Image/selftest.sh $(CLANG) $(LLD) $(OBJDUMP) $(NM) $(OUT)/image-selftest
 	@for pool in sram dram; do \
-		$(CHECK_IMAGE) $(OUT)/tmm-sel2-$$pool/tmm-sel2.elf --baseline-cpu cortex-a57:.monitor.text || exit 1; \
+		$(CHECK_IMAGE) $(OUT)/tmm-sel2-$$pool/tmm-sel2.elf --baseline-cpu cortex-a57:.monitor.text \
+			--allow-fp-in fpsimd_save_state --allow-fp-in fpsimd_restore_state || exit 1; \
 		$(CHECK_IMAGE) $(OUT)/tmm-el3-$$pool/tmm-el3.elf --baseline-cpu cortex-a57 || exit 1; \
 	done
 	@$(CHECK_IMAGE) $(HOST)/host.elf --baseline-cpu cortex-a57

@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "TMMCore", targets: ["TMMCore"]),
         .executable(name: "tmm-verify", targets: ["tmm-verify"]),
         .executable(name: "tmm-bench", targets: ["tmm-bench"]),
+        .executable(name: "tmm-measure", targets: ["tmm-measure"]),
     ],
     dependencies: [
         // Host side only: reference implementations for tests, the verifier and the benchmark.
@@ -40,6 +41,17 @@ let package = Package(
             dependencies: ["CCAVerify", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tools/verify/Sources/tmm-verify"
         ),
+        // Predicting a realm's RIM offline with the TMM's own measurement code.
+        .target(
+            name: "RealmManifest",
+            dependencies: ["TMMCore"],
+            path: "Tools/measure/Sources/RealmManifest"
+        ),
+        .executableTarget(
+            name: "tmm-measure",
+            dependencies: ["RealmManifest", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Tools/measure/Sources/tmm-measure"
+        ),
         .executableTarget(
             name: "tmm-bench",
             dependencies: ["TMMCore", crypto],
@@ -48,7 +60,7 @@ let package = Package(
         .testTarget(
             name: "TMMCoreTests",
             // CCAVerify's strict decoder reads back what the firmware encoders write.
-            dependencies: ["TMMCore", "CCAVerify", crypto],
+            dependencies: ["TMMCore", "CCAVerify", "RealmManifest", crypto],
             path: "Tests/TMMCoreTests"
         ),
         .testTarget(

@@ -16,13 +16,27 @@ private enum LowerELExceptionKind: UInt64 {
 func monitorLowerELException(_ raw: UnsafeMutableRawPointer, _ kind: UInt64) -> UnsafeMutableRawPointer {
     let context = raw.assumingMemoryBound(to: world_context.self)
     let esr = read_esr_el3()
+    let fromSecure = context.pointee.scr_el3 & 1 == 0
+    if fromSecure {
+        // Exception level the exception came from: SPSR_EL3.M[3:2].
+        let sourceEL = context.pointee.spsr_el3 >> 2 & 3
+        if sourceEL <= 1 {
+            // A realm: its interrupts and GIC system-register accesses are routed here while it
+            // runs (Docs/realm-execution.md); the TMM handles them.
+            return UnsafeMutableRawPointer(reflectRealmException(kind: kind, esr: esr, context: context))
+        }
+        // The TMM itself: while it runs, interrupts are not the secure world's to take.
+        context.pointee.scr_el3 &= ~secureRealmRouting
+        if kind == LowerELExceptionKind.irq.rawValue || kind == LowerELExceptionKind.fiq.rawValue {
+            return raw
+        }
+    }
     guard kind == LowerELExceptionKind.synchronous.rawValue, esr >> 26 == exceptionClassSMC64 else {
         reportUnexpectedException(kind: kind, lowerEL: true)
     }
     let cpu = read_tpidr_el3()
     // SMCCC: the function ID is W0; the upper half of X0 is ignored.
     let fid = UInt32(truncatingIfNeeded: context.pointee.x.0)
-    let fromSecure = context.pointee.scr_el3 & 1 == 0
     let resume = fromSecure
         ? handleSecureSMC(cpu: cpu, fid: fid, context: context)
         : handleNonSecureSMC(cpu: cpu, fid: fid, context: context)
@@ -47,6 +61,31 @@ private func handleNonSecureSMC(cpu: UInt64, fid: UInt32, context: UnsafeMutable
     default:
         context.pointee.x.0 = SMCCC.returnValue(SMCCC.notSupported)
     }
+    return context
+}
+
+/// SCR_EL3.IRQ and FIQ: set in the secure world's SCR only while a realm runs.
+let secureRealmRouting: UInt64 = 1 << 1 | 1 << 2
+
+/// Hands an exception the monitor took from a realm to the TMM as if it had been taken to
+/// Secure EL2 (VBAR_EL2 + 0x400 + 0x80 * kind for a lower EL in AArch64), with ELR_EL2,
+/// SPSR_EL2 and, for a synchronous exception, ESR_EL2 and FAR_EL2 as the architecture would
+/// set them. Interrupt routing goes back to the TMM's.
+private func reflectRealmException(kind: UInt64, esr: UInt64, context: UnsafeMutablePointer<world_context>)
+    -> UnsafeMutablePointer<world_context>
+{
+    guard kind >= LowerELExceptionKind.synchronous.rawValue && kind <= LowerELExceptionKind.serror.rawValue else {
+        reportUnexpectedException(kind: kind, lowerEL: true)
+    }
+    write_elr_el2(context.pointee.elr_el3)
+    write_spsr_el2(context.pointee.spsr_el3)
+    if kind == LowerELExceptionKind.synchronous.rawValue {
+        write_esr_el2(esr)
+        write_far_el2(read_far_el3())
+    }
+    context.pointee.elr_el3 = read_vbar_el2() + 0x400 + 0x80 * (kind - LowerELExceptionKind.synchronous.rawValue)
+    context.pointee.spsr_el3 = spsrEL2hMasked
+    context.pointee.scr_el3 &= ~secureRealmRouting
     return context
 }
 

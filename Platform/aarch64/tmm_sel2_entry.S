@@ -4,6 +4,7 @@
  * Sets the vectors and this CPU's stack, then runs tmm_main, which never returns.
  */
 #include "platform_def.h"
+#include "realm_run.h"
 
 	.section .text.tmm_entry, "ax"
 	.global tmm_sel2_entry
@@ -24,7 +25,8 @@ tmm_sel2_entry:
 
 /*
  * S-EL2 vectors. Exceptions at S-EL2 itself mean a TMM bug: report and stop this CPU.
- * Exceptions from Secure EL1/EL0 (realms) are taken when realms run (REC_ENTER).
+ * Exceptions from Secure EL1/EL0 end a realm run (tmm_realm_run.S); the monitor reflects the
+ * ones it takes (interrupts, GIC system-register traps) to the same vectors.
  */
 	.macro tmm_unexpected kind
 	.balign 0x80
@@ -32,6 +34,13 @@ tmm_sel2_entry:
 	stp	x0, x1, [sp]
 	mov	x0, #\kind
 	bl	tmm_unexpected_exception
+	.endm
+
+	.macro realm_exit kind
+	.balign 0x80
+	stp	x0, x1, [sp, #-16]!
+	mov	x0, #\kind
+	b	tmm_realm_exit
 	.endm
 
 	.section .text.tmm_vectors, "ax"
@@ -46,10 +55,10 @@ tmm_vectors:
 	tmm_unexpected 5
 	tmm_unexpected 6
 	tmm_unexpected 7
-	tmm_unexpected 8
-	tmm_unexpected 9
-	tmm_unexpected 10
-	tmm_unexpected 11
+	realm_exit REALM_EXIT_SYNC
+	realm_exit REALM_EXIT_IRQ
+	realm_exit REALM_EXIT_FIQ
+	realm_exit REALM_EXIT_SERROR
 	tmm_unexpected 12
 	tmm_unexpected 13
 	tmm_unexpected 14

@@ -6,3 +6,11 @@ _start:
 	casal	x0, x1, [x2]		/* LSE atomic: not Armv8.0 */
 	bl	missing_function	/* undefined symbol */
 	bl	malloc			/* heap */
+
+/* Allowed to use FP/SIMD by name in the self-test; the fmov in _start stays forbidden. */
+	.global fp_allowed
+	.type	fp_allowed, %function
+fp_allowed:
+	fmov	d1, x2
+	ret
+	.size	fp_allowed, . - fp_allowed

@@ -4,7 +4,8 @@
   * no undefined symbol (everything the firmware calls is in the image);
   * no heap: no allocator symbol is defined or referenced;
   * no FP/SIMD/SVE register in any instruction (firmware must not touch the lower worlds'
-    FP/SIMD state, and is compiled with -mgeneral-regs-only);
+    FP/SIMD state, and is compiled with -mgeneral-regs-only), except inside the functions named
+    with --allow-fp-in (the TMM's save/restore of that state);
   * with --baseline-cpu CPU[:SECTION,...]: every instruction of those sections (all executable
     sections if none are named) decodes for CPU, e.g. an Armv8.0 cortex-a57: no LSE atomics and
     no other later instruction.
@@ -58,6 +59,8 @@ def main():
     parser.add_argument("elf")
     parser.add_argument("--objdump", required=True)
     parser.add_argument("--nm", required=True)
+    parser.add_argument("--allow-fp-in", action="append", default=[],
+                        help="function symbol whose instructions may use FP/SIMD registers")
     parser.add_argument("--baseline-cpu", action="append", default=[],
                         help="CPU[:section,section] whose instruction set must cover those sections")
     opts = parser.parse_args()
@@ -75,15 +78,34 @@ def main():
             if l.split() and HEAP_SYMBOLS.match(l.split()[-1])]
     report(not heap, "no heap allocator symbols", ", ".join(heap))
 
+    # Address ranges of the functions allowed to touch FP/SIMD registers (`nm -S`: size known).
+    allowed = []
+    sized = {}
+    for line in run(opts.nm, "-S", opts.elf).splitlines():
+        parts = line.split()
+        if len(parts) == 4:
+            sized[parts[3]] = (int(parts[0], 16), int(parts[1], 16))
+    for name in opts.allow_fp_in:
+        if name not in sized or sized[name][1] == 0:
+            report(False, f"function {name} allowed to use FP/SIMD exists with a size")
+            continue
+        start, size = sized[name]
+        allowed.append((start, start + size))
+
     fp = []
     count = 0
+    allowed_count = 0
     for section, address, mnemonic, operands in instructions(opts.objdump, opts.elf):
         if mnemonic.startswith("."):
             continue                       # data in a code section (literal pools)
         count += 1
         if FP_OPERAND.search(operands) or re.match(r"^f[a-z]", mnemonic):
+            if any(lo <= int(address, 16) < hi for lo, hi in allowed):
+                allowed_count += 1
+                continue
             fp.append(f"{section}+{address}: {mnemonic} {operands}")
-    report(count > 0 and not fp, f"no FP/SIMD registers in {count} instructions", "; ".join(fp[:5]))
+    where = f" outside {', '.join(opts.allow_fp_in)} ({allowed_count} inside)" if opts.allow_fp_in else ""
+    report(count > 0 and not fp, f"no FP/SIMD registers in {count} instructions{where}", "; ".join(fp[:5]))
 
     for spec in opts.baseline_cpu:
         cpu, _, names = spec.partition(":")

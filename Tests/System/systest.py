@@ -71,12 +71,23 @@ LIFECYCLE_CHECKS = [
     "lifecycle: GRANULE_UNDELEGATE of every granule used",
     "lifecycle: every pool granule delegates and undelegates again",
 ]
+# Realms at Secure EL1 (S-EL2 image only; Firmware/Host/RMI/RealmPreemptionChecks.swift).
+REALM_EXECUTION_CHECKS = [
+    "realm execution: a realm of three RECs is built",
+    "realm execution: a store to an unprotected IPA exits with a data abort (SYNC, EC 0x24, HPFAR of the IPA)",
+    "realm execution: a spinning realm is preempted by the host's timer (exit IRQ or FIQ)",
+    "realm execution: a realm that writes ICC_PMR_EL1 = 0 is still preempted by the host's timer",
+    "realm execution: the host's GIC priority mask is untouched",
+    "realm execution: the realm is torn down and its granules undelegated",
+]
+REALMS_SKIPPED = re.escape("[host] realm execution skipped: this CPU has no Secure EL2; the EL3 image does not run realms yet")
 # The host's VMM (Firmware/Host/VMM): building two realms, what the second cannot be given,
 # teardown. These pass whether or not the firmware runs realms.
 VMM_BUILD_CHECKS = [
     "vmm: a second realm (VMID 2) created beside the first",
     "vmm: after both realms every pool granule delegates and undelegates again",
     "vmm: GRANULE_DELEGATE, REALM_CREATE (IPA width 40, SHA-256, RPV, VMID 1), RTT_CREATE x4",
+    "vmm: RTT_INIT_RIPAS of realm RAM, DATA_CREATE of the image from normal-world pages, DATA_CREATE_UNKNOWN of the rest",
     "vmm: second realm: RAM on the first realm's former data granules",
     "vmm: second realm: shared pages, two RECs, REALM_ACTIVATE",
     "vmm: RTT_MAP_UNPROTECTED of the shared pages, REC_CREATE x2 with REC_AUX_COUNT aux granules, REALM_ACTIVATE",
@@ -95,7 +106,6 @@ VMM_BUILD_CHECKS = [
 ]
 # Normal-world probes of delegated granules: only where the pool is secure-only RAM.
 VMM_PROBE_CHECKS = [
-    "vmm: RTT_INIT_RIPAS of realm RAM, DATA_CREATE of the image from normal-world pages, DATA_CREATE_UNKNOWN of the rest",
     "vmm isolation: normal-world read of the realm's RD faults",
     "vmm isolation: normal-world read of the realm's first DATA granule faults",
     "vmm isolation: normal-world write of the realm's first DATA granule faults",
@@ -206,6 +216,9 @@ SECURE_RAM_FAULT = "normal-world read of secure-only RAM faults"
 POOL_FAULT = "normal-world read of the secure granule pool faults"
 NO_FAILURES = [r"\[host\] checks: \d+ passed, 0 failed"]
 FORBIDDEN = [r"\bFAIL\b", r"UNEXPECTED EXCEPTION"]
+# Host mode 3 (HostMode.swift): every check, but the VMM builds and destroys its realms without
+# running them; the test realm runs in sel2-realm (host mode 0, as `make run`).
+NO_REALM_RUNS = 3
 # The host's line when every REC_ENTER ends in RMI_EXIT_IRQ: the firmware does not run realms.
 REALM_SKIPPED = r"\[host\] SKIP realm execution"
 # Key lines of a realm's life on the normal console.
@@ -367,26 +380,28 @@ def tests(out):
     sel2_dram, el3_dram = f"{out}/tmm-sel2-dram/tmm-sel2.bin", f"{out}/tmm-el3-dram/tmm-el3.bin"
     boot_secure = [r"\[EL3\] TMM monitor v\d+\.\d+", r"SMCCC 1\.2, PSCI 1\.1"]
     return [
-        Test("sel2-boot: S-EL2 image on -cpu max, RMI, PSCI, a realm lifecycle and the VMM from the normal world", sel2, "max",
-             normal=host_check_lines(SECURE_RAM_FAULT, POOL_FAULT, *VMM_PROBE_CHECKS),
+        Test("sel2-boot: S-EL2 image on -cpu max, RMI, PSCI, a realm lifecycle, realm execution and the VMM", sel2, "max",
+             host_mode=NO_REALM_RUNS,
+             normal=host_check_lines(SECURE_RAM_FAULT, POOL_FAULT, *VMM_PROBE_CHECKS, *REALM_EXECUTION_CHECKS),
              secure=boot_secure + [r"\(S-EL2 image\)", r"\[TMM\] TrustZone Management Monitor at Secure EL2, RMI ABI 1\.0",
                                    r"\[EL3\] TMM running at Secure EL2, RMI ABI 1\.0", r"\[TMM\] CPU 1 online",
                                    r"\[TMM\] secure pool 0xe300000-0xeffffff \(3328 granules\)",
                                    r"\[EL3\] PSCI SYSTEM_OFF from the normal world"]),
         Test("el3-boot: EL3 image on -cpu cortex-a72 (no FEAT_SEL2), same RMI answers, lifecycle and realm construction",
              el3, "cortex-a72",
-             normal=host_check_lines(SECURE_RAM_FAULT, POOL_FAULT, *VMM_PROBE_CHECKS) + [REALM_SKIPPED],
+             normal=host_check_lines(SECURE_RAM_FAULT, POOL_FAULT, *VMM_PROBE_CHECKS) + [REALMS_SKIPPED],
              secure=boot_secure + [r"\(EL3 image\)", r"\[TMM\] TrustZone Management Monitor at EL3, RMI ABI 1\.0",
                                    r"\[EL3\] TMM running at EL3, RMI ABI 1\.0",
                                    r"\[EL3\] PSCI SYSTEM_OFF from the normal world"]),
         Test("sel2-needs-sel2: S-EL2 image on cortex-a72 says why and stops", sel2, "cortex-a72",
              secure=[r"FATAL: this CPU does not implement Secure EL2", r"use the EL3 image", r"Stopping: powering off"],
              normal_absent=True),
-        Test("sel2-dram-pool: S-EL2 image with the pool carved out of DRAM", sel2_dram, "max",
-             normal=host_check_lines() + [re.escape("[host] PASS device tree: TMM granule pool: 0x7e000000-0x7fffffff")],
+        Test("sel2-dram-pool: S-EL2 image with the pool carved out of DRAM", sel2_dram, "max", host_mode=NO_REALM_RUNS,
+             normal=host_check_lines(*REALM_EXECUTION_CHECKS)
+             + [re.escape("[host] PASS device tree: TMM granule pool: 0x7e000000-0x7fffffff")],
              secure=[r"\[TMM\] secure pool 0x7e000000-0x7fffffff \(8192 granules\)"]),
         Test("el3-dram-pool: EL3 image with the pool carved out of DRAM", el3_dram, "cortex-a72",
-             normal=host_check_lines() + [REALM_SKIPPED],
+             normal=host_check_lines() + [REALMS_SKIPPED],
              secure=[r"\[TMM\] secure pool 0x7e000000-0x7fffffff \(8192 granules\)"]),
         realm_test(out, sel2),
         Test("system-reset: PSCI SYSTEM_RESET resets the machine (QEMU -no-reboot exits)", sel2, "max",
@@ -401,6 +416,10 @@ def check(test, result):
     if test.realm and re.search(REALM_SKIPPED, result.normal):
         return ("realm execution is not available in this firmware: every REC_ENTER ended in RMI_EXIT_IRQ "
                 "(expected until the REC run loop lands)")
+    if test.realm:
+        stopped = re.search(r"^\[host\] FAIL vmm: realm runs to PSCI SYSTEM_OFF.*$", result.normal, re.M)
+        if stopped:
+            return "the realm did not run to its end: " + stopped.group(0)
     if not result.exited:
         return f"QEMU did not exit by itself within {test.timeout} s"
     for pattern in test.secure:

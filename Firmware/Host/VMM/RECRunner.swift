@@ -226,6 +226,10 @@ enum RECRunner {
         guard esr >> 26 & 0x3F == 0x24 else {
             var line = LogLine("unexpected SYNC exit: ESR ")
             line.hex(esr)
+            line.append(" FAR ")
+            line.hex(run.load64(at: RecRun.exitFAR))
+            line.append(" HPFAR ")
+            line.hex(run.load64(at: RecRun.exitHPFAR))
             report.failure = line
             return
         }

@@ -1,6 +1,7 @@
 import AArch64
 import MonitorStorage
 import PlatformDefinitions
+import RealmRun
 import TMMBoot
 
 // The S-EL2 image: the TMM runs at Secure EL2 and the monitor switches worlds to reach it.
@@ -94,12 +95,40 @@ func handleSecureSMC(cpu: UInt64, fid: UInt32, context: UnsafeMutablePointer<wor
         normal.pointee.x.3 = context.pointee.x.4
         normal.pointee.x.4 = context.pointee.x.5
         return switchWorld(from: context, to: normal)
+    case UInt64(TMM_ENTER_REALM) where monitor_cpu_state(cpu).pointee.tmm_booted != 0:
+        return enterRealm(context: context)
     case UInt64(TMM_BOOT_COMPLETE) where monitor_cpu_state(cpu).pointee.tmm_booted == 0:
         return tmmBootComplete(cpu: cpu, status: context.pointee.x.1, rmiVersion: context.pointee.x.2, context: context)
     default:
         context.pointee.x.0 = SMCCC.returnValue(SMCCC.notSupported)
         return context
     }
+}
+
+/// TMM_ENTER_REALM: the realm's registers replace the TMM's in the secure context, and the
+/// monitor returns to Secure EL1 with physical interrupts and the realm's GIC system-register
+/// accesses routed here (reflectRealmException hands them back to the TMM). The TMM's own
+/// registers are not needed again: it resumes from its realm-exit vectors.
+private func enterRealm(context: UnsafeMutablePointer<world_context>) -> UnsafeMutablePointer<world_context> {
+    let address = context.pointee.x.1
+    let ramBase = UInt64(PLAT_TMM_RAM_BASE), ramSize = UInt64(PLAT_TMM_RAM_SIZE)
+    let size = UInt64(MemoryLayout<realm_run>.size)
+    guard address & 7 == 0, address >= ramBase, address - ramBase <= ramSize - size else {
+        context.pointee.x.0 = UInt64(bitPattern: Int64(TMM_ENTER_REALM_REFUSED))
+        return context
+    }
+    let run = UnsafePointer<realm_run>(bitPattern: UInt(address))!
+    // Only AArch64 EL1h, EL1t or EL0t: M[4] = 0 (AArch64) and M[3:0] 0b0101, 0b0100, 0b0000.
+    let mode = run.pointee.pstate & 0x1F
+    guard mode == 0b00101 || mode == 0b00100 || mode == 0b00000 else {
+        context.pointee.x.0 = UInt64(bitPattern: Int64(TMM_ENTER_REALM_REFUSED))
+        return context
+    }
+    context.pointee.x = run.pointee.x
+    context.pointee.elr_el3 = run.pointee.pc
+    context.pointee.spsr_el3 = run.pointee.pstate
+    context.pointee.scr_el3 |= secureRealmRouting
+    return context
 }
 
 private func tmmBootComplete(cpu: UInt64, status: UInt64, rmiVersion: UInt64,

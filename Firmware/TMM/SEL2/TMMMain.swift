@@ -14,6 +14,10 @@ nonisolated(unsafe) private var translationRoot: UInt64 = 0
 @_cdecl("tmm_main")
 func tmmMain(_ cpu: UInt64, _ manifestAddress: UInt64, _ coldBoot: UInt64) -> Never {
     var status: UInt64 = 0
+    // This CPU's realm-run area (realm_run.h); TPIDR_EL2 is the TMM's, the monitor switches it.
+    let area = tmm_cpu_area(cpu)
+    area.pointee.cpu = cpu
+    write_tpidr_el2(UInt64(UInt(bitPattern: area)))
     if coldBoot == 1 {
         let manifest = UnsafePointer<tmm_boot_manifest>(bitPattern: UInt(manifestAddress))!.pointee
         guard let root = buildTranslation(manifest) else { reportBootFailure() }
@@ -46,7 +50,9 @@ private func buildTranslation(_ manifest: tmm_boot_manifest) -> UInt64? {
     guard tables.map(base: tmm_text_start(), size: tmm_text_end() - tmm_text_start(), .code),
           tables.map(base: tmm_rodata_start(), size: tmm_rodata_end() - tmm_rodata_start(), .readOnlyData),
           tables.map(base: tmm_rw_start(), size: tmm_rw_end() - tmm_rw_start(), .data),
-          tables.map(base: manifest.console_base, size: 0x1000, .device)
+          tables.map(base: manifest.console_base, size: 0x1000, .device),
+          // The redistributors: the TMM masks a realm's fired timer PPI while the realm runs.
+          tables.map(base: UInt64(PLAT_GICR_BASE), size: UInt64(PLAT_MAX_CPUS) * UInt64(PLAT_GICR_STRIDE), .device)
     else { return nil }
     let pools = ManifestRanges(manifest, pools: true)
     for i in 0..<pools.count {

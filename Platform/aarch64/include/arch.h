@@ -82,6 +82,10 @@ SYSREG_RW(vmpidr_el2, vmpidr_el2)
 SYSREG_RW(cnthctl_el2, cnthctl_el2)
 SYSREG_RW(cntvoff_el2, cntvoff_el2)
 SYSREG_RW(icc_sre_el2, S3_4_C12_C9_5)
+SYSREG_RW(icc_pmr_el1, S3_0_C4_C6_0)
+SYSREG_RW(icc_igrpen1_el1, S3_0_C12_C12_7)
+SYSREG_READ(icc_iar1_el1, S3_0_C12_C12_0)
+SYSREG_WRITE(icc_eoir1_el1, S3_0_C12_C12_1)
 SYSREG_RW(ich_hcr_el2, S3_4_C12_C11_0)
 SYSREG_READ(ich_vtr_el2, S3_4_C12_C11_1)
 /* Secure EL2 only (FEAT_SEL2): the secure stage-2 translation of realms. */
@@ -119,22 +123,21 @@ SYSREG_RW(pmccntr_el0, pmccntr_el0)
 SYSREG_RW(pmcntenset_el0, pmcntenset_el0)
 SYSREG_RW(pmccfiltr_el0, pmccfiltr_el0)
 SYSREG_READ(cntpct_el0, cntpct_el0)
-
-/*
- * What a guest at EL1 uses (the test realm, Firmware/Realm): the GICv3 CPU interface's Group-1
- * registers and the EL1 virtual timer. A realm's ICC_* accesses are emulated by the TMM.
- */
-SYSREG_RW(icc_pmr_el1, S3_0_C4_C6_0)
-SYSREG_RW(icc_igrpen1_el1, S3_0_C12_C12_7)
-SYSREG_READ(icc_iar1_el1, S3_0_C12_C12_0)
-SYSREG_WRITE(icc_eoir1_el1, S3_0_C12_C12_1)
-SYSREG_READ(icc_hppir1_el1, S3_0_C12_C12_2)
 SYSREG_RW(cntv_ctl_el0, cntv_ctl_el0)
 SYSREG_RW(cntv_cval_el0, cntv_cval_el0)
-SYSREG_READ(cntvct_el0, cntvct_el0)
-/* The Non-secure EL2 physical timer: the project's host preempts a realm that runs too long. */
+SYSREG_RW(cntp_ctl_el0, cntp_ctl_el0)
+SYSREG_RW(cntp_cval_el0, cntp_cval_el0)
 SYSREG_RW(cnthp_ctl_el2, cnthp_ctl_el2)
 SYSREG_RW(cnthp_cval_el2, cnthp_cval_el2)
+SYSREG_RW(cnthp_tval_el2, cnthp_tval_el2)
+
+/*
+ * What a guest at EL1 uses besides the registers above (the test realm, Firmware/Realm): the
+ * GICv3 CPU interface's Group-1 pending register and the virtual counter. A realm's ICC_*
+ * accesses are emulated by the TMM.
+ */
+SYSREG_READ(icc_hppir1_el1, S3_0_C12_C12_2)
+SYSREG_READ(cntvct_el0, cntvct_el0)
 
 /* Barriers and maintenance. */
 ARCH_INLINE void isb(void) { __asm__ volatile("isb" : : : "memory"); }

@@ -13,6 +13,15 @@
 #define TMM_BOOT_H
 
 #define TMM_RMI_REQ_COMPLETE      0xC400018F
+/*
+ * TMM -> monitor, S-EL2 image only: enter a realm at Secure EL1 with the general registers, PC
+ * and PSTATE in the struct realm_run at x1 (TMM memory), with physical interrupts and the
+ * realm's GIC system-register accesses routed to EL3 (Docs/realm-execution.md). It does not
+ * return: the realm's next exception reaches the TMM's lower-EL vectors. On a refused entry
+ * (bad pointer, PSTATE not EL1/EL0 AArch64) the SMC returns x0 = TMM_ENTER_REALM_REFUSED.
+ */
+#define TMM_ENTER_REALM           0xC40001C0
+#define TMM_ENTER_REALM_REFUSED   (-3)
 #define TMM_BOOT_COMPLETE         0xC40001CF
 #define TMM_ATTEST_GET_REALM_KEY  0xC40001B2
 #define TMM_ATTEST_GET_PLAT_TOKEN 0xC40001B3

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include "platform_def.h"
+#include "realm_run.h"
 
 /* Everything declared here is defined in the same image: address it directly, not via a GOT. */
 #pragma GCC visibility push(hidden)
@@ -17,10 +18,15 @@
 #define TMM_GRANULE_TABLE_BYTES (TMM_MAX_POOL_GRANULES * 8)
 
 extern uint8_t tmm_xlat_tables[TMM_XLAT_TABLES][4096];
+extern struct tmm_cpu tmm_cpus[PLAT_MAX_CPUS];
+/* An all-invalid stage-2 table: a realm's Non-secure IPA space (VTTBR_EL2) reaches nothing. */
+extern uint64_t tmm_empty_stage2_table[512];
 extern uint64_t tmm_granule_table_memory[TMM_MAX_POOL_GRANULES];
 
 static inline __attribute__((always_inline)) void *_Nonnull tmm_xlat_memory(void) { return tmm_xlat_tables; }
 static inline __attribute__((always_inline)) void *_Nonnull tmm_granule_table(void) { return tmm_granule_table_memory; }
+static inline __attribute__((always_inline)) struct tmm_cpu *_Nonnull tmm_cpu_area(uint64_t cpu) { return &tmm_cpus[cpu]; }
+static inline __attribute__((always_inline)) uint64_t tmm_empty_stage2_table_address(void) { return (uint64_t)(uintptr_t)tmm_empty_stage2_table; }
 
 extern char __tmm_text_start[], __tmm_text_end[], __tmm_rodata_start[], __tmm_rodata_end[];
 extern char __tmm_rw_start[], __tmm_rw_end[];

@@ -1,0 +1,171 @@
+import AArch64
+import PlatformDefinitions
+
+// Realms at Secure EL1 as seen from the host, with three minimal RECs of hand-assembled code:
+//   REC 0:  mov x0, #0x55; mov x1, #0x80_0000_0000; str x0, [x1]   -> an MMIO exit (SYNC)
+//   REC 1:  b .                                                     -> spins until preempted
+//   REC 2:  msr ICC_PMR_EL1, xzr; b .                               -> tries to mask every
+//           physical interrupt, then spins
+// The host's own EL2 physical timer must end the runs of REC 1 and REC 2: a realm can neither
+// keep the host from its CPU nor mask its interrupts (Docs/realm-execution.md).
+
+enum RealmPreemptionChecks {
+    private static let code: InlineArray<7, UInt32> = [
+        0xD280_0AA0, 0xD2C0_1001, 0xF900_0020, 0x1400_0000,   // REC 0 at IPA 0x0
+        0x1400_0000,                                           // REC 1 at IPA 0x10
+        0xD518_461F, 0x1400_0000,                              // REC 2 at IPA 0x14
+    ]
+    private static let recPCs: InlineArray<3, UInt64> = [0x0, 0x10, 0x14]
+    private static let hypervisorTimerPPI: UInt32 = 26
+
+    /// RmiRecExit.exit_reason values.
+    static let exitSync: UInt64 = 0
+    static let exitIRQ: UInt64 = 1
+    static let exitFIQ: UInt64 = 2
+
+    static func run(_ checks: inout CheckRecorder, pool poolRange: (base: UInt64, size: UInt64)?) {
+        guard realmsCanRun() else { return }
+        guard let poolRange else { return }
+        var pool = GranulePool(base: poolRange.base, size: poolRange.size)
+        let rtt0 = pool.take(2)!, rd = pool.take()!, rttL2 = pool.take()!, rttL3 = pool.take()!, data = pool.take()!
+        let auxCount = 4
+        var recs = InlineArray<3, UInt64>(repeating: 0)
+        var aux = InlineArray<3, UInt64>(repeating: 0)
+        for i in 0..<3 {
+            recs[i] = pool.take()!
+            aux[i] = pool.take(UInt64(auxCount))!
+        }
+        var granules = InlineArray<23, UInt64>(repeating: 0)
+        var count = 0
+        let fixed: InlineArray<6, UInt64> = [rd, rtt0, rtt0 + 0x1000, rttL2, rttL3, data]
+        for i in fixed.indices {
+            granules[count] = fixed[i]
+            count += 1
+        }
+        for i in 0..<3 {
+            granules[count] = recs[i]
+            count += 1
+            for j in 0..<auxCount {
+                granules[count] = aux[i] + UInt64(j) << 12
+                count += 1
+            }
+        }
+        var ok = true
+        for i in 0..<count { ok = ok && RMI.granuleDelegate(granules[i]).succeeded }
+
+        let params = NonSecurePage(index: 4)
+        params.clear()
+        params.store64(40, at: 0x008)
+        let features = RMI.features(0).x1
+        params.store64(features >> 14 & 0x3F, at: 0x018)
+        params.store64(features >> 20 & 0x3F, at: 0x020)
+        params.store64(2, at: 0x800)               // VMID
+        params.store64(rtt0, at: 0x808)
+        params.store64(1, at: 0x810)
+        params.store64(2, at: 0x818)
+        ok = ok && RMI.realmCreate(rd: rd, params: params.address).succeeded
+        ok = ok && RMI.rttCreate(rd: rd, rtt: rttL2, ipa: 0, level: 2).succeeded
+        ok = ok && RMI.rttCreate(rd: rd, rtt: rttL3, ipa: 0, level: 3).succeeded
+        ok = ok && RMI.rttInitRIPAS(rd: rd, base: 0, top: 0x1000).succeeded
+        let source = NonSecurePage(index: 5)
+        source.clear()
+        for i in code.indices {
+            UnsafeMutableRawPointer(bitPattern: UInt(source.address))!
+                .storeBytes(of: code[i], toByteOffset: 4 * i, as: UInt32.self)
+        }
+        ok = ok && RMI.dataCreate(rd: rd, data: data, ipa: 0, source: source.address, flags: 1).succeeded
+        let recParams = NonSecurePage(index: 6)
+        for i in 0..<3 {
+            recParams.clear()
+            recParams.store64(1, at: 0x000)               // RUNNABLE
+            recParams.store64(UInt64(i), at: 0x100)       // MPIDR = REC index
+            recParams.store64(recPCs[i], at: 0x200)
+            recParams.store64(UInt64(auxCount), at: 0x800)
+            for j in 0..<auxCount { recParams.store64(aux[i] + UInt64(j) << 12, at: 0x808 + 8 * j) }
+            ok = ok && RMI.recCreate(rd: rd, rec: recs[i], params: recParams.address).succeeded
+        }
+        ok = ok && RMI.realmActivate(rd: rd).succeeded
+        checks.expect("realm execution: a realm of three RECs is built", ok)
+
+        let run = NonSecurePage(index: 7)
+        run.clear()
+        let mmio = RMI.recEnter(rec: recs[0], run: run.address)
+        let esr = run.load64(at: 0x800 + 0x100)
+        var detail = LogLine(": exit ")
+        detail.decimal(run.load64(at: 0x800))
+        detail.append(" ESR ")
+        detail.hex(esr)
+        detail.append(" HPFAR ")
+        detail.hex(run.load64(at: 0x800 + 0x110))
+        checks.expect("realm execution: a store to an unprotected IPA exits with a data abort (SYNC, EC 0x24, HPFAR of the IPA)",
+                      mmio.succeeded && run.load64(at: 0x800) == exitSync && esr >> 26 == 0x24
+                      && run.load64(at: 0x800 + 0x110) == 0x80_0000_0000 >> 8, detail)
+
+        enableHostTimerInterrupt()
+        // Unimplemented low priority bits read as zero: compare with what the host reads back.
+        let hostPriorityMask = read_icc_pmr_el1()
+        let spinExit = runUntilPreempted(rec: recs[1], run: run)
+        checks.expect("realm execution: a spinning realm is preempted by the host's timer (exit IRQ or FIQ)",
+                      spinExit == exitIRQ || spinExit == exitFIQ, exitDetail(spinExit))
+        let pmrExit = runUntilPreempted(rec: recs[2], run: run)
+        checks.expect("realm execution: a realm that writes ICC_PMR_EL1 = 0 is still preempted by the host's timer",
+                      pmrExit == exitIRQ || pmrExit == exitFIQ, exitDetail(pmrExit))
+        var mask = LogLine(": ")
+        mask.hex(read_icc_pmr_el1())
+        checks.expect("realm execution: the host's GIC priority mask is untouched",
+                      read_icc_pmr_el1() == hostPriorityMask && hostPriorityMask != 0, mask)
+
+        var torn = true
+        for i in 0..<3 { torn = torn && RMI.recDestroy(rec: recs[i]).succeeded }
+        torn = torn && RMI.dataDestroy(rd: rd, ipa: 0).succeeded
+        torn = torn && RMI.rttDestroy(rd: rd, ipa: 0, level: 3).succeeded
+        torn = torn && RMI.rttDestroy(rd: rd, ipa: 0, level: 2).succeeded
+        torn = torn && RMI.realmDestroy(rd: rd).succeeded
+        for i in 0..<count { torn = torn && RMI.granuleUndelegate(granules[i]).succeeded }
+        checks.expect("realm execution: the realm is torn down and its granules undelegated", torn)
+    }
+
+    private static func exitDetail(_ reason: UInt64) -> LogLine {
+        var line = LogLine(": exit reason ")
+        line.decimal(reason)
+        return line
+    }
+
+    /// Arms the host's EL2 physical timer for 10 ms and enters the REC until an exit that is
+    /// not SYNC, for at most one second. Returns the last exit reason.
+    private static func runUntilPreempted(rec: UInt64, run: NonSecurePage) -> UInt64 {
+        write_cnthp_tval_el2(read_cntfrq_el0() / 100)
+        write_cnthp_ctl_el2(1)
+        isb()
+        var reason = UInt64.max
+        let deadline = read_cntpct_el0() + read_cntfrq_el0()
+        while read_cntpct_el0() < deadline {
+            run.clear()
+            guard RMI.recEnter(rec: rec, run: run.address).succeeded else { break }
+            reason = run.load64(at: 0x800)
+            if reason != exitSync { break }
+        }
+        write_cnthp_ctl_el2(0)
+        isb()
+        return reason
+    }
+
+    /// The host's timer interrupt (PPI 26) enabled at this CPU's redistributor and the CPU
+    /// interface (Group 1). The host keeps PSTATE.I masked: the interrupt only has to be pending
+    /// to end a realm's run; it is never taken.
+    private static func enableHostTimerInterrupt() {
+        let sgiFrame = UInt64(PLAT_GICR_BASE) + 0x1_0000
+        mmio_write32(sgiFrame + 0x100, 1 << hypervisorTimerPPI)       // GICR_ISENABLER0
+        write_icc_pmr_el1(0xFF)
+        write_icc_igrpen1_el1(1)
+        isb()
+    }
+}
+
+/// Realms run at Secure EL1, under the S-EL2 image. A CPU without FEAT_SEL2 runs the EL3 image,
+/// whose TMM does not run realms yet: say so once instead of failing realm checks there.
+func realmsCanRun() -> Bool {
+    if CPUFeatures.hasSecureEL2 { return true }
+    console.print("[host] realm execution skipped: this CPU has no Secure EL2; the EL3 image does not run realms yet")
+    return false
+}

@@ -1,0 +1,194 @@
+import AArch64
+import PlatformDefinitions
+import RealmRun
+import TMMStorage
+
+// One run of a realm at Secure EL1: the hardware side of the contract in
+// Firmware/Core/Platform/RealmExecution.swift. Docs/realm-execution.md says why it is built
+// this way. The monitor switches the EL1 and EL2 registers between the worlds; the TMM owns
+// what the monitor leaves alone (FP/SIMD, the EL1 timers) and the EL2 controls of the realm.
+
+/// HCR_EL2 while a realm runs: stage 2 on (VM), set/way invalidation upgraded (SWIO), SErrors to
+/// EL2 (AMO), broadcasts inner shareable (FB, BSU), SMC (RSI) trapped (TSC), implementation
+/// defined and auxiliary control registers and set/way cache maintenance trapped (TIDCP,
+/// TACR, TSW), LORegion registers trapped (TLOR), synchronous external aborts to EL2 (TEA),
+/// EL1 in AArch64 (RW). IMO/FMO stay clear: with SCR_EL3.IRQ/FIQ set that routes the realm's
+/// ICC_* accesses and physical interrupts to EL3, which reflects them here. API/APK stay clear:
+/// the realm's pointer-authentication keys are not switched, so their use traps.
+private let realmHCRBase: UInt64 = 1 << 0 | 1 << 1 | 1 << 5 | 1 << 9 | 1 << 10 | 1 << 19 | 1 << 20
+    | 1 << 21 | 1 << 22 | 1 << 31 | 1 << 35 | 1 << 37
+private let hcrTWI: UInt64 = 1 << 13
+private let hcrTWE: UInt64 = 1 << 14
+
+/// CPTR_EL2 (E2H = 0) while a realm runs: FP/SIMD allowed (the TMM switches it), SVE (TZ) and
+/// SME (TSM) trapped, trace (TTA), activity monitors (TAM) and CPACR writes (TCPAC) trapped.
+private let realmCPTR: UInt64 = 0x33FF | 1 << 20 | 1 << 30 | 1 << 31
+
+/// MDCR_EL2: PMU (TPM, TPMCR) and debug registers (TDA, TDOSA, TDRA) trapped: realms are
+/// given neither.
+private let realmMDCR: UInt64 = 1 << 5 | 1 << 6 | 1 << 9 | 1 << 10 | 1 << 11
+
+/// CNTHCTL_EL2 (E2H = 0): the EL1 physical counter and timer are the realm's to use.
+private let realmCNTHCTL: UInt64 = 1 << 0 | 1 << 1
+
+/// PPIs of the EL1 virtual and physical timers (INTID 27 and 30).
+private let virtualTimerPPI: UInt32 = 27
+private let physicalTimerPPI: UInt32 = 30
+
+func runRealmAtSecureEL1(_ state: inout RealmCPUState, realm: RealmExecutionInfo, controls: RealmRunControls)
+    -> RealmHardwareExit
+{
+    let area = UnsafeMutablePointer<tmm_cpu>(bitPattern: UInt(read_tpidr_el2()))!
+    let hostTimers = RealmTimerRegisters.current()
+    saveFPSIMD(into: area)
+
+    state.el1.load()
+    state.timers.load()
+    withFPSIMDWords(&state.fpsimd) { fpsimd_restore_state($0) }
+    configureStage2(realm)
+    var hcr = realmHCRBase
+    if controls.trapWFI { hcr |= hcrTWI }
+    if controls.trapWFE { hcr |= hcrTWE }
+    write_hcr_el2(hcr)
+    write_cptr_el2(realmCPTR)
+    write_mdcr_el2(realmMDCR)
+    write_cnthctl_el2(realmCNTHCTL)
+    write_cntvoff_el2(0)
+    isb()
+    let masked = TimerInterruptMask(cpu: area.pointee.cpu, controls: controls)
+
+    var run = realm_run()
+    withUnsafeMutableBytes(of: &run.x) { raw in
+        for i in 0..<31 { raw.storeBytes(of: state.gprs[i], toByteOffset: 8 * i, as: UInt64.self) }
+    }
+    run.pc = state.pc
+    run.pstate = state.pstate
+    let kind = tmm_run_realm(&run)
+
+    withUnsafeBytes(of: &run.x) { raw in
+        for i in 0..<31 { state.gprs[i] = raw.load(fromByteOffset: 8 * i, as: UInt64.self) }
+    }
+    state.pc = run.pc
+    state.pstate = run.pstate
+    let esr = read_esr_el2(), far = read_far_el2(), hpfar = read_hpfar_el2()
+    state.el1 = RealmEL1Registers.current()
+    state.timers = RealmTimerRegisters.current()
+    withFPSIMDWords(&state.fpsimd) { fpsimd_save_state($0) }
+
+    masked.restore()
+    hostTimers.load()
+    restoreFPSIMD(from: area)
+
+    switch kind {
+    case Int64(REALM_EXIT_SYNC): return .synchronous(esr: esr, far: far, hpfar: hpfar)
+    case Int64(REALM_EXIT_IRQ): return .irq
+    case Int64(REALM_EXIT_FIQ): return .fiq
+    case Int64(REALM_EXIT_SERROR): return .serror(esr: esr)
+    default:
+        // The monitor refused the entry: the core never asks for a PSTATE other than EL1/EL0
+        // AArch64, so this is a TMM bug; report it to the host as an interrupt-like exit.
+        return .irq
+    }
+}
+
+/// Stage 2 of the realm: its RTTs translate the Secure IPA space (both halves of a CCA realm's
+/// IPA space) to secure physical addresses (VSTCR_EL2.SA/SW = 0); its Non-secure IPA space (the
+/// realm's stage-1 NS bit) goes to an all-invalid table. The VMID in VTTBR_EL2 tags both.
+private func configureStage2(_ realm: RealmExecutionInfo) {
+    let ps = min(read_id_aa64mmfr0_el1() & 0xF, 5)
+    let vmid16 = CPUFeatures.vmidBits == 16
+    // SL0 for a 4 KiB granule: 2 = start at level 0, 1 = level 1, 0 = level 2.
+    let sl0 = UInt64(2 - Int(realm.startLevel)) & 3
+    let vstcr = (64 - UInt64(realm.ipaWidth)) | sl0 << 6
+    // The Non-secure IPA space: 4 GiB, starting at level 1, one table of nothing.
+    let vtcr: UInt64 = 32 | 1 << 6 | 1 << 8 | 1 << 10 | 3 << 12 | ps << 16 | (vmid16 ? 1 << 19 : 0) | 1 << 31
+    write_vtcr_el2(vtcr)
+    write_vstcr_el2(vstcr)
+    write_vsttbr_el2(realm.rttBase.value)
+    write_vttbr_el2(tmm_empty_stage2_table_address() | UInt64(realm.vmid) << 48)
+    isb()
+}
+
+private func withFPSIMDWords(_ registers: inout FPSIMDRegisters, _ body: (UnsafeMutablePointer<UInt64>) -> Void) {
+    withUnsafeMutableBytes(of: &registers) { raw in
+        body(raw.baseAddress!.assumingMemoryBound(to: UInt64.self))
+    }
+}
+
+private func saveFPSIMD(into area: UnsafeMutablePointer<tmm_cpu>) {
+    withUnsafeMutableBytes(of: &area.pointee.ns_fpsimd) { fpsimd_save_state($0.baseAddress!.assumingMemoryBound(to: UInt64.self)) }
+}
+
+private func restoreFPSIMD(from area: UnsafeMutablePointer<tmm_cpu>) {
+    withUnsafeMutableBytes(of: &area.pointee.ns_fpsimd) { fpsimd_restore_state($0.baseAddress!.assumingMemoryBound(to: UInt64.self)) }
+}
+
+/// Keeps an EL1 timer whose interrupt the host has already been told about from ending the run
+/// at once (Docs/realm-execution.md, "Timers"): its PPI is disabled at this CPU's
+/// redistributor for the run and re-enabled afterwards if the host had it enabled.
+private struct TimerInterruptMask {
+    private let enableSet: UInt64
+    private let enableClear: UInt64
+    private let disabled: UInt32
+
+    init(cpu: UInt64, controls: RealmRunControls) {
+        let sgiFrame = UInt64(PLAT_GICR_BASE) + cpu * UInt64(PLAT_GICR_STRIDE) + 0x1_0000
+        enableSet = sgiFrame + 0x100     // GICR_ISENABLER0
+        enableClear = sgiFrame + 0x180   // GICR_ICENABLER0
+        var mask: UInt32 = 0
+        if controls.maskVirtualTimer { mask |= 1 << virtualTimerPPI }
+        if controls.maskPhysicalTimer { mask |= 1 << physicalTimerPPI }
+        let wereEnabled = mask == 0 ? 0 : mmio_read32(enableSet) & mask
+        disabled = wereEnabled
+        if wereEnabled != 0 {
+            mmio_write32(enableClear, wereEnabled)
+            dsb_sy()
+        }
+    }
+
+    func restore() {
+        if disabled != 0 { mmio_write32(enableSet, disabled) }
+    }
+}
+
+extension RealmEL1Registers {
+    static func current() -> RealmEL1Registers {
+        var r = RealmEL1Registers()
+        r.sctlr = read_sctlr_el1(); r.cpacr = read_cpacr_el1(); r.csselr = read_csselr_el1()
+        r.ttbr0 = read_ttbr0_el1(); r.ttbr1 = read_ttbr1_el1(); r.tcr = read_tcr_el1()
+        r.mair = read_mair_el1(); r.amair = read_amair_el1(); r.vbar = read_vbar_el1()
+        r.contextidr = read_contextidr_el1(); r.tpidrEL0 = read_tpidr_el0(); r.tpidrroEL0 = read_tpidrro_el0()
+        r.tpidrEL1 = read_tpidr_el1(); r.spEL0 = read_sp_el0(); r.spEL1 = read_sp_el1()
+        r.elr = read_elr_el1(); r.spsr = read_spsr_el1(); r.esr = read_esr_el1(); r.far = read_far_el1()
+        r.afsr0 = read_afsr0_el1(); r.afsr1 = read_afsr1_el1(); r.par = read_par_el1()
+        r.mdscr = read_mdscr_el1(); r.cntkctl = read_cntkctl_el1()
+        return r
+    }
+
+    func load() {
+        write_sctlr_el1(sctlr); write_cpacr_el1(cpacr); write_csselr_el1(csselr)
+        write_ttbr0_el1(ttbr0); write_ttbr1_el1(ttbr1); write_tcr_el1(tcr)
+        write_mair_el1(mair); write_amair_el1(amair); write_vbar_el1(vbar)
+        write_contextidr_el1(contextidr); write_tpidr_el0(tpidrEL0); write_tpidrro_el0(tpidrroEL0)
+        write_tpidr_el1(tpidrEL1); write_sp_el0(spEL0); write_sp_el1(spEL1)
+        write_elr_el1(elr); write_spsr_el1(spsr); write_esr_el1(esr); write_far_el1(far)
+        write_afsr0_el1(afsr0); write_afsr1_el1(afsr1); write_par_el1(par)
+        write_mdscr_el1(mdscr); write_cntkctl_el1(cntkctl)
+    }
+}
+
+extension RealmTimerRegisters {
+    static func current() -> RealmTimerRegisters {
+        var t = RealmTimerRegisters()
+        t.cntvCTL = read_cntv_ctl_el0(); t.cntvCVAL = read_cntv_cval_el0()
+        t.cntpCTL = read_cntp_ctl_el0(); t.cntpCVAL = read_cntp_cval_el0()
+        return t
+    }
+
+    /// Compare values first, so that enabling a timer never fires it against a stale one.
+    func load() {
+        write_cntv_ctl_el0(0); write_cntp_ctl_el0(0)
+        write_cntv_cval_el0(cntvCVAL); write_cntp_cval_el0(cntpCVAL)
+        write_cntv_ctl_el0(cntvCTL); write_cntp_ctl_el0(cntpCTL)
+    }
+}

@@ -17,8 +17,8 @@ struct RealmConfiguration {
 
 @_cdecl("realm_main")
 func realmMain(_ mode: UInt64) -> Never {
-    var banner = LogLine("test realm at EL1: REC 0, MPIDR ")
-    banner.hex(read_mpidr_el1())
+    var banner = LogLine("test realm at EL1: REC 0, MPIDR affinity ")
+    banner.hex(read_mpidr_el1() & mpidrAffinity)
     banner.append(mode == UInt64(REALM_MODE_SECOND_REALM) ? ", second realm" : ", full run")
     say(banner)
 
@@ -43,14 +43,17 @@ func realmMain(_ mode: UInt64) -> Never {
     systemOff()
 }
 
+/// MPIDR_EL1.Aff3-Aff0 (bit 31 is RES1, U and MT are not affinity).
+let mpidrAffinity: UInt64 = 0xFF_00FF_FFFF
+
 /// REC 1, started by REC 0 with PSCI CPU_ON: says where it runs, records its context id for
 /// REC 0 to check, and turns itself off.
 nonisolated(unsafe) var secondaryContextID: UInt64 = 0
 
 @_cdecl("realm_secondary_main")
 func realmSecondaryMain(_ contextID: UInt64) -> Never {
-    var line = LogLine("REC 1 online at EL1 (second vCPU): MPIDR ")
-    line.hex(read_mpidr_el1())
+    var line = LogLine("REC 1 online at EL1 (second vCPU): MPIDR affinity ")
+    line.hex(read_mpidr_el1() & mpidrAffinity)
     line.append(", context id ")
     line.hex(contextID)
     line.append("; calling PSCI CPU_OFF")

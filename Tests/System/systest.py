@@ -224,9 +224,9 @@ REALM_SKIPPED = r"\[host\] SKIP realm execution"
 # Key lines of a realm's life on the normal console.
 REALM_LINES = [
     r"\[host\] vmm: attestation challenge seed 0x[0-9a-f]{16}",
-    r"\[realm\] test realm at EL1: REC 0, MPIDR 0x0, full run",
+    r"\[realm\] test realm at EL1: REC 0, MPIDR affinity 0x0, full run",
     r"\[realm\] measurement RIM: [0-9a-f]{64}",
-    r"\[realm\] REC 1 online at EL1 \(second vCPU\): MPIDR 0x1, context id 0xc0ffee01",
+    r"\[realm\] REC 1 online at EL1 \(second vCPU\): MPIDR affinity 0x1, context id 0xc0ffee01",
     r"\[realm\] attestation challenge: [0-9a-f]{128}",
     r"\[host\] attestation-token-begin",
     r"\[host\] attestation-token-end",
@@ -234,7 +234,7 @@ REALM_LINES = [
     r"\[realm\] checks: \d+ passed, 0 failed",
     r"\[realm\] done: PSCI SYSTEM_OFF",
     r"\[host\] vmm: realm destroyed, its memory back in the normal world",
-    r"\[realm\] test realm at EL1: REC 0, MPIDR 0x0, second realm",
+    r"\[realm\] test realm at EL1: REC 0, MPIDR affinity 0x0, second realm",
     r"\[host\] vmm: second realm destroyed",
 ]
 # The personalization value the VMM gives the realm (realm_layout.h: REALM_RPV_PATTERN | i).

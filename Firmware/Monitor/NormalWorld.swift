@@ -43,10 +43,14 @@ func prepareNormalWorldEntry(cpu: UInt64, entry: UInt64, x0: UInt64) -> UnsafeMu
 }
 
 /// The first entry of the normal world on `cpu` once the secure world is up there, where the
-/// cold boot (payload) or PSCI CPU_ON asked it to start.
+/// cold boot (payload) or PSCI CPU_ON asked it to start. Its EL1 and EL2 registers are loaded
+/// with the reset state now: whatever ran before on this CPU (the TMM's boot, or the normal
+/// world before CPU_OFF) leaves nothing behind. The caller has saved what it must keep.
 func normalWorldStartContext(cpu: UInt64) -> UnsafeMutablePointer<world_context> {
     let state = monitor_cpu_state(cpu)
     let context = prepareNormalWorldEntry(cpu: cpu, entry: state.pointee.ns_entry, x0: state.pointee.ns_context_id)
+    restoreEL1Registers(context)
+    restoreEL2Registers(context)
     setPowerState(cpu, PSCI.affinityOn)
     return context
 }

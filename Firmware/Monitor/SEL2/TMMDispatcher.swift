@@ -42,8 +42,7 @@ func startSecureWorld(cpu: UInt64, coldBoot: Bool) -> Never {
     context.pointee.el2.vtcr_el2 = 1 << 31
     context.pointee.el2.vpidr_el2 = read_midr_el1()
     context.pointee.el2.vmpidr_el2 = read_mpidr_el1()
-    context.pointee.el1.sctlr_el1 = 0x30D0_0800
-    restoreSystemRegisters(context)
+    restoreEL2Registers(context)
     el3_exit(context)
 }
 
@@ -78,15 +77,24 @@ func forwardRMI(cpu: UInt64, context: UnsafeMutablePointer<world_context>) -> Un
     secure.pointee.x.4 = context.pointee.x.4
     secure.pointee.x.5 = context.pointee.x.5
     secure.pointee.x.6 = context.pointee.x.6
-    monitor_cpu_state(cpu).pointee.rmi_in_progress = 1
-    return switchWorld(from: context, to: secure)
+    // Only REC_ENTER runs a realm, the one thing that changes EL1 state (WorldSwitch.swift).
+    let entersRealm = context.pointee.x.0 & 0xFFFF_FFFF == recEnterFID
+    monitor_cpu_state(cpu).pointee.rmi_in_progress = entersRealm ? 2 : 1
+    saveEL2Registers(context)
+    if entersRealm { saveEL1Registers(context) }
+    restoreEL2Registers(secure)
+    return secure
 }
+
+/// RMI_REC_ENTER (DEN0137 1.0-rel0).
+private let recEnterFID: UInt64 = 0xC400_015C
 
 func handleSecureSMC(cpu: UInt64, fid: UInt32, context: UnsafeMutablePointer<world_context>)
     -> UnsafeMutablePointer<world_context>
 {
     switch UInt64(fid) {
     case UInt64(TMM_RMI_REQ_COMPLETE) where monitor_cpu_state(cpu).pointee.rmi_in_progress != 0:
+        let ranRealm = monitor_cpu_state(cpu).pointee.rmi_in_progress == 2
         monitor_cpu_state(cpu).pointee.rmi_in_progress = 0
         let normal = monitor_context(cpu, UInt64(WORLD_NONSECURE))
         normal.pointee.x.0 = context.pointee.x.1
@@ -94,7 +102,10 @@ func handleSecureSMC(cpu: UInt64, fid: UInt32, context: UnsafeMutablePointer<wor
         normal.pointee.x.2 = context.pointee.x.3
         normal.pointee.x.3 = context.pointee.x.4
         normal.pointee.x.4 = context.pointee.x.5
-        return switchWorld(from: context, to: normal)
+        saveEL2Registers(context)
+        restoreEL2Registers(normal)
+        if ranRealm { restoreEL1Registers(normal) }
+        return normal
     case UInt64(TMM_ENTER_REALM) where monitor_cpu_state(cpu).pointee.tmm_booted != 0:
         return enterRealm(context: context)
     case UInt64(TMM_BOOT_COMPLETE) where monitor_cpu_state(cpu).pointee.tmm_booted == 0:
@@ -148,5 +159,6 @@ private func tmmBootComplete(cpu: UInt64, status: UInt64, rmiVersion: UInt64,
         line.version(rmiVersion)
         console.print(line)
     }
-    return switchWorld(from: context, to: normalWorldStartContext(cpu: cpu))
+    saveEL2Registers(context)
+    return normalWorldStartContext(cpu: cpu)
 }

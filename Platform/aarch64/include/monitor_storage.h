@@ -23,7 +23,10 @@ struct monitor_cpu {
 	uint32_t power_state;
 	/* Whether the TMM has been booted on this CPU (S-EL2 image). */
 	uint32_t tmm_booted;
-	/* An RMI call has been handed to the TMM and its result is awaited (S-EL2 image). */
+	/*
+	 * An RMI call has been handed to the TMM and its result is awaited (S-EL2 image): 1, or 2
+	 * for REC_ENTER, whose return also restores the normal world's EL1 registers.
+	 */
 	uint32_t rmi_in_progress;
 	uint32_t reserved;
 	/* Where PSCI CPU_ON asked this CPU to start in the normal world. */

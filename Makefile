@@ -53,6 +53,11 @@ MONITOR_SWIFT   := $(wildcard Firmware/Monitor/*.swift) Platform/qemu-virt/Secur
 CORE_ATTESTATION_SWIFT := $(shell find Firmware/Core/Crypto Firmware/Core/Attestation -name '*.swift' | LC_ALL=C sort)
 TMM_SWIFT       := $(wildcard Firmware/TMM/*.swift) Platform/qemu-virt/SecureConsole.swift
 HOST_SWIFT      := $(shell find Firmware/Host -name '*.swift' | LC_ALL=C sort)
+# The test realm: its own code, the console pieces it shares with the firmware, and the
+# project's SHA-256/SHA-512 (it checks its measurements and derives its challenge with them).
+REALM_SWIFT     := $(shell find Firmware/Realm -name '*.swift' | LC_ALL=C sort) \
+	Firmware/Arch/Console.swift Firmware/Arch/PL011.swift Firmware/Arch/SpinLock.swift \
+	Firmware/Core/Crypto/HashFunction.swift Firmware/Core/Crypto/SHA256.swift Firmware/Core/Crypto/SHA512.swift
 HEADERS         := $(wildcard Platform/*/include/*.h Platform/*/include/module.modulemap) Makefile
 
 # Image variants and pool configurations. POOL=sram (default) uses the spare secure-only RAM;
@@ -64,6 +69,7 @@ CPP_POOL    := $(if $(POOL_DEFINE),-D$(POOL_DEFINE))
 SEL2        := $(OUT)/tmm-sel2-$(POOL)
 EL3         := $(OUT)/tmm-el3-$(POOL)
 HOST        := $(OUT)/host
+REALM       := $(OUT)/realm
 
 .PHONY: all images all-images help deps core-embedded host-test image-checks system-tests test bench run clean
 .DELETE_ON_ERROR:
@@ -77,7 +83,7 @@ help:
 	@echo "make bench            RMI round-trip cycle counts under QEMU -icount"
 	@echo "make images           build both images (POOL=sram|dram) and the host"
 
-images: $(SEL2)/tmm-sel2.bin $(EL3)/tmm-el3.bin $(HOST)/host.bin
+images: $(SEL2)/tmm-sel2.bin $(EL3)/tmm-el3.bin $(HOST)/host.bin $(REALM)/realm.elf
 
 # Both pool configurations of both variants (the system tests boot all of them).
 all-images:
@@ -242,8 +248,37 @@ $(HOST)/host.ld: LinkerScripts/host.ld.S $(HEADERS) $(PAYLOAD_STAMP)
 	@mkdir -p $(dir $@)
 	$(CLANG) -E -P -x c -nostdinc -undef $(INCLUDES) -DPAYLOAD_ADDR=$(PAYLOAD_ADDR) $< -o $@
 
-$(HOST)/host.elf: $(HOST)/host-swift.o $(HOST)/host_entry.o $(HOST)/host_storage.o $(HOST)/mem.o $(HOST)/host.ld
+# The test realm's flat image, embedded in the host for it to DATA_CREATE page by page.
+$(HOST)/realm_image.o: Platform/aarch64/realm_image.S $(REALM)/realm.bin $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_HOST) -DREALM_BIN_PATH='"$(REALM)/realm.bin"' -c $< -o $@
+
+$(HOST)/host.elf: $(HOST)/host-swift.o $(HOST)/host_entry.o $(HOST)/host_storage.o $(HOST)/mem.o \
+		$(HOST)/realm_image.o $(HOST)/host.ld
 	$(LLD) $(LDFLAGS) -T $(HOST)/host.ld $(filter %.o,$^) -o $@
+
+# ---------------------------------------------------------------------------------------------
+# The test realm (Firmware/Realm): bare-metal EL1 code that runs in a realm under the TMM.
+# Built like the firmware (FP/SIMD off, no heap) for the Armv8.4 CPUs that run realms.
+
+$(REALM)/realm-swift.o: $(REALM_SWIFT) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(SWIFT_EMBEDDED) -Xcc -march=$(MARCH_SEL2) -module-name Realm -c $(filter %.swift,$^) -o $@
+	@touch $@    # swiftc leaves an unchanged object's time alone
+
+$(REALM)/%.o: Platform/aarch64/%.S $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_SEL2) -c $< -o $@
+$(REALM)/%.o: Platform/aarch64/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_SEL2) -c $< -o $@
+
+$(REALM)/realm.ld: LinkerScripts/realm.ld.S $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CLANG) -E -P -x c -nostdinc -undef $(INCLUDES) $< -o $@
+
+$(REALM)/realm.elf: $(REALM)/realm-swift.o $(REALM)/realm_entry.o $(REALM)/mem.o $(REALM)/realm.ld
+	$(LLD) $(LDFLAGS) -T $(REALM)/realm.ld $(filter %.o,$^) -o $@ -Map=$(@:.elf=.map)
 
 # ---------------------------------------------------------------------------------------------
 # Running.
@@ -293,6 +328,7 @@ image-checks:
 		$(CHECK_IMAGE) $(OUT)/tmm-el3-$$pool/tmm-el3.elf --baseline-cpu cortex-a57 || exit 1; \
 	done
 	@$(CHECK_IMAGE) $(HOST)/host.elf --baseline-cpu cortex-a57
+	@$(CHECK_IMAGE) $(REALM)/realm.elf
 
 # ---------------------------------------------------------------------------------------------
 # The platform-independent core, compiled as Embedded Swift for both architecture levels: code

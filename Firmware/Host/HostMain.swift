@@ -26,7 +26,7 @@ func hostMain(_ deviceTree: UInt64) -> Never {
         _ = smc(PSCIFunction.systemReset)
         console.print("[host] FAIL PSCI SYSTEM_RESET returned")
         PSCIClient.systemOff()
-    case .checks:
+    case .checks, .checksWithoutRealmRuns:
         break
     }
 
@@ -37,6 +37,7 @@ func hostMain(_ deviceTree: UInt64) -> Never {
     SecureMemoryChecks.run(&checks, pool: tree.pool)
     RealmLifecycleChecks.run(&checks, pool: tree.pool)
     RealmPreemptionChecks.run(&checks, pool: tree.pool)
+    VMMChecks.run(&checks, pool: tree.pool, runRealms: HostMode.requested == .checks)
 
     checks.summary()
     console.print("[host] done: PSCI SYSTEM_OFF")

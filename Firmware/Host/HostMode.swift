@@ -7,6 +7,9 @@ enum HostMode: UInt32 {
     case benchmark = 1
     /// Call PSCI SYSTEM_RESET (QEMU with -no-reboot exits on it).
     case systemReset = 2
+    /// The checks of mode 0, but the VMM only builds and destroys its realms without running
+    /// them (the system tests run the test realm in a test of its own).
+    case checksWithoutRealmRuns = 3
 
     static let address: UInt64 = 0x4010_0000
 

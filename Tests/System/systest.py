@@ -5,8 +5,11 @@ Every run is bounded in time; a failing test prints why and the tail of both con
 Usage: systest.py --out OUT [-k NAME_SUBSTRING]...
 """
 import argparse
+import hashlib
 import os
+import random
 import re
+import subprocess
 import sys
 import time
 
@@ -84,15 +87,169 @@ REALM_EXECUTION_CHECKS = [
     "realm execution: the realm is torn down and its granules undelegated",
 ]
 REALMS_SKIPPED = re.escape("[host] realm execution skipped: this CPU has no Secure EL2; the EL3 image does not run realms yet")
+# The host's VMM (Firmware/Host/VMM): building two realms, what the second cannot be given,
+# teardown. These pass whether or not the firmware runs realms.
+VMM_BUILD_CHECKS = [
+    "vmm: a second realm (VMID 2) created beside the first",
+    "vmm: after both realms every pool granule delegates and undelegates again",
+    "vmm: GRANULE_DELEGATE, REALM_CREATE (IPA width 40, SHA-256, RPV, VMID 1), RTT_CREATE x4",
+    "vmm: RTT_INIT_RIPAS of realm RAM, DATA_CREATE of the image from normal-world pages, DATA_CREATE_UNKNOWN of the rest",
+    "vmm: second realm: RAM on the first realm's former data granules",
+    "vmm: second realm: shared pages, two RECs, REALM_ACTIVATE",
+    "vmm: RTT_MAP_UNPROTECTED of the shared pages, REC_CREATE x2 with REC_AUX_COUNT aux granules, REALM_ACTIVATE",
+    "vmm: REC_ENTER with gicv3_hcr.En set (the TMM's to set): RMI_ERROR_REC",
+    "vmm: REC_ENTER of REC 1 before the realm's CPU_ON (not runnable): RMI_ERROR_REC",
+    "vmm isolation: DATA_CREATE into the second realm with the first realm's DATA granule: RMI_ERROR_INPUT",
+    "vmm isolation: DATA_CREATE_UNKNOWN into the second realm with the first realm's RD: RMI_ERROR_INPUT",
+    "vmm isolation: RTT_CREATE in the second realm with the first realm's RTT: RMI_ERROR_INPUT",
+    "vmm isolation: RTT_MAP_UNPROTECTED of the first realm's DATA granule: RMI_ERROR_INPUT",
+    "vmm isolation: REC_CREATE in the second realm on the first realm's REC granule: RMI_ERROR_INPUT",
+    "vmm isolation: REALM_CREATE on the first realm's RD: RMI_ERROR_INPUT",
+    "vmm: second realm torn down in the specification's order",
+    "vmm: teardown: REC_DESTROY, DATA_DESTROY, RTT_UNMAP_UNPROTECTED, RTT_DESTROY leaves first, REALM_DESTROY",
+    "vmm: every granule of the second realm undelegated",
+    "vmm: every granule of the realm undelegated",
+]
+# Normal-world probes of delegated granules: only where the pool is secure-only RAM.
+VMM_PROBE_CHECKS = [
+    "vmm isolation: normal-world read of the realm's RD faults",
+    "vmm isolation: normal-world read of the realm's first DATA granule faults",
+    "vmm isolation: normal-world write of the realm's first DATA granule faults",
+]
+# What the VMM sees while the realms run (needs REC_ENTER to run realms).
+VMM_RUN_CHECKS = [
+    "vmm: second realm runs to PSCI SYSTEM_OFF",
+    "vmm: second realm reports its own checks, none failed",
+    "vmm: realm runs to PSCI SYSTEM_OFF within the exit budget",
+    "vmm: realm console through the emulated PL011 (MMIO exits, EMUL_MMIO)",
+    "vmm: RSI_HOST_CALL: the realm's 31 registers arrived, the host's answer returned",
+    "vmm: shared page: the realm's reply is in the host's page",
+    "vmm: RIPAS_CHANGE to EMPTY applied with RTT_SET_RIPAS and accepted",
+    "vmm: RIPAS_CHANGE to RAM beyond realm RAM rejected (RIPAS_RESPONSE)",
+    "vmm: second vCPU: CPU_ON completed with PSCI_COMPLETE, REC 1 ran and called CPU_OFF",
+    "vmm: PSCI AFFINITY_INFO exits completed with PSCI_COMPLETE",
+    "vmm: virtual timer: INTID 27 injected once through a list register (RecExit.cntv_ctl asserted)",
+    "vmm: virtual timer: the list register came back inactive after the realm's EOI",
+    "vmm: unemulated unprotected MMIO answered with INJECT_SEA",
+    "vmm: attestation token handed over through the shared pages and printed",
+    "vmm: realm reports its own checks, none failed",
+    "vmm: REC_ENTER after the realm's SYSTEM_OFF: RMI_ERROR_REALM",
+]
+# What the test realm checks from the inside (Firmware/Realm), printed through the emulated UART.
+REALM_CHECKS = [
+    "RSI_ATTESTATION_TOKEN_CONTINUE before INIT: RSI_ERROR_STATE",
+    "RSI_ATTESTATION_TOKEN_INIT: RSI_SUCCESS with a token size bound that fits two pages",
+    "RSI_ATTESTATION_TOKEN_CONTINUE(unaligned buffer): RSI_ERROR_INPUT",
+    "RSI_ATTESTATION_TOKEN_CONTINUE(offset + size past the granule): RSI_ERROR_INPUT",
+    "RSI_ATTESTATION_TOKEN_CONTINUE(unprotected buffer): RSI_ERROR_INPUT",
+    "RSI_ATTESTATION_TOKEN_CONTINUE(buffer whose RIPAS is EMPTY): RSI_ERROR_INPUT",
+    "RSI_ATTESTATION_TOKEN_CONTINUE: the whole token, within the bound",
+    "attestation token: a CBOR tag 399 (CCA token collection)",
+    "RSI_ATTESTATION_TOKEN_CONTINUE after the last byte: RSI_ERROR_STATE",
+    "attestation token: handed to the host through the shared pages (RSI_HOST_CALL)",
+    "RSI_HOST_CALL(echo): RSI_SUCCESS",
+    "RSI_HOST_CALL(echo): the host's answer in all 31 registers",
+    "RSI_HOST_CALL(unaligned structure): RSI_ERROR_INPUT",
+    "RSI_HOST_CALL(unprotected IPA): RSI_ERROR_INPUT",
+    "RSI_HOST_CALL(IPA whose RIPAS is EMPTY): RSI_ERROR_INPUT",
+    "shared page: the host's mailbox is visible at the unprotected IPA",
+    "shared page: the realm reads the host's message",
+    "shared page: the host reads the realm's reply (RSI_HOST_CALL answer 1)",
+    "RSI_VERSION(1.0): RSI_SUCCESS",
+    "RSI_VERSION(1.0): lower revision 1.0",
+    "RSI_VERSION(1.0): higher revision 1.0",
+    "RSI_VERSION(2.0): RSI_ERROR_INPUT",
+    "RSI_VERSION(2.0): still reports higher revision 1.0",
+    "RSI_FEATURES(0): RSI_SUCCESS, no optional feature",
+    "RSI_REALM_CONFIG: RSI_SUCCESS",
+    "RSI_REALM_CONFIG: ipa_width is 40",
+    "RSI_REALM_CONFIG: hash algorithm SHA-256 (0)",
+    "RSI_REALM_CONFIG: the personalization value the host set",
+    "RSI_REALM_CONFIG of an unaligned IPA: RSI_ERROR_INPUT",
+    "RSI_REALM_CONFIG of an unprotected IPA: RSI_ERROR_INPUT",
+    "RSI_REALM_CONFIG beyond the IPA space: RSI_ERROR_INPUT",
+    "RSI_REALM_CONFIG of an IPA whose RIPAS is EMPTY: RSI_ERROR_INPUT",
+    "isolation: a load from a protected IPA whose RIPAS is now EMPTY takes a synchronous external abort",
+    "isolation: a load from a protected IPA that was never RAM takes a synchronous external abort",
+    "isolation: a store to a protected IPA whose RIPAS is EMPTY takes a synchronous external abort",
+    "isolation: a load beyond the realm's IPA space takes a synchronous external abort",
+    "isolation: an unprotected IPA the host does not emulate: the host injects a synchronous external abort",
+    "isolation: stage-1 NS=0 mapping of the TMM's PA 0x0e080000 faults (data abort, nothing read)",
+    "isolation: stage-1 NS=1 mapping of the TMM's PA 0x0e080000 faults (data abort, nothing read)",
+    "isolation: the second realm's memory holds none of the first realm's secret",
+    "RSI_MEASUREMENT_READ(RIM): non-zero, zero past the digest",
+    "RSI_MEASUREMENT_READ(REM0-REM3): zero before any extension",
+    "RSI_MEASUREMENT_READ(slot 5): RSI_ERROR_INPUT",
+    "RSI_MEASUREMENT_EXTEND(REM0, 64 bytes): RSI_SUCCESS",
+    "RSI_MEASUREMENT_EXTEND: REM0 is the hash the realm computes",
+    "RSI_MEASUREMENT_EXTEND(REM1, 10 bytes): RSI_SUCCESS",
+    "RSI_MEASUREMENT_EXTEND: REM1 hashes only the first 10 bytes",
+    "RSI_MEASUREMENT_EXTEND(RIM): RSI_ERROR_INPUT",
+    "RSI_MEASUREMENT_EXTEND(slot 5): RSI_ERROR_INPUT",
+    "RSI_MEASUREMENT_EXTEND(65 bytes): RSI_ERROR_INPUT",
+    "RSI_MEASUREMENT_EXTEND: refused extensions leave REM0 unchanged",
+    "RSI_IPA_STATE_GET(realm RAM): RAM up to the end of the range",
+    "RSI_IPA_STATE_GET(beyond realm RAM): EMPTY",
+    "RSI_IPA_STATE_GET(unaligned base): RSI_ERROR_INPUT",
+    "RSI_IPA_STATE_GET(end not above base): RSI_ERROR_INPUT",
+    "RSI_IPA_STATE_GET(unprotected IPA): RSI_ERROR_INPUT",
+    "RSI_IPA_STATE_SET(scratch pages, EMPTY): the host accepts, whole range",
+    "RSI_IPA_STATE_GET(scratch pages): EMPTY after the change",
+    "RSI_IPA_STATE_SET(beyond realm RAM, RAM): the host rejects, nothing changed",
+    "RSI_IPA_STATE_GET: still EMPTY after the rejected change",
+    "RSI_IPA_STATE_SET(unaligned base): RSI_ERROR_INPUT",
+    "RSI_IPA_STATE_SET(top not above base): RSI_ERROR_INPUT",
+    "RSI_IPA_STATE_SET(top beyond the protected range): RSI_ERROR_INPUT",
+    "RSI_IPA_STATE_SET(RIPAS DESTROYED): RSI_ERROR_INPUT",
+    "PSCI_VERSION: 1.1",
+    "PSCI_FEATURES(CPU_ON): implemented",
+    "PSCI_FEATURES(unknown function): NOT_SUPPORTED",
+    "PSCI CPU_ON(REC 0, the caller): ALREADY_ON",
+    "PSCI CPU_ON(MPIDR 5, no such REC): INVALID_PARAMETERS",
+    "PSCI CPU_ON(entry at an unprotected IPA): INVALID_ADDRESS",
+    "PSCI AFFINITY_INFO(REC 0, the caller): ON",
+    "PSCI AFFINITY_INFO(lowest level 1): INVALID_PARAMETERS",
+    "PSCI AFFINITY_INFO(REC 1) before CPU_ON: OFF",
+    "PSCI CPU_ON(REC 1): SUCCESS",
+    "PSCI CPU_ON(REC 1) again while it runs: ALREADY_ON",
+    "PSCI AFFINITY_INFO(REC 1): OFF once REC 1 called CPU_OFF",
+    "second vCPU: REC 1 ran with the context id from CPU_ON",
+    "virtual timer: the IRQ handler takes INTID 27 with the timer condition met",
+    "virtual timer: off after the handler (CNTV_CTL_EL0)",
+    "GIC: ICC_IAR1_EL1 with nothing pending reads 1023",
+]
 SECURE_RAM_FAULT = "normal-world read of secure-only RAM faults"
 POOL_FAULT = "normal-world read of the secure granule pool faults"
 NO_FAILURES = [r"\[host\] checks: \d+ passed, 0 failed"]
 FORBIDDEN = [r"\bFAIL\b", r"UNEXPECTED EXCEPTION"]
+# Host mode 3 (HostMode.swift): every check, but the VMM builds and destroys its realms without
+# running them; the test realm runs in sel2-realm (host mode 0, as `make run`).
+NO_REALM_RUNS = 3
+# The host's line when every REC_ENTER ends in RMI_EXIT_IRQ: the firmware does not run realms.
+REALM_SKIPPED = r"\[host\] SKIP realm execution"
+# Key lines of a realm's life on the normal console.
+REALM_LINES = [
+    r"\[host\] vmm: attestation challenge seed 0x[0-9a-f]{16}",
+    r"\[realm\] test realm at EL1: REC 0, MPIDR affinity 0x0, full run",
+    r"\[realm\] measurement RIM: [0-9a-f]{64}",
+    r"\[realm\] REC 1 online at EL1 \(second vCPU\): MPIDR affinity 0x1, context id 0xc0ffee01",
+    r"\[realm\] attestation challenge: [0-9a-f]{128}",
+    r"\[host\] attestation-token-begin",
+    r"\[host\] attestation-token-end",
+    r"\[realm\] secret page written",
+    r"\[realm\] checks: \d+ passed, 0 failed",
+    r"\[realm\] done: PSCI SYSTEM_OFF",
+    r"\[host\] vmm: realm destroyed, its memory back in the normal world",
+    r"\[realm\] test realm at EL1: REC 0, MPIDR affinity 0x0, second realm",
+    r"\[host\] vmm: second realm destroyed",
+]
+# The personalization value the VMM gives the realm (realm_layout.h: REALM_RPV_PATTERN | i).
+REALM_RPV = b"".join((0x7670722D6D6D7400 | i).to_bytes(8, "little") for i in range(8))
 
 
 class Test:
     def __init__(self, name, image, cpu, normal=(), secure=(), normal_absent=False, host_mode=None,
-                 extra=(), forbidden=FORBIDDEN, timeout=120, post=None):
+                 extra=(), forbidden=FORBIDDEN, timeout=120, post=None, realm=False):
         self.name, self.image, self.cpu = name, image, cpu
         self.normal, self.secure = list(normal), list(secure)
         self.normal_absent = normal_absent
@@ -100,10 +257,12 @@ class Test:
         self.forbidden, self.timeout = forbidden, timeout
         # post(result, out_dir): a further check on the run, returning why it failed or None.
         self.post = post
+        # A realm test fails with a clear reason when the firmware does not run realms.
+        self.realm = realm
 
 
 def host_check_lines(*extra):
-    names = HOST_CHECKS + LIFECYCLE_CHECKS + list(extra)
+    names = HOST_CHECKS + LIFECYCLE_CHECKS + VMM_BUILD_CHECKS + list(extra)
     return [re.escape(f"[host] PASS {name}") for name in names] + NO_FAILURES
 
 
@@ -140,13 +299,130 @@ def per_boot_rak(image, cpu, payload):
     return check
 
 
+def realm_test(out, sel2):
+    """The S-EL2 image runs the test realm: every realm and VMM check by name, the key lines,
+    then the attestation token the realm obtained, verified with tmm-verify against the
+    challenge this run chose (a fresh random seed per boot, passed to the host by QEMU's
+    loader; the realm's challenge is SHA-512 of its 8 little-endian bytes)."""
+    seed = random.getrandbits(63) | 1
+    normal = (host_check_lines(SECURE_RAM_FAULT, POOL_FAULT, *VMM_PROBE_CHECKS, *VMM_RUN_CHECKS)
+              + [re.escape(f"[realm] PASS {name}") for name in REALM_CHECKS] + REALM_LINES
+              + [re.escape(f"[host] vmm: attestation challenge seed 0x{seed:016x}")])
+    return Test("sel2-realm: a confidential VM boots, prints, shares memory, uses two vCPUs and a timer, attests, "
+                "is isolated and destroyed", sel2, "max", normal=normal,
+                secure=[r"\[EL3\] PSCI SYSTEM_OFF from the normal world"],
+                extra=["-device", f"loader,addr=0x40100008,data={seed},data-len=8"],
+                forbidden=FORBIDDEN + [REALM_SKIPPED], timeout=600, realm=True,
+                post=lambda result, directory: verify_token(result, directory, seed, f"{out}/realm/realm.bin"))
+
+
+def expected_rim(realm_bin, num_bps, num_wps):
+    """The RIM of the first realm the VMM builds, replayed from the specification's recipe
+    (DEN0137 A7.1, RMM 1.0-rel0 as TF-RMM applies it) over the realm image and the parameters
+    the host passes: REALM_CREATE hashes a 4 KiB RmiRealmParams image holding only the measured
+    fields; RTT_INIT_RIPAS, DATA_CREATE and REC_CREATE each hash a 256-byte descriptor that
+    carries the current RIM. SHA-256, digests zero-padded to 64 bytes."""
+    def h(data):
+        return hashlib.sha256(data).digest() + bytes(32)
+
+    def u64(v):
+        return v.to_bytes(8, "little")
+
+    params = bytearray(4096)
+    params[0x008:0x010] = u64(40)
+    params[0x018:0x020] = u64(num_bps)
+    params[0x020:0x028] = u64(num_wps)
+    rim = h(bytes(params))
+
+    def descriptor(kind, fields):
+        d = bytearray(0x100)
+        d[0x00] = kind
+        d[0x08:0x10] = u64(0x100)
+        d[0x10:0x50] = rim
+        for offset, value in fields:
+            d[offset:offset + len(value)] = value
+        return h(bytes(d))
+
+    ram_base, ram_pages = 0x4000_0000, 0x80000 // 4096
+    for page in range(ram_pages):       # one descriptor per level-3 entry, as TF-RMM rel0 does
+        base = ram_base + page * 4096
+        rim = descriptor(2, [(0x50, u64(base)), (0x58, u64(base + 4096))])
+    with open(realm_bin, "rb") as f:
+        image = f.read()
+    image += bytes(-len(image) % 4096)
+    for page in range(len(image) // 4096):
+        content = h(image[page * 4096:(page + 1) * 4096])
+        rim = descriptor(0, [(0x50, u64(ram_base + page * 4096)), (0x58, u64(1)), (0x60, content)])
+    # REC_CREATE extends the RIM for a runnable REC only (TF-RMM rel0 runtime/rmi/rec.c): REC 0,
+    # runnable at the entry with x0 = 0. REC 1 starts not runnable and is not measured.
+    rec = bytearray(4096)
+    rec[0x000:0x008] = u64(1)
+    rec[0x200:0x208] = u64(ram_base)
+    rim = descriptor(1, [(0x50, h(bytes(rec)))])
+    return rim[:32].hex()
+
+
+def hex_line(pattern, text):
+    m = re.search(pattern, text)
+    return m.group(1) if m else None
+
+
+def verify_token(result, directory, seed, realm_bin):
+    """Checks the realm's RIM against an independent replay, then extracts the token the host
+    printed and checks it with `tmm-verify`."""
+    challenge = hashlib.sha512(seed.to_bytes(8, "little")).hexdigest()
+    printed = hex_line(r"\[realm\] attestation challenge: ([0-9a-f]{128})", result.normal)
+    if printed != challenge:
+        return f"the realm's challenge {printed} is not SHA-512 of this run's seed ({challenge})"
+    m = re.search(r"^\[host\] attestation-token-begin\n(.*?)^\[host\] attestation-token-end$", result.normal, re.M | re.S)
+    if not m:
+        return "no attestation token between the markers on the normal console"
+    token = bytes.fromhex("".join(line.replace("[host] ", "").strip() for line in m.group(1).splitlines()))
+    token_path = os.path.join(directory, "realm-token.cbor")
+    with open(token_path, "wb") as f:
+        f.write(token)
+    rim = hex_line(r"\[realm\] measurement RIM: ([0-9a-f]+)", result.normal)
+    rems = [hex_line(rf"\[realm\] measurement REM{i}: ([0-9a-f]+)", result.normal) for i in range(4)]
+    if rim is None or None in rems:
+        return "the realm did not print its RIM and REMs"
+    features = re.search(r"\[host\] RMI features: .* BPs (\d+) WPs (\d+)", result.normal)
+    if not features:
+        return "the host did not print the RMI features it builds the realm with"
+    expected = expected_rim(realm_bin, int(features.group(1)), int(features.group(2)))
+    if rim != expected:
+        return f"the realm's RIM {rim} is not the one replayed from its image and parameters ({expected})"
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+    built = subprocess.run(["swift", "build", "--product", "tmm-verify"], cwd=root, capture_output=True, text=True)
+    if built.returncode != 0:
+        return "swift build --product tmm-verify failed:\n" + built.stdout[-2000:] + built.stderr[-2000:]
+    binary = os.path.join(subprocess.run(["swift", "build", "--show-bin-path"], cwd=root, capture_output=True,
+                                         text=True).stdout.strip(), "tmm-verify")
+    command = [binary, "verify", token_path, "--challenge", challenge, "--rpv", REALM_RPV.hex(), "--rim", rim]
+    for rem in rems:
+        command += ["--rem", rem]
+    # The platform key the monitor publishes on the secure console at boot.
+    key = attestation_checks.platform_key(result.secure)
+    if key is None:
+        return "the monitor did not print its platform attestation key"
+    command += ["--platform-key", key]
+    verified = subprocess.run(command, capture_output=True, text=True)
+    with open(os.path.join(directory, "realm-token.json"), "w") as f:
+        f.write(verified.stdout)
+    if verified.returncode != 0:
+        return "tmm-verify refused the realm's token: " + (verified.stderr.strip() or verified.stdout.strip())
+    print(f"    token: {len(token)} bytes, verified by tmm-verify (challenge, RPV, replayed RIM, REMs, "
+          "platform and realm signatures, binding)", flush=True)
+    return None
+
+
 def tests(out, payload):
     sel2, el3 = f"{out}/tmm-sel2-sram/tmm-sel2.bin", f"{out}/tmm-el3-sram/tmm-el3.bin"
     sel2_dram, el3_dram = f"{out}/tmm-sel2-dram/tmm-sel2.bin", f"{out}/tmm-el3-dram/tmm-el3.bin"
     boot_secure = [r"\[EL3\] TMM monitor v\d+\.\d+", r"SMCCC 1\.2, PSCI 1\.1"]
     return [
-        Test("sel2-boot: S-EL2 image on -cpu max, RMI, PSCI and a realm lifecycle from the normal world", sel2, "max",
-             normal=host_check_lines(SECURE_RAM_FAULT, POOL_FAULT, *REALM_EXECUTION_CHECKS),
+        Test("sel2-boot: S-EL2 image on -cpu max, RMI, PSCI, a realm lifecycle, realm execution and the VMM", sel2, "max",
+             host_mode=NO_REALM_RUNS,
+             normal=host_check_lines(SECURE_RAM_FAULT, POOL_FAULT, *VMM_PROBE_CHECKS, *REALM_EXECUTION_CHECKS),
              secure=boot_secure + [r"\(S-EL2 image\)", r"\[TMM\] TrustZone Management Monitor at Secure EL2, RMI ABI 1\.0",
                                    r"\[EL3\] TMM running at Secure EL2, RMI ABI 1\.0", r"\[TMM\] CPU 1 online",
                                    r"\[TMM\] secure pool 0xe300000-0xeffffff \(3328 granules\)",
@@ -154,8 +430,9 @@ def tests(out, payload):
              + attestation_secure("sel2")
              + [r"\[EL3\] attestation: per-boot RAK input from RNDR QEMU-secure-seed CNTPCT"],
              post=attestation_post(sel2, "01010004")),
-        Test("el3-boot: EL3 image on -cpu cortex-a72 (no FEAT_SEL2), same RMI answers and lifecycle", el3, "cortex-a72",
-             normal=host_check_lines(SECURE_RAM_FAULT, POOL_FAULT) + [REALMS_SKIPPED],
+        Test("el3-boot: EL3 image on -cpu cortex-a72 (no FEAT_SEL2), same RMI answers, lifecycle and realm construction",
+             el3, "cortex-a72",
+             normal=host_check_lines(SECURE_RAM_FAULT, POOL_FAULT, *VMM_PROBE_CHECKS) + [REALMS_SKIPPED],
              secure=boot_secure + [r"\(EL3 image\)", r"\[TMM\] TrustZone Management Monitor at EL3, RMI ABI 1\.0",
                                    r"\[EL3\] TMM running at EL3, RMI ABI 1\.0",
                                    r"\[EL3\] PSCI SYSTEM_OFF from the normal world"]
@@ -168,7 +445,7 @@ def tests(out, payload):
         Test("sel2-needs-sel2: S-EL2 image on cortex-a72 says why and stops", sel2, "cortex-a72",
              secure=[r"FATAL: this CPU does not implement Secure EL2", r"use the EL3 image", r"Stopping: powering off"],
              normal_absent=True),
-        Test("sel2-dram-pool: S-EL2 image with the pool carved out of DRAM", sel2_dram, "max",
+        Test("sel2-dram-pool: S-EL2 image with the pool carved out of DRAM", sel2_dram, "max", host_mode=NO_REALM_RUNS,
              normal=host_check_lines(*REALM_EXECUTION_CHECKS)
              + [re.escape("[host] PASS device tree: TMM granule pool: 0x7e000000-0x7fffffff")],
              secure=[r"\[TMM\] secure pool 0x7e000000-0x7fffffff \(8192 granules\)"] + attestation_secure("sel2"),
@@ -177,6 +454,7 @@ def tests(out, payload):
              normal=host_check_lines() + [REALMS_SKIPPED],
              secure=[r"\[TMM\] secure pool 0x7e000000-0x7fffffff \(8192 granules\)"] + attestation_secure("el3"),
              post=attestation_post(el3_dram, "01020104")),
+        realm_test(out, sel2),
         Test("system-reset: PSCI SYSTEM_RESET resets the machine (QEMU -no-reboot exits)", sel2, "max",
              host_mode=2, extra=["-no-reboot"],
              normal=[re.escape("[host] calling PSCI SYSTEM_RESET")],
@@ -187,6 +465,12 @@ def tests(out, payload):
 def check(test, result):
     """Returns every reason the test failed (empty when it passed): one failure must not hide
     another, e.g. a host check failing for a reason of its own must not hide the secure side."""
+    if test.realm and re.search(REALM_SKIPPED, result.normal):
+        return ["realm execution is not available in this firmware: every REC_ENTER ended in RMI_EXIT_IRQ"]
+    if test.realm:
+        stopped = re.search(r"^\[host\] FAIL vmm: realm runs to PSCI SYSTEM_OFF.*$", result.normal, re.M)
+        if stopped:
+            return ["the realm did not run to its end: " + stopped.group(0)]
     if not result.exited:
         return [f"QEMU did not exit by itself within {test.timeout} s"]
     reasons = []
@@ -229,7 +513,9 @@ def main():
         started = time.monotonic()
         result = run_qemu.run(test.image, test.cpu, payload, host_mode=test.host_mode, extra=test.extra,
                               timeout=test.timeout, out=f"{opts.out}/systest/{index}", echo=False)
-        reasons = check(test, result) + check_post(test, result, f"{opts.out}/systest/{index}")
+        reasons = check(test, result)
+        if not reasons:
+            reasons = check_post(test, result, f"{opts.out}/systest/{index}")
         took = time.monotonic() - started
         if not reasons:
             passed += 1

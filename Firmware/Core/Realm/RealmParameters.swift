@@ -66,6 +66,12 @@ struct RealmParameters {
             ipaWidth: s2sz, level: rttLevelStart, maxIPAWidth: UInt64(caps.maxIPAWidth)),
             UInt64(roots) == rttNumStart
         else { return false }
+        // Concatenated starting-level tables are walked as one table aligned to its total size:
+        // the translation table base's bits below it are RES0 (Arm ARM, "Concatenated
+        // translation tables"), so a misaligned rtt_base would make the hardware read the wrong
+        // granules. TF-RMM leaves this to the host; the TMM refuses to build a realm its stage 2
+        // cannot walk. rttNumStart is 1, 2, 4, 8 or 16 here.
+        guard rttBase & (rttNumStart << granuleShift - 1) == 0 else { return false }
         return MeasurementAlgorithm(rawValue: hashAlgorithm) != nil
     }
 }

@@ -18,4 +18,15 @@ struct GranulePool {
         defer { next += count << 12 }
         return next
     }
+
+    /// `count` contiguous granules starting at a multiple of their total size, as concatenated
+    /// starting-level RTTs must (REALM_CREATE refuses them otherwise); granules skipped to get
+    /// there are not handed out.
+    mutating func takeStartTables(_ count: UInt64) -> UInt64? {
+        let alignment = count << 12
+        let aligned = (next + alignment - 1) & ~(alignment - 1)
+        guard aligned >= next, aligned <= base + size else { return nil }
+        next = aligned
+        return take(count)
+    }
 }

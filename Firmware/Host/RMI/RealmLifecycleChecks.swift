@@ -21,7 +21,7 @@ enum RealmLifecycleChecks {
         }
         var pool = GranulePool(base: poolRange.base, size: poolRange.size)
         let features = RMI.features(0).x1
-        let rtt0 = pool.take(startTables)!
+        let rtt0 = pool.takeStartTables(startTables)!
         let rd = pool.take()!, rttL2 = pool.take()!, rttL3 = pool.take()!
         let rttL2u = pool.take()!, rttL3u = pool.take()!
         let data = (pool.take()!, pool.take()!, pool.take()!)

@@ -27,7 +27,7 @@ enum RealmPreemptionChecks {
         guard realmsCanRun() else { return }
         guard let poolRange else { return }
         var pool = GranulePool(base: poolRange.base, size: poolRange.size)
-        let rtt0 = pool.take(2)!, rd = pool.take()!, rttL2 = pool.take()!, rttL3 = pool.take()!, data = pool.take()!
+        let rtt0 = pool.takeStartTables(2)!, rd = pool.take()!, rttL2 = pool.take()!, rttL3 = pool.take()!, data = pool.take()!
         let auxCount = 4
         var recs = InlineArray<3, UInt64>(repeating: 0)
         var aux = InlineArray<3, UInt64>(repeating: 0)

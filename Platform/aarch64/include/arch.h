@@ -144,6 +144,14 @@ ARCH_INLINE int read_rndr(uint64_t *_Nonnull value) {
 	return (int)ok;
 }
 
+/*
+ * What a guest at EL1 uses besides the registers above (the test realm, Firmware/Realm): the
+ * GICv3 CPU interface's Group-1 pending register and the virtual counter. A realm's ICC_*
+ * accesses are emulated by the TMM.
+ */
+SYSREG_READ(icc_hppir1_el1, S3_0_C12_C12_2)
+SYSREG_READ(cntvct_el0, cntvct_el0)
+
 /* Barriers and maintenance. */
 ARCH_INLINE void isb(void) { __asm__ volatile("isb" : : : "memory"); }
 ARCH_INLINE void dsb_sy(void) { __asm__ volatile("dsb sy" : : : "memory"); }
@@ -159,6 +167,7 @@ ARCH_INLINE void tlbi_alle1(void) { __asm__ volatile("tlbi alle1" : : : "memory"
 ARCH_INLINE void tlbi_vmalls12e1is(void) { __asm__ volatile("tlbi vmalls12e1is" : : : "memory"); }
 ARCH_INLINE void tlbi_ipas2e1is(uint64_t ipa_shifted) { __asm__ volatile("tlbi ipas2e1is, %0" : : "r"(ipa_shifted) : "memory"); }
 ARCH_INLINE void tlbi_vmalle1is(void) { __asm__ volatile("tlbi vmalle1is" : : : "memory"); }
+ARCH_INLINE void tlbi_vmalle1(void) { __asm__ volatile("tlbi vmalle1" : : : "memory"); }
 ARCH_INLINE void ic_iallu(void) { __asm__ volatile("ic iallu" : : : "memory"); }
 ARCH_INLINE void dc_civac(uint64_t va) { __asm__ volatile("dc civac, %0" : : "r"(va) : "memory"); }
 ARCH_INLINE void dc_cvac(uint64_t va) { __asm__ volatile("dc cvac, %0" : : "r"(va) : "memory"); }
@@ -193,6 +202,11 @@ ARCH_INLINE uint64_t probe_read64(uint64_t addr) {
 
 /* The current stack pointer (for measuring stack depth). */
 ARCH_INLINE uint64_t read_sp(void) { uint64_t v; __asm__ volatile("mov %0, sp" : "=r"(v)); return v; }
+
+/* One `str` that may fault, the store counterpart of probe_read64. */
+ARCH_INLINE void probe_write64(uint64_t addr, uint64_t v) {
+	__asm__ volatile("str %0, [%1]" : : "r"(v), "r"(addr) : "memory");
+}
 
 /* Keeps the compiler from moving memory accesses across this point. */
 ARCH_INLINE void compiler_barrier(void) { __asm__ volatile("" : : : "memory"); }

@@ -15,6 +15,8 @@ extern uint8_t host_xlat_tables[HOST_XLAT_TABLES][4096];
 extern uint8_t host_ns_pages[HOST_NS_PAGES][4096];
 extern char __host_text_start[], __host_text_end[], __host_image_end[];
 extern char host_secondary_entry[];
+/* The test realm's flat image (realm_image.S), page aligned and padded to whole pages. */
+extern char realm_image_start[], realm_image_end[];
 
 static inline __attribute__((always_inline)) void *_Nonnull host_xlat_memory(void) { return host_xlat_tables; }
 static inline __attribute__((always_inline)) void *_Nonnull host_ns_page(uint64_t index) { return host_ns_pages[index]; }
@@ -22,6 +24,8 @@ static inline __attribute__((always_inline)) uint64_t host_text_start(void) { re
 static inline __attribute__((always_inline)) uint64_t host_text_end(void) { return (uint64_t)(uintptr_t)__host_text_end; }
 static inline __attribute__((always_inline)) uint64_t host_image_end(void) { return (uint64_t)(uintptr_t)__host_image_end; }
 static inline __attribute__((always_inline)) uint64_t host_secondary_entry_address(void) { return (uint64_t)(uintptr_t)host_secondary_entry; }
+static inline __attribute__((always_inline)) uint64_t host_realm_image_start(void) { return (uint64_t)(uintptr_t)realm_image_start; }
+static inline __attribute__((always_inline)) uint64_t host_realm_image_end(void) { return (uint64_t)(uintptr_t)realm_image_end; }
 
 #pragma GCC visibility pop
 

@@ -10,8 +10,15 @@ import Testing
     /// base); `configure` may change the parameters.
     func prepare(_ h: Harness, _ configure: (inout RealmParams) -> Void = { _ in }) -> (UInt64, UInt64, RealmParams) {
         var p = RealmParams()
-        let rtts = (0..<16).map { _ in h.delegated() }
-        p.rttBase = rtts.min()!
+        // At least 16 delegated granules above a base aligned to 16 tables (64 KiB): every
+        // geometry's concatenated starting tables fit there, aligned to their total size.
+        var base = h.delegated()
+        var taken = 1
+        while taken < 16 || base % (16 * 4096) != 0 {
+            base = h.delegated()
+            taken += 1
+        }
+        p.rttBase = base
         configure(&p)
         let rd = h.delegated()
         let params = h.freshNS()
@@ -234,6 +241,27 @@ import Testing
         let params2 = h.freshNS()
         h.writeRealmParams(q, at: params2)
         #expect(h.call(.realmCreate, Harness.pool(9), params2).x0 == 0)
+        #expect(h.checkInvariants().isEmpty)
+    }
+
+    /// Concatenated starting-level tables must be aligned to their total size, or the hardware's
+    /// walk would read other granules (RealmParameters.isSupported).
+    @Test(arguments: [(UInt64(2), UInt64(1)), (4, 2), (16, 8)])
+    func concatenatedStartTablesMustBeAlignedToTheirTotalSize(tables: UInt64, offsetGranules: UInt64) {
+        let h = Harness()
+        let width: UInt64 = tables == 2 ? 40 : tables == 4 ? 41 : 43
+        let (rd, params, p) = prepare(h) {
+            $0.s2sz = width
+            $0.rttLevelStart = 1
+            $0.rttNumStart = tables
+            $0.rttBase += offsetGranules * 4096
+        }
+        #expect(h.call(.realmCreate, rd, params).x0 == Status.input)
+        expectNothingChanged(h, rd, p)
+        var aligned = p
+        aligned.rttBase -= offsetGranules * 4096
+        h.writeRealmParams(aligned, at: params)
+        #expect(h.call(.realmCreate, rd, params).x0 == Status.success)
         #expect(h.checkInvariants().isEmpty)
     }
 }

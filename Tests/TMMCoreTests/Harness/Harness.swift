@@ -141,10 +141,13 @@ final class Harness {
         var p = RealmParams()
         configure(&p)
         if p.rttBase == 0 {
-            // Consecutive granules, counting down, so take the block and use its bottom.
-            var bases: [UInt64] = []
-            for _ in 0..<Int(p.rttNumStart) { bases.append(delegated()) }
-            p.rttBase = bases.min() ?? 0
+            // Consecutive granules, counting down: the last `count` delegated form the block, whose
+            // base (the lowest) must be aligned to the block's size when tables are concatenated.
+            let count = max(Int(p.rttNumStart), 1)
+            var base = delegated()
+            for _ in 1..<count { base = delegated() }
+            while base % (UInt64(count) * 4096) != 0 { base = delegated() }
+            p.rttBase = base
         }
         let rd = delegated()
         let params = freshNS()

@@ -1,0 +1,316 @@
+import AArch64
+import PlatformDefinitions
+import RealmLayout
+
+// The host as a small VMM: it builds a confidential VM from the test realm's image, runs its
+// two RECs and serves their exits, shows from the outside what the realm cannot be given or
+// read, builds a second realm on the first one's former memory, and tears both down. Every
+// step is a `[host] PASS/FAIL vmm...` check; what the realm checks from the inside arrives on
+// the same console as `[realm]` lines.
+
+enum VMMChecks {
+    /// The 64-bit seed of the realm's attestation challenge: QEMU's loader may put one here
+    /// (`-device loader,addr=0x40100008,data=SEED,data-len=8`); without it, the counter.
+    static let challengeSeedAddress: UInt64 = 0x4010_0008
+    static let exitBudget: UInt64 = 200_000
+
+    static func messageByte(_ i: Int) -> UInt8 { UInt8(truncatingIfNeeded: i &* 7 &+ 3) }
+
+    static func run(_ checks: inout CheckRecorder, pool poolRange: (base: UInt64, size: UInt64)?, runRealms: Bool) {
+        guard let poolRange else {
+            checks.expect("vmm: the device tree names the granule pool", false)
+            return
+        }
+        var pool = GranulePool(base: poolRange.base, size: poolRange.size)
+        let features = RMI.features(0).x1
+        var line = LogLine("[host] vmm: test realm image ")
+        line.decimal(RealmVM.imagePages)
+        line.append(" pages at IPA ")
+        line.hex(RealmVM.ramBase)
+        line.append(", RAM ")
+        line.decimal(RealmVM.ramPages)
+        line.append(" pages, 2 RECs")
+        console.print(line)
+
+        // The first realm: built, probed from the normal world, run.
+        var first = RealmVM(vmid: 1, mode: UInt64(REALM_MODE_FULL), sharedPageIndex: 8)
+        guard let dataBlock = pool.take(RealmVM.ramPages) else {
+            checks.expect("vmm: the granule pool holds the realm's RAM", false)
+            return
+        }
+        var firstData = GranulePool(base: dataBlock, size: RealmVM.ramPages << 12)
+        guard build(&checks, &first, pool: &pool, dataPool: &firstData, features: features, second: false) else { return }
+        probeDelegated(&checks, first, pool: poolRange)
+        let firstRun = runRealm(&checks, first, second: false, requested: runRealms)
+
+        // The second realm beside the first: the first one's granules cannot be given to it.
+        var second = RealmVM(vmid: 2, mode: UInt64(REALM_MODE_SECOND_REALM), sharedPageIndex: 11)
+        do throws(VMMError) {
+            try second.create(pool: &pool, features: features)
+            checks.expect("vmm: a second realm (VMID 2) created beside the first", true)
+        } catch {
+            checks.expect("vmm: a second realm (VMID 2) created beside the first", false, error.detail)
+            return
+        }
+        refuseFirstRealmGranules(&checks, first: first, second: second)
+
+        // The first realm goes; the second is built on its former data granules and runs.
+        teardown(&checks, first, second: false)
+        var reused = GranulePool(base: first.dataBase, size: RealmVM.ramPages << 12)
+        guard build(&checks, &second, pool: &pool, dataPool: &reused, features: features, second: true) else { return }
+        if !firstRun.notRunning {
+            _ = runRealm(&checks, second, second: true, requested: runRealms)
+        }
+        teardown(&checks, second, second: true)
+
+        var sweep = true
+        var granule = poolRange.base
+        while granule < poolRange.base + poolRange.size {
+            sweep = sweep && RMI.granuleDelegate(granule).succeeded && RMI.granuleUndelegate(granule).succeeded
+            granule += 0x1000
+        }
+        checks.expect("vmm: after both realms every pool granule delegates and undelegates again", sweep)
+    }
+
+    /// Builds `vm` (the first realm from `pool` alone; the second has its RD and RTTs already).
+    static func build(_ checks: inout CheckRecorder, _ vm: inout RealmVM, pool: inout GranulePool,
+                      dataPool: inout GranulePool, features: UInt64, second: Bool) -> Bool {
+        do throws(VMMError) {
+            if !second {
+                try vm.create(pool: &pool, features: features)
+                checks.expect("vmm: GRANULE_DELEGATE, REALM_CREATE (IPA width 40, SHA-256, RPV, VMID 1), RTT_CREATE x4", true)
+            }
+            try vm.populate(dataPool: &dataPool)
+            var detail = LogLine(": ")
+            detail.decimal(RealmVM.imagePages)
+            detail.append(" measured, ")
+            detail.decimal(RealmVM.ramPages - RealmVM.imagePages)
+            detail.append(" unknown")
+            if second {
+                checks.expect("vmm: second realm: RAM on the first realm's former data granules", true, detail)
+            } else {
+                checks.expect("vmm: RTT_INIT_RIPAS of realm RAM, DATA_CREATE of the image from normal-world pages, DATA_CREATE_UNKNOWN of the rest",
+                              true, detail)
+            }
+            try vm.mapShared()
+            try vm.createRECs(pool: &pool)
+            try vm.activate()
+            if second {
+                checks.expect("vmm: second realm: shared pages, two RECs, REALM_ACTIVATE", true)
+            } else {
+                checks.expect("vmm: RTT_MAP_UNPROTECTED of the shared pages, REC_CREATE x2 with REC_AUX_COUNT aux granules, REALM_ACTIVATE",
+                              true)
+            }
+            return true
+        } catch {
+            if second {
+                checks.expect("vmm: second realm built", false, error.detail)
+            } else {
+                checks.expect("vmm: first realm built", false, error.detail)
+            }
+            return false
+        }
+    }
+
+    /// Runs a realm and records what its exits showed.
+    static func runRealm(_ checks: inout CheckRecorder, _ vm: RealmVM, second: Bool, requested: Bool) -> RunReport {
+        prepareShared(vm)
+        let run = NonSecurePage(index: 6)
+        if !second {
+            // REC_ENTER's own checks (DEN0137 B4.3.12), before the realm runs.
+            run.clear()
+            run.store64(1, at: RecRun.enterGICHCR)
+            checks.expectEqual("vmm: REC_ENTER with gicv3_hcr.En set (the TMM's to set): RMI_ERROR_REC",
+                               RMI.recEnter(rec: vm.recs[0], run: run.address).x0, RMIStatusCode.errorREC)
+            run.clear()
+            checks.expectEqual("vmm: REC_ENTER of REC 1 before the realm's CPU_ON (not runnable): RMI_ERROR_REC",
+                               RMI.recEnter(rec: vm.recs[1], run: run.address).x0, RMIStatusCode.errorREC)
+        }
+
+        guard requested else {
+            console.print("[host] vmm: realm run not requested in this host mode; the realm is still built and destroyed")
+            var skipped = RunReport()
+            skipped.notRunning = true
+            return skipped
+        }
+        guard CPUFeatures.hasSecureEL2 else {
+            // The EL3 image (RealmPreemptionChecks has said so): build and destroy, no runs.
+            console.print("[host] vmm: realm run skipped on this CPU (no Secure EL2); the realm is still built and destroyed")
+            var skipped = RunReport()
+            skipped.notRunning = true
+            return skipped
+        }
+        let report = RECRunner.run(vm, budget: exitBudget)
+        if report.notRunning {
+            var line = LogLine("[host] SKIP realm execution: ")
+            line.decimal(report.exits)
+            line.append(" REC_ENTER calls all ended in RMI_EXIT_IRQ before the realm ran; this firmware does not run realms")
+            console.print(line)
+            return report
+        }
+        var summary = LogLine(": ")
+        summary.decimal(report.exits)
+        summary.append(" exits (")
+        summary.decimal(report.mmioWrites + report.mmioReads)
+        summary.append(" MMIO, ")
+        summary.decimal(report.irqExits)
+        summary.append(" IRQ, ")
+        summary.decimal(report.fiqExits)
+        summary.append(" FIQ)")
+        if let failure = report.failure {
+            summary.append(": ")
+            summary.append(failure)
+        }
+        if second {
+            checks.expect("vmm: second realm runs to PSCI SYSTEM_OFF", report.systemOff && report.failure == nil, summary)
+            checks.expect("vmm: second realm reports its own checks, none failed",
+                          report.realmReported && report.realmPassed > 0 && report.realmFailed == 0, realmTally(report))
+            return report
+        }
+        checks.expect("vmm: realm runs to PSCI SYSTEM_OFF within the exit budget", report.systemOff && report.failure == nil, summary)
+        var lines = LogLine(": ")
+        lines.decimal(report.realmLines)
+        lines.append(" lines")
+        checks.expect("vmm: realm console through the emulated PL011 (MMIO exits, EMUL_MMIO)",
+                      report.realmLines > 20 && report.mmioReads > 0, lines)
+        checks.expect("vmm: RSI_HOST_CALL: the realm's 31 registers arrived, the host's answer returned", report.echoAnswered)
+        checks.expect("vmm: shared page: the realm's reply is in the host's page", report.sharedReplySeen)
+        var ripas = LogLine(": ")
+        ripas.decimal(report.ripasSetCalls)
+        ripas.append(" RTT_SET_RIPAS call(s)")
+        checks.expect("vmm: RIPAS_CHANGE to EMPTY applied with RTT_SET_RIPAS and accepted", report.ripasAccepted == 1, ripas)
+        checks.expectEqual("vmm: RIPAS_CHANGE to RAM beyond realm RAM rejected (RIPAS_RESPONSE)", report.ripasRejected, 1)
+        checks.expect("vmm: second vCPU: CPU_ON completed with PSCI_COMPLETE, REC 1 ran and called CPU_OFF",
+                      report.cpuOnCompleted >= 1 && report.secondEntered && report.secondTurnedOff)
+        checks.expect("vmm: PSCI AFFINITY_INFO exits completed with PSCI_COMPLETE", report.affinityCompleted >= 2)
+        checks.expectEqual("vmm: virtual timer: INTID 27 injected once through a list register (RecExit.cntv_ctl asserted)",
+                           report.timerInjected, 1)
+        var lr = LogLine(": LR after EOI ")
+        lr.hex(report.timerLRAfterEOI)
+        checks.expect("vmm: virtual timer: the list register came back inactive after the realm's EOI", report.timerCompleted, lr)
+        var sea = LogLine(": IPA ")
+        sea.hex(report.seaIPA)
+        checks.expect("vmm: unemulated unprotected MMIO answered with INJECT_SEA",
+                      report.seaInjected == 1 && report.seaIPA == UInt64(REALM_UNEMULATED_IPA), sea)
+        checks.expect("vmm: attestation token handed over through the shared pages and printed", report.tokenBytes > 0)
+        checks.expect("vmm: realm reports its own checks, none failed",
+                      report.realmReported && report.realmPassed > 0 && report.realmFailed == 0, realmTally(report))
+        if report.systemOff {
+            checks.expectEqual("vmm: REC_ENTER after the realm's SYSTEM_OFF: RMI_ERROR_REALM",
+                               RMI.recEnter(rec: vm.recs[0], run: run.address).status, RMIStatusCode.errorRealm)
+        }
+        return report
+    }
+
+    static func realmTally(_ report: RunReport) -> LogLine {
+        var line = LogLine(": ")
+        line.decimal(report.realmPassed)
+        line.append(" passed, ")
+        line.decimal(report.realmFailed)
+        line.append(" failed")
+        return line
+    }
+
+    /// The mailbox the realm reads, and an empty token area.
+    static func prepareShared(_ vm: RealmVM) {
+        for i in 0..<UInt64(REALM_SHARED_PAGES) { vm.sharedPage(i).clear() }
+        let mailbox = vm.sharedPage(0)
+        mailbox.store64(UInt64(REALM_MBX_HOST_MAGIC_VALUE), at: Int(REALM_MBX_HOST_MAGIC))
+        var seed = UnsafePointer<UInt64>(bitPattern: UInt(challengeSeedAddress))!.pointee
+        if seed == 0 { seed = read_cntpct_el0() | 1 }
+        mailbox.store64(seed, at: Int(REALM_MBX_CHALLENGE_SEED))
+        for i in 0..<Int(REALM_MBX_MESSAGE_BYTES) { mailbox.store8(messageByte(i), at: Int(REALM_MBX_HOST_MESSAGE) + i) }
+        if vm.mode == UInt64(REALM_MODE_FULL) {
+            var line = LogLine("[host] vmm: attestation challenge seed ")
+            line.hex(seed, digits: 16)
+            line.append(" (challenge = SHA-512 of its 8 little-endian bytes)")
+            console.print(line)
+        }
+    }
+
+    /// The normal world cannot read or write a delegated granule (the pool is secure-only RAM).
+    static func probeDelegated(_ checks: inout CheckRecorder, _ vm: RealmVM, pool: (base: UInt64, size: UInt64)) {
+        let secureRAM = UInt64(PLAT_SECURE_RAM_BASE)
+        guard pool.base >= secureRAM, pool.base - secureRAM < UInt64(PLAT_SECURE_RAM_SIZE) else {
+            console.print("[host] vmm: the pool is in DRAM, which QEMU does not protect: normal-world probes of realm granules skipped")
+            return
+        }
+        let rdRead = probe(vm.rd, write: false)
+        checks.expect("vmm isolation: normal-world read of the realm's RD faults", rdRead.faulted, rdRead.detail)
+        let dataRead = probe(vm.dataBase, write: false)
+        checks.expect("vmm isolation: normal-world read of the realm's first DATA granule faults", dataRead.faulted, dataRead.detail)
+        let dataWrite = probe(vm.dataBase, write: true)
+        checks.expect("vmm isolation: normal-world write of the realm's first DATA granule faults", dataWrite.faulted, dataWrite.detail)
+    }
+
+    static func probe(_ address: UInt64, write: Bool) -> (faulted: Bool, detail: LogLine) {
+        faultTaken = false
+        expectingFault = true
+        var value: UInt64 = 0
+        if write { probe_write64(address, 0x0BAD_C0DE) } else { value = probe_read64(address) }
+        expectingFault = false
+        var detail = LogLine(": ")
+        if faultTaken {
+            detail.append("ESR_EL2 ")
+            detail.hex(faultSyndrome, digits: 8)
+        } else {
+            detail.append(write ? "the write went through" : "read ")
+            if !write { detail.hex(value) }
+        }
+        // Data abort at EL2, synchronous external abort, at the address probed.
+        let faulted = faultTaken && faultSyndrome >> 26 & 0x3F == 0x25 && faultSyndrome & 0x3F == 0x10 && faultAddress == address
+        return (faulted, detail)
+    }
+
+    /// The second realm cannot be given any of the first realm's granules.
+    static func refuseFirstRealmGranules(_ checks: inout CheckRecorder, first: RealmVM, second: RealmVM) {
+        let data = first.dataBase
+        checks.expectEqual("vmm isolation: DATA_CREATE into the second realm with the first realm's DATA granule: RMI_ERROR_INPUT",
+                           RMI.dataCreate(rd: second.rd, data: data, ipa: RealmVM.ramBase, source: RealmVM.imageSource, flags: 1).x0,
+                           RMIStatusCode.errorInput)
+        checks.expectEqual("vmm isolation: DATA_CREATE_UNKNOWN into the second realm with the first realm's RD: RMI_ERROR_INPUT",
+                           RMI.dataCreateUnknown(rd: second.rd, data: first.rd, ipa: RealmVM.ramBase).x0, RMIStatusCode.errorInput)
+        checks.expectEqual("vmm isolation: RTT_CREATE in the second realm with the first realm's RTT: RMI_ERROR_INPUT",
+                           RMI.rttCreate(rd: second.rd, rtt: first.rtts[1], ipa: RealmVM.ramBase + 0x20_0000, level: 3).x0,
+                           RMIStatusCode.errorInput)
+        checks.expectEqual("vmm isolation: RTT_MAP_UNPROTECTED of the first realm's DATA granule: RMI_ERROR_INPUT",
+                           RMI.rttMapUnprotected(rd: second.rd, ipa: RealmVM.unprotectedBase + 0x10000, level: 3,
+                                                 descriptor: data | 0xF << 2 | 3 << 6).x0,
+                           RMIStatusCode.errorInput)
+        let params = NonSecurePage(index: 5)
+        params.clear()
+        checks.expectEqual("vmm isolation: REC_CREATE in the second realm on the first realm's REC granule: RMI_ERROR_INPUT",
+                           RMI.recCreate(rd: second.rd, rec: first.recs[0], params: params.address).x0, RMIStatusCode.errorInput)
+        checks.expectEqual("vmm isolation: REALM_CREATE on the first realm's RD: RMI_ERROR_INPUT",
+                           RMI.realmCreate(rd: first.rd, params: NonSecurePage(index: 4).address).x0, RMIStatusCode.errorInput)
+    }
+
+    static func teardown(_ checks: inout CheckRecorder, _ vm: RealmVM, second: Bool) {
+        var failure: LogLine? = nil
+        do throws(VMMError) {
+            try vm.destroy()
+        } catch {
+            failure = error.detail
+        }
+        if second {
+            checks.expect("vmm: second realm torn down in the specification's order", failure == nil, failure ?? LogLine())
+        } else {
+            checks.expect("vmm: teardown: REC_DESTROY, DATA_DESTROY, RTT_UNMAP_UNPROTECTED, RTT_DESTROY leaves first, REALM_DESTROY",
+                          failure == nil, failure ?? LogLine())
+        }
+        failure = nil
+        do throws(VMMError) {
+            try vm.undelegateAll()
+        } catch {
+            failure = error.detail
+        }
+        if second {
+            checks.expect("vmm: every granule of the second realm undelegated", failure == nil, failure ?? LogLine())
+        } else {
+            checks.expect("vmm: every granule of the realm undelegated", failure == nil, failure ?? LogLine())
+        }
+        if failure == nil {
+            console.print(second ? "[host] vmm: second realm destroyed" : "[host] vmm: realm destroyed, its memory back in the normal world")
+        }
+    }
+}

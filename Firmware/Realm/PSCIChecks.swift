@@ -1,0 +1,51 @@
+import AArch64
+import RealmSupport
+
+// PSCI from the realm (DEN0022, as DEN0137 B5.4 routes it): calls the TMM answers itself, and
+// CPU_ON / AFFINITY_INFO for REC 1, which the host completes with RMI_PSCI_COMPLETE.
+
+enum PSCIChecks {
+    static let secondaryMPIDR: UInt64 = 1
+    static let secondaryContext: UInt64 = 0xC0FF_EE01
+
+    static func run(_ checks: inout RealmChecks) {
+        checks.expectEqual("PSCI_VERSION: 1.1", psci(PSCIFunction.version), 0x1_0001)
+        checks.expectEqual("PSCI_FEATURES(CPU_ON): implemented", psci(PSCIFunction.features, PSCIFunction.cpuOn), PSCIStatus.success)
+        checks.expectEqual("PSCI_FEATURES(unknown function): NOT_SUPPORTED",
+                           psci(PSCIFunction.features, 0x8400_001F), PSCIStatus.notSupported)
+
+        let entry = realm_secondary_entry_address()
+        checks.expectEqual("PSCI CPU_ON(REC 0, the caller): ALREADY_ON",
+                           psci(PSCIFunction.cpuOn, 0, entry, 0), PSCIStatus.alreadyOn)
+        checks.expectEqual("PSCI CPU_ON(MPIDR 5, no such REC): INVALID_PARAMETERS",
+                           psci(PSCIFunction.cpuOn, 5, entry, 0), PSCIStatus.invalidParameters)
+        checks.expectEqual("PSCI CPU_ON(entry at an unprotected IPA): INVALID_ADDRESS",
+                           psci(PSCIFunction.cpuOn, secondaryMPIDR, 1 << 39, 0), PSCIStatus.invalidAddress)
+        checks.expectEqual("PSCI AFFINITY_INFO(REC 0, the caller): ON",
+                           psci(PSCIFunction.affinityInfo, 0, 0), PSCIStatus.affinityOn)
+        checks.expectEqual("PSCI AFFINITY_INFO(lowest level 1): INVALID_PARAMETERS",
+                           psci(PSCIFunction.affinityInfo, secondaryMPIDR, 1), PSCIStatus.invalidParameters)
+
+        // Through the host.
+        checks.expectEqual("PSCI AFFINITY_INFO(REC 1) before CPU_ON: OFF",
+                           psci(PSCIFunction.affinityInfo, secondaryMPIDR, 0), PSCIStatus.affinityOff)
+        checks.expectEqual("PSCI CPU_ON(REC 1): SUCCESS",
+                           psci(PSCIFunction.cpuOn, secondaryMPIDR, entry, secondaryContext), PSCIStatus.success)
+        // REC 1 prints a whole line before it turns itself off, so it is still on here.
+        checks.expectEqual("PSCI CPU_ON(REC 1) again while it runs: ALREADY_ON",
+                           psci(PSCIFunction.cpuOn, secondaryMPIDR, entry, secondaryContext), PSCIStatus.alreadyOn)
+        var polls: UInt64 = 0
+        var state = PSCIStatus.affinityOn
+        while state == PSCIStatus.affinityOn && polls < 100_000 {
+            state = psci(PSCIFunction.affinityInfo, secondaryMPIDR, 0)
+            polls += 1
+        }
+        var detail = LogLine(" after ")
+        detail.decimal(polls)
+        detail.append(" polls")
+        checks.expect("PSCI AFFINITY_INFO(REC 1): OFF once REC 1 called CPU_OFF", state == PSCIStatus.affinityOff, detail)
+        var context = LogLine(": ")
+        context.hex(secondaryContextID)
+        checks.expect("second vCPU: REC 1 ran with the context id from CPU_ON", secondaryContextID == secondaryContext, context)
+    }
+}

@@ -1,0 +1,83 @@
+import AArch64
+import RealmLayout
+import RealmSupport
+
+// The test realm: a bare-metal program at EL1 that uses only the standard RSI and PSCI ABIs,
+// the way a realm written for Arm CCA does, and checks every answer against DEN0137 1.0-rel0
+// and DEN0022. It prints through an emulated UART; REC 0 runs the checks, REC 1 is started
+// with PSCI CPU_ON. Realm memory layout and host conventions: realm_layout.h.
+
+/// What the realm learns from REALM_CONFIG; the later checks depend on it.
+struct RealmConfiguration {
+    var ipaWidth: UInt64 = 0
+    var digestSize = 32
+
+    var unprotectedBase: UInt64 { 1 << (ipaWidth - 1) }
+}
+
+@_cdecl("realm_main")
+func realmMain(_ mode: UInt64) -> Never {
+    var banner = LogLine("test realm at EL1: REC 0, MPIDR affinity ")
+    banner.hex(read_mpidr_el1() & mpidrAffinity)
+    banner.append(mode == UInt64(REALM_MODE_SECOND_REALM) ? ", second realm" : ", full run")
+    say(banner)
+
+    var checks = RealmChecks()
+    let config = InterfaceChecks.run(&checks)
+    if mode == UInt64(REALM_MODE_SECOND_REALM) {
+        IsolationChecks.secretNotVisible(&checks)
+    } else {
+        MeasurementChecks.run(&checks, config)
+        MemoryStateChecks.run(&checks, config)
+        HostCallChecks.run(&checks)
+        SharedMemoryChecks.run(&checks)
+        PSCIChecks.run(&checks)
+        TimerChecks.run(&checks)
+        IsolationChecks.run(&checks, config)
+        AttestationChecks.run(&checks, config)
+        IsolationChecks.leaveSecret()
+    }
+    checks.summary()
+    HostCallChecks.report(checks)
+    say("done: PSCI SYSTEM_OFF")
+    systemOff()
+}
+
+/// MPIDR_EL1.Aff3-Aff0 (bit 31 is RES1, U and MT are not affinity).
+let mpidrAffinity: UInt64 = 0xFF_00FF_FFFF
+
+/// REC 1, started by REC 0 with PSCI CPU_ON: says where it runs, records its context id for
+/// REC 0 to check, and turns itself off.
+nonisolated(unsafe) var secondaryContextID: UInt64 = 0
+
+@_cdecl("realm_secondary_main")
+func realmSecondaryMain(_ contextID: UInt64) -> Never {
+    var line = LogLine("REC 1 online at EL1 (second vCPU): MPIDR affinity ")
+    line.hex(read_mpidr_el1() & mpidrAffinity)
+    line.append(", context id ")
+    line.hex(contextID)
+    line.append("; calling PSCI CPU_OFF")
+    say(line)
+    secondaryContextID = contextID
+    _ = psci(PSCIFunction.cpuOff)
+    say("FAIL REC 1: PSCI CPU_OFF returned")
+    while true { wfi() }
+}
+
+/// Reads and writes of realm memory and shared pages. Realm code runs with the MMU off, where
+/// every access is Device memory: single, aligned accesses only.
+enum Memory {
+    static func load(_ address: UInt64) -> UInt64 { mmio_read64(address) }
+    static func store(_ address: UInt64, _ value: UInt64) { mmio_write64(address, value) }
+    static func load8(_ address: UInt64) -> UInt8 {
+        UInt8(truncatingIfNeeded: mmio_read64(address & ~7) >> (8 * (address & 7)))
+    }
+
+    static func fill(_ address: UInt64, bytes: UInt64, _ value: UInt64) {
+        var offset: UInt64 = 0
+        while offset < bytes {
+            store(address + offset, value)
+            offset += 8
+        }
+    }
+}

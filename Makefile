@@ -70,6 +70,7 @@ SEL2        := $(OUT)/tmm-sel2-$(POOL)
 EL3         := $(OUT)/tmm-el3-$(POOL)
 HOST        := $(OUT)/host
 REALM       := $(OUT)/realm
+TAMPERED    := $(OUT)/host-tampered
 
 .PHONY: all images all-images help deps core-embedded host-test image-checks system-tests test bench run clean
 .DELETE_ON_ERROR:
@@ -83,7 +84,7 @@ help:
 	@echo "make bench            RMI round-trip cycle counts under QEMU -icount"
 	@echo "make images           build both images (POOL=sram|dram) and the host"
 
-images: $(SEL2)/tmm-sel2.bin $(EL3)/tmm-el3.bin $(HOST)/host.bin $(REALM)/realm.elf
+images: $(SEL2)/tmm-sel2.bin $(EL3)/tmm-el3.bin $(HOST)/host.bin $(REALM)/realm.elf $(TAMPERED)/host.bin
 
 # Both pool configurations of both variants (the system tests boot all of them).
 all-images:
@@ -255,6 +256,20 @@ $(HOST)/realm_image.o: Platform/aarch64/realm_image.S $(REALM)/realm.bin $(HEADE
 
 $(HOST)/host.elf: $(HOST)/host-swift.o $(HOST)/host_entry.o $(HOST)/host_storage.o $(HOST)/mem.o \
 		$(HOST)/realm_image.o $(HOST)/host.ld
+	$(LLD) $(LDFLAGS) -T $(HOST)/host.ld $(filter %.o,$^) -o $@
+
+# The same host with a copy of the test realm whose image differs in one byte of a string it
+# prints: the realm runs as before, and its attestation token must fail a RIM check against the
+# prediction for the unchanged image (issue 5; Tests/System/systest.py).
+$(TAMPERED)/realm.bin: $(REALM)/realm.bin Tests/System/tamper_realm.py
+	@mkdir -p $(dir $@)
+	$(PYTHON) Tests/System/tamper_realm.py $< $@
+
+$(TAMPERED)/realm_image.o: Platform/aarch64/realm_image.S $(TAMPERED)/realm.bin $(HEADERS)
+	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_HOST) -DREALM_BIN_PATH='"$(TAMPERED)/realm.bin"' -c $< -o $@
+
+$(TAMPERED)/host.elf: $(HOST)/host-swift.o $(HOST)/host_entry.o $(HOST)/host_storage.o $(HOST)/mem.o \
+		$(TAMPERED)/realm_image.o $(HOST)/host.ld
 	$(LLD) $(LDFLAGS) -T $(HOST)/host.ld $(filter %.o,$^) -o $@
 
 # ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ Usage: systest.py --out OUT [-k NAME_SUBSTRING]...
 """
 import argparse
 import hashlib
+import json
 import os
 import random
 import re
@@ -249,7 +250,7 @@ REALM_RPV = b"".join((0x7670722D6D6D7400 | i).to_bytes(8, "little") for i in ran
 
 class Test:
     def __init__(self, name, image, cpu, normal=(), secure=(), normal_absent=False, host_mode=None,
-                 extra=(), forbidden=FORBIDDEN, timeout=120, post=None, realm=False):
+                 extra=(), forbidden=FORBIDDEN, timeout=120, post=None, realm=False, payload=None):
         self.name, self.image, self.cpu = name, image, cpu
         self.normal, self.secure = list(normal), list(secure)
         self.normal_absent = normal_absent
@@ -259,6 +260,8 @@ class Test:
         self.post = post
         # A realm test fails with a clear reason when the firmware does not run realms.
         self.realm = realm
+        # The normal-world payload, when not the project's host.
+        self.payload = payload
 
 
 def host_check_lines(*extra):
@@ -297,6 +300,19 @@ def per_boot_rak(image, cpu, payload):
             return "two boots gave the same RAK: the per-boot input did not change"
         return None
     return check
+
+
+def tampered_realm_test(out, sel2):
+    """The same host with a realm image changed in one byte: the realm runs, but its token fails
+    the RIM check against what the unchanged image should measure."""
+    seed = random.getrandbits(63) | 1
+    return Test("sel2-realm-tampered: a realm image changed in one byte fails the RIM check of its token",
+                sel2, "max", payload=f"{out}/host-tampered/host.bin",
+                normal=[re.escape("[realm] Test realm at EL1: REC 0"), re.escape("[host] attestation-token-end")],
+                extra=["-device", f"loader,addr=0x40100008,data={seed},data-len=8"],
+                forbidden=[r"UNEXPECTED EXCEPTION"], timeout=600, realm=True,
+                post=lambda result, directory: verify_tampered(result, directory, seed, f"{out}/realm/realm.bin",
+                                                              f"{out}/host-tampered/realm.bin"))
 
 
 def realm_test(out, sel2):
@@ -367,51 +383,133 @@ def hex_line(pattern, text):
     return m.group(1) if m else None
 
 
+def swift_tool(product):
+    """Path of a host tool of this package, built with SwiftPM on first use."""
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+    built = subprocess.run(["swift", "build", "--product", product], cwd=root, capture_output=True, text=True)
+    if built.returncode != 0:
+        raise RuntimeError(f"swift build --product {product} failed:\n" + built.stdout[-2000:] + built.stderr[-2000:])
+    bin_path = subprocess.run(["swift", "build", "--show-bin-path"], cwd=root, capture_output=True, text=True).stdout.strip()
+    return os.path.join(bin_path, product)
+
+
+def realm_manifest(realm_bin, num_bps, num_wps):
+    """The test realm as a realm owner describes it to `tmm-measure` (README: Measuring a realm):
+    the parameters and, in the order the VMM performs them (Firmware/Host/VMM/RealmVM.swift), the
+    measured steps: RTT_INIT_RIPAS of its RAM, whose entries are at level 3; DATA_CREATE of the
+    image at the start of RAM, contents measured; REC 0, runnable at the entry with x0 = 0;
+    REC 1, not runnable, so not measured."""
+    ram_base, ram_size = 0x4000_0000, 0x80000
+    return {
+        "hash_algorithm": "sha-256",
+        "realm": {"s2sz": 40, "num_bps": num_bps, "num_wps": num_wps},
+        "steps": [
+            {"init_ripas": {"base": hex(ram_base), "top": hex(ram_base + ram_size), "level": 3}},
+            {"data": {"ipa": hex(ram_base), "file": os.path.abspath(realm_bin), "measure_content": True}},
+            {"rec": {"runnable": True, "pc": hex(ram_base), "gprs": [0]}},
+            {"rec": {"runnable": False, "pc": "0x0"}},
+        ],
+    }
+
+
+def measure(directory, name, realm_bin, num_bps, num_wps):
+    """The RIM `tmm-measure` predicts for `realm_bin` (the manifest is kept beside the run's logs)."""
+    path = os.path.join(directory, f"{name}.manifest.json")
+    with open(path, "w") as f:
+        json.dump(realm_manifest(realm_bin, num_bps, num_wps), f, indent=2)
+    predicted = subprocess.run([swift_tool("tmm-measure"), path], capture_output=True, text=True)
+    if predicted.returncode != 0:
+        raise RuntimeError("tmm-measure failed: " + predicted.stderr.strip())
+    return predicted.stdout.strip()
+
+
+def realm_token(result, directory):
+    """The token the host printed between its markers, written to a file; or None."""
+    m = re.search(r"^\[host\] attestation-token-begin\n(.*?)^\[host\] attestation-token-end$", result.normal, re.M | re.S)
+    if not m:
+        return None
+    token = bytes.fromhex("".join(line.replace("[host] ", "").strip() for line in m.group(1).splitlines()))
+    path = os.path.join(directory, "realm-token.cbor")
+    with open(path, "wb") as f:
+        f.write(token)
+    return path
+
+
+def debug_counts(result):
+    """The realm parameters' breakpoint and watchpoint counts, as the host read them from RMI_FEATURES."""
+    features = re.search(r"\[host\] RMI features: .* BPs (\d+) WPs (\d+)", result.normal)
+    return (int(features.group(1)), int(features.group(2))) if features else None
+
+
+def verify_command(token_path, challenge, rim, rems, key):
+    command = [swift_tool("tmm-verify"), "verify", token_path, "--challenge", challenge, "--rpv", REALM_RPV.hex(),
+               "--rim", rim, "--platform-key", key]
+    for rem in rems:
+        command += ["--rem", rem]
+    return command
+
+
 def verify_token(result, directory, seed, realm_bin):
-    """Checks the realm's RIM against an independent replay, then extracts the token the host
-    printed and checks it with `tmm-verify`."""
+    """The realm's challenge, its RIM against tmm-measure's prediction and against an independent
+    replay of the specification's recipe, then the whole token with tmm-verify."""
     challenge = hashlib.sha512(seed.to_bytes(8, "little")).hexdigest()
     printed = hex_line(r"\[realm\] attestation challenge: ([0-9a-f]{128})", result.normal)
     if printed != challenge:
         return f"the realm's challenge {printed} is not SHA-512 of this run's seed ({challenge})"
-    m = re.search(r"^\[host\] attestation-token-begin\n(.*?)^\[host\] attestation-token-end$", result.normal, re.M | re.S)
-    if not m:
+    token_path = realm_token(result, directory)
+    if token_path is None:
         return "no attestation token between the markers on the normal console"
-    token = bytes.fromhex("".join(line.replace("[host] ", "").strip() for line in m.group(1).splitlines()))
-    token_path = os.path.join(directory, "realm-token.cbor")
-    with open(token_path, "wb") as f:
-        f.write(token)
     rim = hex_line(r"\[realm\] measurement RIM: ([0-9a-f]+)", result.normal)
     rems = [hex_line(rf"\[realm\] measurement REM{i}: ([0-9a-f]+)", result.normal) for i in range(4)]
     if rim is None or None in rems:
         return "the realm did not print its RIM and REMs"
-    features = re.search(r"\[host\] RMI features: .* BPs (\d+) WPs (\d+)", result.normal)
-    if not features:
+    counts = debug_counts(result)
+    if counts is None:
         return "the host did not print the RMI features it builds the realm with"
-    expected = expected_rim(realm_bin, int(features.group(1)), int(features.group(2)))
-    if rim != expected:
-        return f"the realm's RIM {rim} is not the one replayed from its image and parameters ({expected})"
-    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-    built = subprocess.run(["swift", "build", "--product", "tmm-verify"], cwd=root, capture_output=True, text=True)
-    if built.returncode != 0:
-        return "swift build --product tmm-verify failed:\n" + built.stdout[-2000:] + built.stderr[-2000:]
-    binary = os.path.join(subprocess.run(["swift", "build", "--show-bin-path"], cwd=root, capture_output=True,
-                                         text=True).stdout.strip(), "tmm-verify")
-    command = [binary, "verify", token_path, "--challenge", challenge, "--rpv", REALM_RPV.hex(), "--rim", rim]
-    for rem in rems:
-        command += ["--rem", rem]
-    # The platform key the monitor publishes on the secure console at boot.
+    predicted = measure(directory, "realm", realm_bin, *counts)
+    if rim != predicted:
+        return f"the realm's RIM {rim} is not tmm-measure's prediction ({predicted})"
+    replayed = expected_rim(realm_bin, *counts)
+    if predicted != replayed:
+        return f"tmm-measure's prediction {predicted} differs from the replay of the specification's recipe ({replayed})"
     key = attestation_checks.platform_key(result.secure)
     if key is None:
         return "the monitor did not print its platform attestation key"
-    command += ["--platform-key", key]
-    verified = subprocess.run(command, capture_output=True, text=True)
+    verified = subprocess.run(verify_command(token_path, challenge, predicted, rems, key), capture_output=True, text=True)
     with open(os.path.join(directory, "realm-token.json"), "w") as f:
         f.write(verified.stdout)
     if verified.returncode != 0:
         return "tmm-verify refused the realm's token: " + (verified.stderr.strip() or verified.stdout.strip())
-    print(f"    token: {len(token)} bytes, verified by tmm-verify (challenge, RPV, replayed RIM, REMs, "
-          "platform and realm signatures, binding)", flush=True)
+    print(f"    token: {os.path.getsize(token_path)} bytes, verified by tmm-verify (challenge, RPV, RIM predicted by "
+          "tmm-measure, REMs, platform and realm signatures, binding)", flush=True)
+    return None
+
+
+def verify_tampered(result, directory, seed, original_bin, tampered_bin):
+    """A realm whose image differs from the expected one in one byte: its token carries that
+    image's RIM, which tmm-measure predicts, and tmm-verify refuses it against the prediction
+    for the expected image."""
+    token_path = realm_token(result, directory)
+    if token_path is None:
+        return "no attestation token between the markers on the normal console"
+    rim = hex_line(r"\[realm\] measurement RIM: ([0-9a-f]+)", result.normal)
+    rems = [hex_line(rf"\[realm\] measurement REM{i}: ([0-9a-f]+)", result.normal) for i in range(4)]
+    counts, key = debug_counts(result), attestation_checks.platform_key(result.secure)
+    if rim is None or None in rems or counts is None or key is None:
+        return "the run did not print the realm's measurements, the RMI features or the platform key"
+    expected = measure(directory, "expected", original_bin, *counts)
+    actual = measure(directory, "tampered", tampered_bin, *counts)
+    if rim != actual:
+        return f"the changed realm's RIM {rim} is not tmm-measure's prediction for its image ({actual})"
+    if actual == expected:
+        return "one changed byte of the realm image did not change the predicted RIM"
+    challenge = hashlib.sha512(seed.to_bytes(8, "little")).hexdigest()
+    refused = subprocess.run(verify_command(token_path, challenge, expected, rems, key), capture_output=True, text=True)
+    if refused.returncode == 0:
+        return "tmm-verify accepted a token from a changed realm image against the expected RIM"
+    if "RIM" not in refused.stderr:
+        return "tmm-verify refused the token, but not for its RIM: " + refused.stderr.strip()
+    print(f"    tmm-verify refuses the changed realm's token: {refused.stderr.strip()}", flush=True)
     return None
 
 
@@ -455,6 +553,7 @@ def tests(out, payload):
              secure=[r"\[TMM\] secure pool 0x7e000000-0x7fffffff \(8192 granules\)"] + attestation_secure("el3"),
              post=attestation_post(el3_dram, "01020104")),
         realm_test(out, sel2),
+        tampered_realm_test(out, sel2),
         Test("system-reset: PSCI SYSTEM_RESET resets the machine (QEMU -no-reboot exits)", sel2, "max",
              host_mode=2, extra=["-no-reboot"],
              normal=[re.escape("[host] calling PSCI SYSTEM_RESET")],
@@ -511,7 +610,7 @@ def main():
     passed = failed = 0
     for index, test in enumerate(selected):
         started = time.monotonic()
-        result = run_qemu.run(test.image, test.cpu, payload, host_mode=test.host_mode, extra=test.extra,
+        result = run_qemu.run(test.image, test.cpu, test.payload or payload, host_mode=test.host_mode, extra=test.extra,
                               timeout=test.timeout, out=f"{opts.out}/systest/{index}", echo=False)
         reasons = check(test, result)
         if not reasons:

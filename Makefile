@@ -318,6 +318,8 @@ bench: deps
 	@echo "== EL3 image (-cpu cortex-a72)"
 	@$(PYTHON) Tools/run_qemu.py --image $(EL3)/tmm-el3.bin --cpu cortex-a72 --payload $(HOST)/host.bin \
 		--host-mode 1 --icount --out $(OUT)/bench-el3 | grep -E $(BENCH_LINES)
+	@echo "== the firmware's SHA-256 and P-384 signing compiled for this host, beside swift-crypto"
+	swift run -c release tmm-bench
 
 # ---------------------------------------------------------------------------------------------
 # Tests.

@@ -4,16 +4,21 @@ import PlatformDefinitions
 // Realms at Secure EL1 as seen from the host, with three minimal RECs of hand-assembled code:
 //   REC 0:  mov x0, #0x55; mov x1, #0x80_0000_0000; str x0, [x1]   -> an MMIO exit (SYNC)
 //   REC 1:  b .                                                     -> spins until preempted
-//   REC 2:  msr ICC_PMR_EL1, xzr; b .                               -> tries to mask every
-//           physical interrupt, then spins
-// The host's own EL2 physical timer must end the runs of REC 1 and REC 2: a realm can neither
-// keep the host from its CPU nor mask its interrupts (Docs/realm-execution.md).
+//   REC 2:  msr ICC_PMR_EL1, xzr; mrs x0, ICC_IAR1_EL1; msr ICC_EOIR1_EL1, x0;
+//           msr ICC_DIR_EL1, x0; msr ICC_BPR1_EL1, xzr; msr ICC_IGRPEN1_EL1, xzr;
+//           msr ICC_SGI1R_EL1, x0; b .                             -> tries to mask,
+//           acknowledge, end, deactivate and reprioritise physical interrupts, to disable
+//           their group and to interrupt other CPUs, then spins
+// The host's own EL2 physical timer must end the runs of REC 1 and REC 2, and after REC 2 the
+// host's interrupt must still be pending for the host to acknowledge: a realm can neither keep
+// the host from its CPU nor touch its interrupts (Docs/realm-execution.md).
 
 enum RealmPreemptionChecks {
-    private static let code: InlineArray<7, UInt32> = [
+    private static let code: InlineArray<13, UInt32> = [
         0xD280_0AA0, 0xD2C0_1001, 0xF900_0020, 0x1400_0000,   // REC 0 at IPA 0x0
         0x1400_0000,                                           // REC 1 at IPA 0x10
-        0xD518_461F, 0x1400_0000,                              // REC 2 at IPA 0x14
+        0xD518_461F, 0xD538_CC00, 0xD518_CC20, 0xD518_CB20,   // REC 2 at IPA 0x14
+        0xD518_CC7F, 0xD518_CCFF, 0xD518_CBA0, 0x1400_0000,
     ]
     private static let recPCs: InlineArray<3, UInt64> = [0x0, 0x10, 0x14]
     private static let hypervisorTimerPPI: UInt32 = 26
@@ -106,10 +111,16 @@ enum RealmPreemptionChecks {
         let hostPriorityMask = read_icc_pmr_el1()
         let spinExit = runUntilPreempted(rec: recs[1], run: run)
         checks.expect("realm execution: a spinning realm is preempted by the host's timer (exit IRQ or FIQ)",
-                      spinExit == exitIRQ || spinExit == exitFIQ, exitDetail(spinExit))
-        let pmrExit = runUntilPreempted(rec: recs[2], run: run)
+                      spinExit.reason == exitIRQ || spinExit.reason == exitFIQ, exitDetail(spinExit.reason))
+        let gicExit = runUntilPreempted(rec: recs[2], run: run)
         checks.expect("realm execution: a realm that writes ICC_PMR_EL1 = 0 is still preempted by the host's timer",
-                      pmrExit == exitIRQ || pmrExit == exitFIQ, exitDetail(pmrExit))
+                      gicExit.reason == exitIRQ || gicExit.reason == exitFIQ, exitDetail(gicExit.reason))
+        var pending = LogLine(": ICC_HPPIR1_EL1 ")
+        pending.decimal(gicExit.pending)
+        pending.append(", ICC_IAR1_EL1 ")
+        pending.decimal(gicExit.acknowledged)
+        checks.expect("realm execution: the realm's IAR1/EOIR1/DIR/IGRPEN1 accesses leave the host's interrupt pending for the host",
+                      gicExit.pending == UInt64(hypervisorTimerPPI) && gicExit.acknowledged == UInt64(hypervisorTimerPPI), pending)
         var mask = LogLine(": ")
         mask.hex(read_icc_pmr_el1())
         checks.expect("realm execution: the host's GIC priority mask is untouched",
@@ -132,8 +143,12 @@ enum RealmPreemptionChecks {
     }
 
     /// Arms the host's EL2 physical timer for 10 ms and enters the REC until an exit that is
-    /// not SYNC, for at most one second. Returns the last exit reason.
-    private static func runUntilPreempted(rec: UInt64, run: NonSecurePage) -> UInt64 {
+    /// not SYNC, for at most one second. Returns the last exit reason, then the host's highest
+    /// pending Group-1 interrupt (ICC_HPPIR1_EL1) and what the host's own acknowledge returns,
+    /// read before the timer is stopped; the host ends that interrupt itself.
+    private static func runUntilPreempted(rec: UInt64, run: NonSecurePage)
+        -> (reason: UInt64, pending: UInt64, acknowledged: UInt64)
+    {
         write_cnthp_tval_el2(read_cntfrq_el0() / 100)
         write_cnthp_ctl_el2(1)
         isb()
@@ -145,9 +160,13 @@ enum RealmPreemptionChecks {
             reason = run.load64(at: 0x800)
             if reason != exitSync { break }
         }
+        let pending = read_icc_hppir1_el1() & 0xFF_FFFF
+        let acknowledged = read_icc_iar1_el1() & 0xFF_FFFF
         write_cnthp_ctl_el2(0)
         isb()
-        return reason
+        if acknowledged < 1020 { write_icc_eoir1_el1(acknowledged) }
+        isb()
+        return (reason, pending, acknowledged)
     }
 
     /// The host's timer interrupt (PPI 26) enabled at this CPU's redistributor and the CPU

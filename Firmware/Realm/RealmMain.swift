@@ -27,6 +27,7 @@ func realmMain(_ mode: UInt64) -> Never {
     if mode == UInt64(REALM_MODE_SECOND_REALM) {
         IsolationChecks.secretNotVisible(&checks)
     } else {
+        FeatureRegisterChecks.run(&checks)
         MeasurementChecks.run(&checks, config)
         MemoryStateChecks.run(&checks, config)
         HostCallChecks.run(&checks)

@@ -13,6 +13,17 @@ extension PlatformCapabilities {
             gicListRegisters: 16,
             vmidWidth: UInt8(CPUFeatures.vmidBits),
             // The PMU and SVE are not given to realms: their state is not switched.
-            pmuCounters: 0)
+            pmuCounters: 0,
+            featureRegisters: .ofThisCPU())
+    }
+}
+
+extension CPUFeatureRegisters {
+    static func ofThisCPU() -> CPUFeatureRegisters {
+        var r = CPUFeatureRegisters()
+        r.pfr0 = read_id_aa64pfr0_el1(); r.pfr1 = read_id_aa64pfr1_el1(); r.dfr0 = read_id_aa64dfr0_el1()
+        r.isar0 = read_id_aa64isar0_el1(); r.isar1 = read_id_aa64isar1_el1(); r.isar2 = read_id_aa64isar2_el1()
+        r.mmfr0 = read_id_aa64mmfr0_el1(); r.mmfr1 = read_id_aa64mmfr1_el1(); r.mmfr2 = read_id_aa64mmfr2_el1()
+        return r
     }
 }

@@ -139,6 +139,14 @@ VMM_RUN_CHECKS = [
 ]
 # What the test realm checks from the inside (Firmware/Realm), printed through the emulated UART.
 REALM_CHECKS = [
+    "ID registers: ID_AA64PFR0_EL1.SVE, MPAM and AMU are 0",
+    "ID registers: ID_AA64PFR1_EL1.MTE and SME are 0",
+    "ID registers: no pointer authentication (ID_AA64ISAR1_EL1 APA/API/GPA/GPI, ID_AA64ISAR2_EL1 APA3/GPA3)",
+    "ID registers: ID_AA64ZFR0_EL1 and ID_AA64SMFR0_EL1 read as 0",
+    "ID registers: ID_AA64DFR0_EL1 says Armv8 debug, 2 breakpoints, 2 watchpoints, no PMU or trace",
+    "ID registers: ID_AA64MMFR0_EL1.PARange gives at least the realm's 40-bit IPA space",
+    "debug registers: MDSCR_EL1 is RAZ/WI (no exception)",
+    "PMU registers: PMCR_EL0 is RAZ/WI (no exception)",
     "RSI_ATTESTATION_TOKEN_CONTINUE before INIT: RSI_ERROR_STATE",
     "RSI_ATTESTATION_TOKEN_INIT: RSI_SUCCESS with a token size bound that fits two pages",
     "RSI_ATTESTATION_TOKEN_CONTINUE(unaligned buffer): RSI_ERROR_INPUT",

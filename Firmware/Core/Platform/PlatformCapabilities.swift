@@ -17,9 +17,12 @@ public struct PlatformCapabilities: Equatable, Sendable {
     public var hasSVE: Bool
     /// Largest SVE vector length encoding, (VL / 128) - 1.
     public var maxSVEVectorLength: UInt8
+    /// The CPU's feature ID registers, from which realms' view is built (RealmFeatureRegisters).
+    public var featureRegisters: CPUFeatureRegisters
 
     public init(maxIPAWidth: UInt8, breakpoints: UInt8, watchpoints: UInt8, gicListRegisters: UInt8,
-                vmidWidth: UInt8, pmuCounters: UInt8, hasSVE: Bool = false, maxSVEVectorLength: UInt8 = 0) {
+                vmidWidth: UInt8, pmuCounters: UInt8, hasSVE: Bool = false, maxSVEVectorLength: UInt8 = 0,
+                featureRegisters: CPUFeatureRegisters = CPUFeatureRegisters()) {
         self.maxIPAWidth = maxIPAWidth
         self.breakpoints = breakpoints
         self.watchpoints = watchpoints
@@ -28,6 +31,7 @@ public struct PlatformCapabilities: Equatable, Sendable {
         self.pmuCounters = pmuCounters
         self.hasSVE = hasSVE
         self.maxSVEVectorLength = maxSVEVectorLength
+        self.featureRegisters = featureRegisters
     }
 
     /// The smallest IPA width the RMM accepts: PARange 0b0000, 32 bits (TF-RMM realm.c).

@@ -123,6 +123,23 @@ struct SystemRegisterAccess: Equatable {
         isRead = esr & 1 != 0
     }
 
+    /// Which of the TMM's handlers owns the access.
+    enum Group: Equatable {
+        /// The feature ID space: op0 3, op1 0, CRn 0, CRm 1-7 (HCR_EL2.TID3).
+        case featureID
+        /// The GIC CPU interface: ICC_PMR_EL1 (op0 3, op1 0, CRn 4, CRm 6, op2 0) and the
+        /// ICC registers at op0 3, op1 0, CRn 12.
+        case gicCPUInterface
+        case other
+    }
+
+    var group: Group {
+        guard op0 == 3, op1 == 0 else { return .other }
+        if crn == 0 && crm >= 1 && crm <= 7 { return .featureID }
+        if crn == 12 || (crn == 4 && crm == 6 && op2 == 0) { return .gicCPUInterface }
+        return .other
+    }
+
     /// The ISS for op0/op1/CRn/CRm/op2, register and direction (tests build traps with it).
     static func syndrome(op0: UInt8, op1: UInt8, crn: UInt8, crm: UInt8, op2: UInt8, rt: Int, read: Bool) -> UInt64 {
         ExceptionClass.systemRegister << ExceptionClass.shift | ExceptionClass.instructionLength

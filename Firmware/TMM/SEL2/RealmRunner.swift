@@ -9,13 +9,15 @@ import TMMStorage
 // what the monitor leaves alone (FP/SIMD, the EL1 timers) and the EL2 controls of the realm.
 
 /// HCR_EL2 while a realm runs: stage 2 on (VM), set/way invalidation upgraded (SWIO), SErrors to
-/// EL2 (AMO), broadcasts inner shareable (FB, BSU), SMC (RSI) trapped (TSC), implementation
+/// EL2 (AMO), broadcasts inner shareable (FB, BSU), SMC (RSI) trapped (TSC), feature ID
+/// registers trapped so the realm reads the TMM's view of them (TID3), implementation
 /// defined and auxiliary control registers and set/way cache maintenance trapped (TIDCP,
 /// TACR, TSW), LORegion registers trapped (TLOR), synchronous external aborts to EL2 (TEA),
 /// EL1 in AArch64 (RW). IMO/FMO stay clear: with SCR_EL3.IRQ/FIQ set that routes the realm's
 /// ICC_* accesses and physical interrupts to EL3, which reflects them here. API/APK stay clear:
-/// the realm's pointer-authentication keys are not switched, so their use traps.
-private let realmHCRBase: UInt64 = 1 << 0 | 1 << 1 | 1 << 5 | 1 << 9 | 1 << 10 | 1 << 19 | 1 << 20
+/// the realm's pointer-authentication keys are not switched, so their use traps (and the
+/// feature ID registers say the CPU has none).
+private let realmHCRBase: UInt64 = 1 << 0 | 1 << 1 | 1 << 5 | 1 << 9 | 1 << 10 | 1 << 18 | 1 << 19 | 1 << 20
     | 1 << 21 | 1 << 22 | 1 << 31 | 1 << 35 | 1 << 37
 private let hcrTWI: UInt64 = 1 << 13
 private let hcrTWE: UInt64 = 1 << 14

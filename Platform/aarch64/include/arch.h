@@ -29,7 +29,9 @@ SYSREG_READ(id_aa64mmfr0_el1, id_aa64mmfr0_el1)
 SYSREG_READ(id_aa64mmfr1_el1, id_aa64mmfr1_el1)
 SYSREG_READ(id_aa64mmfr2_el1, id_aa64mmfr2_el1)
 SYSREG_READ(ctr_el0, ctr_el0)
-/* ID_AA64MMFR3_EL1 and ID_AA64SMFR0_EL1 by encoding: older assemblers do not name them. */
+/* ID_AA64ISAR2_EL1, ID_AA64ZFR0_EL1 and ID_AA64SMFR0_EL1 by encoding: older assemblers do not name them. */
+SYSREG_READ(id_aa64zfr0_el1, S3_0_C0_C4_4)
+SYSREG_READ(id_aa64isar2_el1, S3_0_C0_C6_2)
 SYSREG_READ(id_aa64smfr0_el1, S3_0_C0_C4_5)
 
 /* EL3. */

@@ -94,8 +94,9 @@ struct RunningRealm {
 
     /// `ramRanges` get RIPAS RAM with RTT_INIT_RIPAS but no memory (the host maps it later).
     init(recs count: Int = 1, dataPages: Int = 4, ramRanges: [(UInt64, UInt64)] = [],
+         capabilities: PlatformCapabilities = Harness.defaultCapabilities,
          configure: (inout RealmParams) -> Void = { _ in }) {
-        h = Harness()
+        h = Harness(capabilities: capabilities)
         realm = h.createRealm(configure)
         h.createTables(realm, ipa: 0, downTo: 3)
         for (base, top) in ramRanges { precondition(h.call(.rttInitRIPAS, realm.rd, base, top).x0 == 0) }

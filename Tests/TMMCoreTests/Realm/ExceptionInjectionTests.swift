@@ -56,13 +56,78 @@ import Testing
         #expect(r.machine.runs.last!.state.pstate == 0x3C5 | 1 << 24 | 1 << 12)
     }
 
-    @Test func unknownSystemRegistersAreUndefined() {
+    @Test func writesToFeatureIDRegistersAreUndefined() {
         let r = RunningRealm()
-        // An ID register read (op0 3, op1 0, CRn 0): not emulated, UNDEFINED; x5 untouched.
-        let trap = Step.sysreg(3, 0, 0, 1, 0, rt: 5, read: true) ~> Self.at(0x9000)
+        // MSR ID_AA64PFR0_EL1, x5: the ID registers are read-only; x5 untouched.
+        let trap = Step.sysreg(3, 0, 0, 4, 0, rt: 5, read: false) ~> Self.at(0x9000)
         #expect(r.enter(script: [trap]).x0 == 0)
         let s = r.machine.runs.last!.state
         #expect(s.pc == Self.vbar + 0x200 && s.el1.elr == 0x9000 && s.el1.esr == 1 << 25 && s.gprs[5] == 6)
+    }
+
+    /// Registers the TMM traps but does not give realms (debug, PMU, set/way maintenance,
+    /// implementation defined) are RAZ/WI: the instruction completes, a read gives 0, and
+    /// nothing is injected.
+    @Test(arguments: [
+        (UInt8(2), UInt8(0), UInt8(0), UInt8(2), UInt8(2), false),   // MSR MDSCR_EL1
+        (2, 0, 1, 0, 4, false),                                      // MSR OSLAR_EL1
+        (2, 0, 0, 0, 5, true),                                       // MRS DBGBCR0_EL1
+        (3, 3, 9, 12, 0, true),                                      // MRS PMCR_EL0
+        (3, 0, 1, 0, 1, true),                                       // MRS ACTLR_EL1
+        (1, 0, 7, 14, 2, false),                                     // DC CISW
+        (3, 0, 15, 2, 0, true),                                      // implementation defined
+    ])
+    func trappedRegistersRealmsDoNotHaveAreRAZWI(op0: UInt8, op1: UInt8, crn: UInt8, crm: UInt8, op2: UInt8, read: Bool) {
+        let r = RunningRealm()
+        let trap = Step.sysreg(op0, op1, crn, crm, op2, rt: 7, read: read) ~> { s in
+            Self.at(0x9000)(&s)
+            s.gprs[7] = 0x1234
+        }
+        #expect(r.enter(script: [trap]).x0 == 0)
+        let s = r.machine.runs.last!.state
+        #expect(s.pc == 0x9004 && s.el1.esr == 0)
+        #expect(s.gprs[7] == (read ? 0 : 0x1234))
+    }
+
+    /// What a realm reads from the feature ID registers, on a CPU that has every feature
+    /// (every field 0xF) and one with distinct values. Expected values are written out field
+    /// by field from the Arm ARM's layouts.
+    @Test func featureIDRegistersHideWhatRealmsAreNotGiven() {
+        var all = CPUFeatureRegisters()
+        all.pfr0 = ~0; all.pfr1 = ~0; all.dfr0 = ~0; all.isar0 = 0x0123_4567_89AB_CDEF; all.isar1 = ~0; all.isar2 = ~0
+        all.mmfr0 = 0x1122_3344_5566_7788; all.mmfr1 = ~0; all.mmfr2 = ~0
+        var caps = Harness.defaultCapabilities
+        caps.featureRegisters = all
+        let r = RunningRealm(capabilities: caps)
+        let expected: [(crm: UInt8, op2: UInt8, value: UInt64)] = [
+            (4, 0, 0xFFFF_00F0_FFFF_FFFF),   // PFR0: SVE [35:32], MPAM [43:40], AMU [47:44] clear
+            (4, 1, 0xFFFF_000F_F0F0_F0FF),   // PFR1: MTE, MPAM_frac, SME, NMI, MTE_frac, GCS clear
+            (4, 4, 0),                       // ZFR0: no SVE
+            (4, 5, 0),                       // SMFR0: no SME
+            (5, 0, 0x0000_00F0_0010_1006),   // DFR0: DebugVer v8, 2 BRPs, 2 WRPs, DoubleLock kept
+            (5, 1, 0),                       // DFR1
+            (5, 4, 0),                       // AFR0: implementation defined, not passed on
+            (6, 0, 0x0123_4567_89AB_CDEF),   // ISAR0: unchanged
+            (6, 1, 0x0FFF_FFFF_00FF_F00F),   // ISAR1: APA, API, GPA, GPI, LS64 clear
+            (6, 2, 0xFFFF_FFFF_F0F0_00FF),   // ISAR2: GPA3, APA3, MOPS, PAC_frac clear
+            (7, 0, 0x1122_3344_5566_7788),   // MMFR0: unchanged
+            (7, 1, 0xFFFF_FFFF_FFF0_FFFF),   // MMFR1: LO clear
+            (7, 2, 0xFFFF_FFFF_F0FF_FFFF),   // MMFR2: NV clear
+            (7, 3, 0),                       // MMFR3: newer than this TMM
+            (1, 0, 0),                       // ID_PFR0_EL1: AArch32 registers read as zero
+            (3, 7, 0),                       // reserved encoding
+        ]
+        for e in expected {
+            let read = Step.sysreg(3, 0, 0, e.crm, e.op2, rt: 3, read: true) ~> Self.at(0x9000)
+            #expect(r.enter(script: [read]).x0 == 0)
+            let s = r.machine.runs.last!.state
+            #expect(s.gprs[3] == e.value, "CRm \(e.crm) op2 \(e.op2)")
+            #expect(s.pc == 0x9004 && s.el1.esr == 0)
+        }
+        // A read into XZR changes nothing but completes.
+        let xzr = Step.sysreg(3, 0, 0, 4, 0, rt: 31, read: true) ~> Self.at(0x9000)
+        #expect(r.enter(script: [xzr]).x0 == 0)
+        #expect(r.machine.runs.last!.state.pc == 0x9004)
     }
 
     @Test func dataAbortOutsideTheIPASpaceOrAtEmptyRIPAS() {

@@ -90,20 +90,38 @@ extension TMM {
         }
     }
 
-    /// An ICC_* access goes to the emulated GIC interface; any other trapped system register
-    /// is UNDEFINED for the realm.
+    /// A trapped MSR/MRS or system instruction (ESR EC 0x18). Feature ID reads get the
+    /// realm's view (RealmFeatureRegisters); ICC_* accesses go to the emulated GIC interface;
+    /// everything else the TMM traps (debug, PMU, LORegion, auxiliary and implementation
+    /// defined registers, set/way cache maintenance) is RAZ/WI, as TF-RMM rel0 treats it: these
+    /// features are not given to realms, and an OS that touches them at boot (Linux writes
+    /// MDSCR_EL1 and OSLAR_EL1 in its CPU set-up) must carry on, not take UNDEFINED.
     private func handleSystemRegisterTrap(_ esr: UInt64, _ rec: UnsafeMutablePointer<RECState>) {
         let access = SystemRegisterAccess(esr: esr)
         let written = access.rt == 31 ? 0 : rec.pointee.cpu.gprs[access.rt]
-        switch rec.pointee.gic.access(access, value: written) {
-        case .undefined:
-            RealmException.injectUndefined(&rec.pointee.cpu, at: rec.pointee.cpu.pc)
-            return
-        case .value(let v):
-            if access.isRead && access.rt != 31 { rec.pointee.cpu.gprs[access.rt] = v }
-        case .deactivatePhysical(let intid):
-            hardware.deactivatePhysicalInterrupt(intid)
+        var read: UInt64 = 0
+        switch access.group {
+        case .featureID:
+            // The ID registers are read-only: an MSR to one is UNDEFINED.
+            guard access.isRead else {
+                RealmException.injectUndefined(&rec.pointee.cpu, at: rec.pointee.cpu.pc)
+                return
+            }
+            read = RealmFeatureRegisters.value(crm: access.crm, op2: access.op2, cpu: capabilities.featureRegisters)
+        case .gicCPUInterface:
+            switch rec.pointee.gic.access(access, value: written) {
+            case .undefined:
+                RealmException.injectUndefined(&rec.pointee.cpu, at: rec.pointee.cpu.pc)
+                return
+            case .value(let v):
+                read = v
+            case .deactivatePhysical(let intid):
+                hardware.deactivatePhysicalInterrupt(intid)
+            }
+        case .other:
+            read = 0
         }
+        if access.isRead && access.rt != 31 { rec.pointee.cpu.gprs[access.rt] = read }
         rec.pointee.cpu.pc &+= 4
     }
 

@@ -6,23 +6,11 @@
  * CPU's EL3 stack and calls the Swift handler, which returns the context to resume in x0.
  */
 #include "el3_context.h"
+#include "gpr_frame.h"
 
 	.macro save_gprs_to_sp
 	stp	x0, x1, [sp, #0x00]
-	stp	x2, x3, [sp, #0x10]
-	stp	x4, x5, [sp, #0x20]
-	stp	x6, x7, [sp, #0x30]
-	stp	x8, x9, [sp, #0x40]
-	stp	x10, x11, [sp, #0x50]
-	stp	x12, x13, [sp, #0x60]
-	stp	x14, x15, [sp, #0x70]
-	stp	x16, x17, [sp, #0x80]
-	stp	x18, x19, [sp, #0x90]
-	stp	x20, x21, [sp, #0xa0]
-	stp	x22, x23, [sp, #0xb0]
-	stp	x24, x25, [sp, #0xc0]
-	stp	x26, x27, [sp, #0xd0]
-	stp	x28, x29, [sp, #0xe0]
+	stp_x2_to_x29 sp
 	str	x30, [sp, #0xf0]
 	mrs	x0, elr_el3
 	mrs	x1, spsr_el3
@@ -109,20 +97,7 @@ el3_exit:
 	msr	spsr_el3, x2
 	ldr	x1, [sp, #CTX_SCR_EL3]
 	msr	scr_el3, x1
-	ldp	x2, x3, [sp, #0x10]
-	ldp	x4, x5, [sp, #0x20]
-	ldp	x6, x7, [sp, #0x30]
-	ldp	x8, x9, [sp, #0x40]
-	ldp	x10, x11, [sp, #0x50]
-	ldp	x12, x13, [sp, #0x60]
-	ldp	x14, x15, [sp, #0x70]
-	ldp	x16, x17, [sp, #0x80]
-	ldp	x18, x19, [sp, #0x90]
-	ldp	x20, x21, [sp, #0xa0]
-	ldp	x22, x23, [sp, #0xb0]
-	ldp	x24, x25, [sp, #0xc0]
-	ldp	x26, x27, [sp, #0xd0]
-	ldp	x28, x29, [sp, #0xe0]
+	ldp_x2_to_x29 sp
 	ldr	x30, [sp, #0xf0]
 	ldp	x0, x1, [sp, #0x00]
 	eret

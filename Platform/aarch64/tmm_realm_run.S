@@ -10,6 +10,7 @@
  */
 #include "realm_run.h"
 #include "tmm_boot.h"
+#include "gpr_frame.h"
 
 	.section .text.tmm_run_realm, "ax"
 	.global tmm_run_realm
@@ -38,20 +39,7 @@ tmm_run_realm:
 tmm_realm_exit:
 	mrs	x1, tpidr_el2
 	ldr	x1, [x1, #TMM_CPU_RUN]
-	stp	x2, x3, [x1, #0x10]
-	stp	x4, x5, [x1, #0x20]
-	stp	x6, x7, [x1, #0x30]
-	stp	x8, x9, [x1, #0x40]
-	stp	x10, x11, [x1, #0x50]
-	stp	x12, x13, [x1, #0x60]
-	stp	x14, x15, [x1, #0x70]
-	stp	x16, x17, [x1, #0x80]
-	stp	x18, x19, [x1, #0x90]
-	stp	x20, x21, [x1, #0xa0]
-	stp	x22, x23, [x1, #0xb0]
-	stp	x24, x25, [x1, #0xc0]
-	stp	x26, x27, [x1, #0xd0]
-	stp	x28, x29, [x1, #0xe0]
+	stp_x2_to_x29 x1
 	str	x30, [x1, #0xf0]
 	ldp	x2, x3, [sp], #16
 	stp	x2, x3, [x1, #REALM_RUN_X0]

@@ -221,39 +221,27 @@ struct smc_regs {
 	uint64_t x[8];
 };
 
-ARCH_INLINE void smc_call(struct smc_regs *_Nonnull r) {
-	register uint64_t x0 __asm__("x0") = r->x[0];
-	register uint64_t x1 __asm__("x1") = r->x[1];
-	register uint64_t x2 __asm__("x2") = r->x[2];
-	register uint64_t x3 __asm__("x3") = r->x[3];
-	register uint64_t x4 __asm__("x4") = r->x[4];
-	register uint64_t x5 __asm__("x5") = r->x[5];
-	register uint64_t x6 __asm__("x6") = r->x[6];
-	register uint64_t x7 __asm__("x7") = r->x[7];
-	__asm__ volatile("smc #0"
-			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4), "+r"(x5), "+r"(x6), "+r"(x7)
-			 :
-			 : "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17", "memory");
-	r->x[0] = x0; r->x[1] = x1; r->x[2] = x2; r->x[3] = x3;
-	r->x[4] = x4; r->x[5] = x5; r->x[6] = x6; r->x[7] = x7;
-}
+#define SMCCC_CONDUIT(fn, instruction)								\
+	ARCH_INLINE void fn(struct smc_regs *_Nonnull r) {						\
+		register uint64_t x0 __asm__("x0") = r->x[0];						\
+		register uint64_t x1 __asm__("x1") = r->x[1];						\
+		register uint64_t x2 __asm__("x2") = r->x[2];						\
+		register uint64_t x3 __asm__("x3") = r->x[3];						\
+		register uint64_t x4 __asm__("x4") = r->x[4];						\
+		register uint64_t x5 __asm__("x5") = r->x[5];						\
+		register uint64_t x6 __asm__("x6") = r->x[6];						\
+		register uint64_t x7 __asm__("x7") = r->x[7];						\
+		__asm__ volatile(instruction " #0"							\
+				 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3),				\
+				   "+r"(x4), "+r"(x5), "+r"(x6), "+r"(x7)				\
+				 :									\
+				 : "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17", "memory"); \
+		r->x[0] = x0; r->x[1] = x1; r->x[2] = x2; r->x[3] = x3;				\
+		r->x[4] = x4; r->x[5] = x5; r->x[6] = x6; r->x[7] = x7;				\
+	}
 
+SMCCC_CONDUIT(smc_call, "smc")
 /* An HVC with the same register convention (used by realms for their own tests). */
-ARCH_INLINE void hvc_call(struct smc_regs *_Nonnull r) {
-	register uint64_t x0 __asm__("x0") = r->x[0];
-	register uint64_t x1 __asm__("x1") = r->x[1];
-	register uint64_t x2 __asm__("x2") = r->x[2];
-	register uint64_t x3 __asm__("x3") = r->x[3];
-	register uint64_t x4 __asm__("x4") = r->x[4];
-	register uint64_t x5 __asm__("x5") = r->x[5];
-	register uint64_t x6 __asm__("x6") = r->x[6];
-	register uint64_t x7 __asm__("x7") = r->x[7];
-	__asm__ volatile("hvc #0"
-			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4), "+r"(x5), "+r"(x6), "+r"(x7)
-			 :
-			 : "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17", "memory");
-	r->x[0] = x0; r->x[1] = x1; r->x[2] = x2; r->x[3] = x3;
-	r->x[4] = x4; r->x[5] = x5; r->x[6] = x6; r->x[7] = x7;
-}
+SMCCC_CONDUIT(hvc_call, "hvc")
 
 #endif

@@ -138,141 +138,24 @@ struct MontgomeryResidue<M: MontgomeryModulus> {
         return Self.montgomeryMultiply(montgomery, one)
     }
 
-    /// a·b·R^-1 mod m by coarsely integrated operand scanning (CIOS), fully unrolled over
-    /// locals: for a, b < m the intermediate stays below 2m, so one masked subtraction at the
-    /// end reduces it. Unrolling keeps every limb in a register; indexing the arrays in a loop
-    /// made the embedded build copy both operands on every step.
+    /// a·b·R^-1 mod m by coarsely integrated operand scanning (CIOS), one `CIOSState.round`
+    /// per word of b: for a, b < m the intermediate stays below 2m, so one masked subtraction at
+    /// the end reduces it. The rounds work on named locals, inlined, so every limb stays in a
+    /// register; indexing the arrays in a loop made the embedded build copy both operands on
+    /// every step.
     @inline(never)
     static func montgomeryMultiply(_ a: Limbs384, _ b: Limbs384) -> Limbs384 {
-        let m = M.modulus
-        let inverse = M.negativeInverse
-        let a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3], a4 = a[4], a5 = a[5]
-        let m0 = m[0], m1 = m[1], m2 = m[2], m3 = m[3], m4 = m[4], m5 = m[5]
-        var t0: UInt64 = 0, t1: UInt64 = 0, t2: UInt64 = 0, t3: UInt64 = 0
-        var t4: UInt64 = 0, t5: UInt64 = 0, t6: UInt64 = 0, t7: UInt64 = 0
-        var carry: UInt64 = 0
-        var bit: UInt64 = 0
-        var q: UInt64 = 0
-        var discard: UInt64 = 0
-        // Word 0 of b.
-        let b0 = b[0]
-        (carry, t0) = multiplyAdd(a0, b0, t0, 0)
-        (carry, t1) = multiplyAdd(a1, b0, t1, carry)
-        (carry, t2) = multiplyAdd(a2, b0, t2, carry)
-        (carry, t3) = multiplyAdd(a3, b0, t3, carry)
-        (carry, t4) = multiplyAdd(a4, b0, t4, carry)
-        (carry, t5) = multiplyAdd(a5, b0, t5, carry)
-        (t6, bit) = addCarry(t6, carry, 0)
-        t7 = bit
-        q = t0 &* inverse
-        (carry, discard) = multiplyAdd(q, m0, t0, 0)
-        (carry, t0) = multiplyAdd(q, m1, t1, carry)
-        (carry, t1) = multiplyAdd(q, m2, t2, carry)
-        (carry, t2) = multiplyAdd(q, m3, t3, carry)
-        (carry, t3) = multiplyAdd(q, m4, t4, carry)
-        (carry, t4) = multiplyAdd(q, m5, t5, carry)
-        (t5, bit) = addCarry(t6, carry, 0)
-        t6 = t7 &+ bit
-        // Word 1 of b.
-        let b1 = b[1]
-        (carry, t0) = multiplyAdd(a0, b1, t0, 0)
-        (carry, t1) = multiplyAdd(a1, b1, t1, carry)
-        (carry, t2) = multiplyAdd(a2, b1, t2, carry)
-        (carry, t3) = multiplyAdd(a3, b1, t3, carry)
-        (carry, t4) = multiplyAdd(a4, b1, t4, carry)
-        (carry, t5) = multiplyAdd(a5, b1, t5, carry)
-        (t6, bit) = addCarry(t6, carry, 0)
-        t7 = bit
-        q = t0 &* inverse
-        (carry, discard) = multiplyAdd(q, m0, t0, 0)
-        (carry, t0) = multiplyAdd(q, m1, t1, carry)
-        (carry, t1) = multiplyAdd(q, m2, t2, carry)
-        (carry, t2) = multiplyAdd(q, m3, t3, carry)
-        (carry, t3) = multiplyAdd(q, m4, t4, carry)
-        (carry, t4) = multiplyAdd(q, m5, t5, carry)
-        (t5, bit) = addCarry(t6, carry, 0)
-        t6 = t7 &+ bit
-        // Word 2 of b.
-        let b2 = b[2]
-        (carry, t0) = multiplyAdd(a0, b2, t0, 0)
-        (carry, t1) = multiplyAdd(a1, b2, t1, carry)
-        (carry, t2) = multiplyAdd(a2, b2, t2, carry)
-        (carry, t3) = multiplyAdd(a3, b2, t3, carry)
-        (carry, t4) = multiplyAdd(a4, b2, t4, carry)
-        (carry, t5) = multiplyAdd(a5, b2, t5, carry)
-        (t6, bit) = addCarry(t6, carry, 0)
-        t7 = bit
-        q = t0 &* inverse
-        (carry, discard) = multiplyAdd(q, m0, t0, 0)
-        (carry, t0) = multiplyAdd(q, m1, t1, carry)
-        (carry, t1) = multiplyAdd(q, m2, t2, carry)
-        (carry, t2) = multiplyAdd(q, m3, t3, carry)
-        (carry, t3) = multiplyAdd(q, m4, t4, carry)
-        (carry, t4) = multiplyAdd(q, m5, t5, carry)
-        (t5, bit) = addCarry(t6, carry, 0)
-        t6 = t7 &+ bit
-        // Word 3 of b.
-        let b3 = b[3]
-        (carry, t0) = multiplyAdd(a0, b3, t0, 0)
-        (carry, t1) = multiplyAdd(a1, b3, t1, carry)
-        (carry, t2) = multiplyAdd(a2, b3, t2, carry)
-        (carry, t3) = multiplyAdd(a3, b3, t3, carry)
-        (carry, t4) = multiplyAdd(a4, b3, t4, carry)
-        (carry, t5) = multiplyAdd(a5, b3, t5, carry)
-        (t6, bit) = addCarry(t6, carry, 0)
-        t7 = bit
-        q = t0 &* inverse
-        (carry, discard) = multiplyAdd(q, m0, t0, 0)
-        (carry, t0) = multiplyAdd(q, m1, t1, carry)
-        (carry, t1) = multiplyAdd(q, m2, t2, carry)
-        (carry, t2) = multiplyAdd(q, m3, t3, carry)
-        (carry, t3) = multiplyAdd(q, m4, t4, carry)
-        (carry, t4) = multiplyAdd(q, m5, t5, carry)
-        (t5, bit) = addCarry(t6, carry, 0)
-        t6 = t7 &+ bit
-        // Word 4 of b.
-        let b4 = b[4]
-        (carry, t0) = multiplyAdd(a0, b4, t0, 0)
-        (carry, t1) = multiplyAdd(a1, b4, t1, carry)
-        (carry, t2) = multiplyAdd(a2, b4, t2, carry)
-        (carry, t3) = multiplyAdd(a3, b4, t3, carry)
-        (carry, t4) = multiplyAdd(a4, b4, t4, carry)
-        (carry, t5) = multiplyAdd(a5, b4, t5, carry)
-        (t6, bit) = addCarry(t6, carry, 0)
-        t7 = bit
-        q = t0 &* inverse
-        (carry, discard) = multiplyAdd(q, m0, t0, 0)
-        (carry, t0) = multiplyAdd(q, m1, t1, carry)
-        (carry, t1) = multiplyAdd(q, m2, t2, carry)
-        (carry, t2) = multiplyAdd(q, m3, t3, carry)
-        (carry, t3) = multiplyAdd(q, m4, t4, carry)
-        (carry, t4) = multiplyAdd(q, m5, t5, carry)
-        (t5, bit) = addCarry(t6, carry, 0)
-        t6 = t7 &+ bit
-        // Word 5 of b.
-        let b5 = b[5]
-        (carry, t0) = multiplyAdd(a0, b5, t0, 0)
-        (carry, t1) = multiplyAdd(a1, b5, t1, carry)
-        (carry, t2) = multiplyAdd(a2, b5, t2, carry)
-        (carry, t3) = multiplyAdd(a3, b5, t3, carry)
-        (carry, t4) = multiplyAdd(a4, b5, t4, carry)
-        (carry, t5) = multiplyAdd(a5, b5, t5, carry)
-        (t6, bit) = addCarry(t6, carry, 0)
-        t7 = bit
-        q = t0 &* inverse
-        (carry, discard) = multiplyAdd(q, m0, t0, 0)
-        (carry, t0) = multiplyAdd(q, m1, t1, carry)
-        (carry, t1) = multiplyAdd(q, m2, t2, carry)
-        (carry, t2) = multiplyAdd(q, m3, t3, carry)
-        (carry, t3) = multiplyAdd(q, m4, t4, carry)
-        (carry, t4) = multiplyAdd(q, m5, t5, carry)
-        (t5, bit) = addCarry(t6, carry, 0)
-        t6 = t7 &+ bit
-        _ = discard
-        let result: Limbs384 = [t0, t1, t2, t3, t4, t5]
-        let (reduced, borrow) = Limbs.subtract(result, m)
+        var state = CIOSState(a: a, m: M.modulus, inverse: M.negativeInverse)
+        state.round(b[0])
+        state.round(b[1])
+        state.round(b[2])
+        state.round(b[3])
+        state.round(b[4])
+        state.round(b[5])
+        let result: Limbs384 = [state.t0, state.t1, state.t2, state.t3, state.t4, state.t5]
+        let (reduced, borrow) = Limbs.subtract(result, M.modulus)
         // Keep the unreduced value only when it was below m: no ninth-word bit and a borrow.
-        let keep = maskFromBit(borrow & (t6 ^ 1))
+        let keep = maskFromBit(borrow & (state.t6 ^ 1))
         return Limbs.select(keep, result, reduced)
     }
 
@@ -402,3 +285,43 @@ struct MontgomeryResidue<M: MontgomeryModulus> {
 typealias FieldElement = MontgomeryResidue<P384FieldModulus>
 /// An integer modulo the P-384 group order.
 typealias Scalar = MontgomeryResidue<P384ScalarModulus>
+
+/// The running state of a 6-word CIOS Montgomery multiplication: the operand a, the modulus and
+/// its negative inverse, and the accumulator t0...t6 (t7 only inside a round).
+private struct CIOSState {
+    let a0: UInt64, a1: UInt64, a2: UInt64, a3: UInt64, a4: UInt64, a5: UInt64
+    let m0: UInt64, m1: UInt64, m2: UInt64, m3: UInt64, m4: UInt64, m5: UInt64
+    let inverse: UInt64
+    var t0: UInt64 = 0, t1: UInt64 = 0, t2: UInt64 = 0, t3: UInt64 = 0
+    var t4: UInt64 = 0, t5: UInt64 = 0, t6: UInt64 = 0
+
+    @inline(__always)
+    init(a: Limbs384, m: Limbs384, inverse: UInt64) {
+        a0 = a[0]; a1 = a[1]; a2 = a[2]; a3 = a[3]; a4 = a[4]; a5 = a[5]
+        m0 = m[0]; m1 = m[1]; m2 = m[2]; m3 = m[3]; m4 = m[4]; m5 = m[5]
+        self.inverse = inverse
+    }
+
+    /// t = (t + a·bi + q·m) / 2^64 with q chosen so that the division is exact.
+    @inline(__always)
+    mutating func round(_ bi: UInt64) {
+        var carry: UInt64, bit: UInt64
+        (carry, t0) = multiplyAdd(a0, bi, t0, 0)
+        (carry, t1) = multiplyAdd(a1, bi, t1, carry)
+        (carry, t2) = multiplyAdd(a2, bi, t2, carry)
+        (carry, t3) = multiplyAdd(a3, bi, t3, carry)
+        (carry, t4) = multiplyAdd(a4, bi, t4, carry)
+        (carry, t5) = multiplyAdd(a5, bi, t5, carry)
+        (t6, bit) = addCarry(t6, carry, 0)
+        let t7 = bit
+        let q = t0 &* inverse
+        (carry, _) = multiplyAdd(q, m0, t0, 0)
+        (carry, t0) = multiplyAdd(q, m1, t1, carry)
+        (carry, t1) = multiplyAdd(q, m2, t2, carry)
+        (carry, t2) = multiplyAdd(q, m3, t3, carry)
+        (carry, t3) = multiplyAdd(q, m4, t4, carry)
+        (carry, t4) = multiplyAdd(q, m5, t5, carry)
+        (t5, bit) = addCarry(t6, carry, 0)
+        t6 = t7 &+ bit
+    }
+}

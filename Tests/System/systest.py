@@ -403,7 +403,7 @@ def swift_tool(product):
 
 
 def realm_manifest(realm_bin, num_bps, num_wps):
-    """The test realm as a realm owner describes it to `tmm-measure` (README: Measuring a realm):
+    """The test realm as a realm owner describes it to `tmm-measure` (README: Measuring and verifying a realm):
     the parameters and, in the order the VMM performs them (Firmware/Host/VMM/RealmVM.swift), the
     measured steps: RTT_INIT_RIPAS of its RAM, whose entries are at level 3; DATA_CREATE of the
     image at the start of RAM, contents measured; REC 0, runnable at the entry with x0 = 0;

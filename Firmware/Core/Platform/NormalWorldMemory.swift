@@ -25,8 +25,7 @@ struct NormalWorldMemory<Hardware: TMMHardware> {
     func write<T: BitwiseCopyable>(_ pa: PhysicalAddress, offset: Int, from value: T) -> Bool {
         let size = MemoryLayout<T>.size
         guard isHostGranule(pa), offset >= 0, size <= Int(granuleSize), offset <= Int(granuleSize) - size else { return false }
-        var copy = value
-        return withUnsafeBytes(of: &copy) {
+        return withUnsafeBytes(of: value) {
             hardware.copyToNormalWorld(PhysicalAddress(pa.value + UInt64(offset)), from: $0)
         }
     }

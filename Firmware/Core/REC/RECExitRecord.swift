@@ -22,6 +22,31 @@ struct RECExitRecord {
     var immediate: UInt64 = 0
     var pmuOverflow: UInt64 = 0
 
+    /// RmiRecExit as the host reads it, 2 KiB of 64-bit words (little-endian, so `ripasValue`
+    /// is the low byte of its word at 0x510), every word the exit does not define zero.
+    var image: InlineArray<256, UInt64> {
+        var w = InlineArray<256, UInt64>(repeating: 0)
+        w[0x000 / 8] = reason
+        w[0x100 / 8] = esr
+        w[0x108 / 8] = far
+        w[0x110 / 8] = hpfar
+        for i in 0..<31 { w[0x200 / 8 + i] = gprs[i] }
+        w[0x300 / 8] = gicHCR
+        for i in 0..<16 { w[0x308 / 8 + i] = gicListRegisters[i] }
+        w[0x388 / 8] = gicMISR
+        w[0x390 / 8] = gicVMCR
+        w[0x400 / 8] = cntpCTL
+        w[0x408 / 8] = cntpCVAL
+        w[0x410 / 8] = cntvCTL
+        w[0x418 / 8] = cntvCVAL
+        w[0x500 / 8] = ripasBase
+        w[0x508 / 8] = ripasTop
+        w[0x510 / 8] = UInt64(ripasValue)
+        w[0x600 / 8] = immediate
+        w[0x700 / 8] = pmuOverflow
+        return w
+    }
+
     static let sync: UInt64 = 0
     static let irq: UInt64 = 1
     static let fiq: UInt64 = 2

@@ -113,33 +113,9 @@ extension TMM {
         rec.pointee.reportedTimers = TimerOutputs(timers)
     }
 
-    /// Writes RmiRecExit: the whole 2 KiB is zeroed first, so no stale host data or
-    /// undefined field survives.
+    /// Writes RmiRecExit, all 2 KiB in one copy, so no stale host data or undefined field
+    /// survives.
     func writeExit(_ r: RECExitRecord, to run: PhysicalAddress) -> Bool {
-        let base = Self.runExitOffset
-        let zero = InlineArray<32, UInt64>(repeating: 0)
-        var offset = 0
-        while offset < 0x800 {
-            guard memory.write(run, offset: base + offset, from: zero) else { return false }
-            offset += 0x100
-        }
-        return memory.write(run, offset: base + 0x000, from: r.reason)
-            && memory.write(run, offset: base + 0x100, from: r.esr)
-            && memory.write(run, offset: base + 0x108, from: r.far)
-            && memory.write(run, offset: base + 0x110, from: r.hpfar)
-            && memory.write(run, offset: base + 0x200, from: r.gprs)
-            && memory.write(run, offset: base + 0x300, from: r.gicHCR)
-            && memory.write(run, offset: base + 0x308, from: r.gicListRegisters)
-            && memory.write(run, offset: base + 0x388, from: r.gicMISR)
-            && memory.write(run, offset: base + 0x390, from: r.gicVMCR)
-            && memory.write(run, offset: base + 0x400, from: r.cntpCTL)
-            && memory.write(run, offset: base + 0x408, from: r.cntpCVAL)
-            && memory.write(run, offset: base + 0x410, from: r.cntvCTL)
-            && memory.write(run, offset: base + 0x418, from: r.cntvCVAL)
-            && memory.write(run, offset: base + 0x500, from: r.ripasBase)
-            && memory.write(run, offset: base + 0x508, from: r.ripasTop)
-            && memory.write(run, offset: base + 0x510, from: r.ripasValue)
-            && memory.write(run, offset: base + 0x600, from: r.immediate)
-            && memory.write(run, offset: base + 0x700, from: r.pmuOverflow)
+        memory.write(run, offset: Self.runExitOffset, from: r.image)
     }
 }

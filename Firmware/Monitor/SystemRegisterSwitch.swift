@@ -16,6 +16,9 @@ import MonitorStorage
 // timers (CNTHP/CNTHV: in Secure state those encodings reach the Secure EL2 timers), which the
 // TMM leaves untouched; FP/SIMD, which neither EL3 nor the TMM uses (realm FP state is the
 // TMM's to save and restore around realm execution).
+//
+// No ISB after a restore: every caller returns to the world through el3_exit, whose ERET is
+// context-synchronising (SCTLR_EL3.EOS is set), and EL3 itself depends on none of these.
 
 func saveEL1Registers(_ context: UnsafeMutablePointer<world_context>) {
     context.pointee.el1 = el1_sysregs(
@@ -73,5 +76,4 @@ func restoreEL2Registers(_ context: UnsafeMutablePointer<world_context>) {
     write_tpidr_el2(el2.tpidr_el2); write_vtcr_el2(el2.vtcr_el2)
     write_vttbr_el2(el2.vttbr_el2); write_vpidr_el2(el2.vpidr_el2); write_vmpidr_el2(el2.vmpidr_el2)
     write_cnthctl_el2(el2.cnthctl_el2); write_cntvoff_el2(el2.cntvoff_el2); write_icc_sre_el2(el2.icc_sre_el2)
-    isb()
 }

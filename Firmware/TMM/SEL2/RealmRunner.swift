@@ -95,22 +95,29 @@ func runREC(_ state: inout RealmCPUState, realm: RealmExecutionInfo, controls: R
     }
 }
 
+/// VTCR_EL2 for the realm's Non-secure IPA space: 4 GiB, starting at level 1, one table of
+/// nothing; inner-shareable write-back walks, this CPU's PA size and VMID width. The same for
+/// every realm, so computed once at cold boot (`prepareRealmExecution`), before any REC runs.
+nonisolated(unsafe) private var nonSecureIPASpaceVTCR: UInt64 = 0
+
+func prepareRealmExecution() {
+    let ps = min(read_id_aa64mmfr0_el1() & 0xF, 5)
+    let vmid16: UInt64 = CPUFeatures.vmidBits == 16 ? 1 << 19 : 0
+    nonSecureIPASpaceVTCR = 32 | 1 << 6 | 1 << 8 | 1 << 10 | 3 << 12 | ps << 16 | vmid16 | 1 << 31
+}
+
 /// Stage 2 of the realm: its RTTs translate the Secure IPA space (both halves of a CCA realm's
 /// IPA space) to secure physical addresses (VSTCR_EL2.SA/SW = 0); its Non-secure IPA space (the
-/// realm's stage-1 NS bit) goes to an all-invalid table. The VMID in VTTBR_EL2 tags both.
+/// realm's stage-1 NS bit) goes to an all-invalid table. The VMID in VTTBR_EL2 tags both. The
+/// caller's ISB makes these writes take effect.
 private func configureStage2(_ realm: RealmExecutionInfo) {
-    let ps = min(read_id_aa64mmfr0_el1() & 0xF, 5)
-    let vmid16 = CPUFeatures.vmidBits == 16
     // SL0 for a 4 KiB granule: 2 = start at level 0, 1 = level 1, 0 = level 2.
     let sl0 = UInt64(2 - Int(realm.startLevel)) & 3
     let vstcr = (64 - UInt64(realm.ipaWidth)) | sl0 << 6
-    // The Non-secure IPA space: 4 GiB, starting at level 1, one table of nothing.
-    let vtcr: UInt64 = 32 | 1 << 6 | 1 << 8 | 1 << 10 | 3 << 12 | ps << 16 | (vmid16 ? 1 << 19 : 0) | 1 << 31
-    write_vtcr_el2(vtcr)
+    write_vtcr_el2(nonSecureIPASpaceVTCR)
     write_vstcr_el2(vstcr)
     write_vsttbr_el2(realm.rttBase.value)
     write_vttbr_el2(tmm_empty_stage2_table_address() | UInt64(realm.vmid) << 48)
-    isb()
 }
 
 private func withFPSIMDWords(_ registers: inout FPSIMDRegisters, _ body: (UnsafeMutablePointer<UInt64>) -> Void) {

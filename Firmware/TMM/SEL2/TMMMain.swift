@@ -26,6 +26,7 @@ func tmmMain(_ cpu: UInt64, _ manifestAddress: UInt64, _ coldBoot: UInt64) -> Ne
         dsb_sy()
         enableStage1AtEL2(root: root)
         if !tmmColdBoot(manifest: manifest, exceptionLevel: 2) { status = UInt64(bitPattern: -1) }
+        prepareRealmExecution()
     } else {
         enableStage1AtEL2(root: translationRoot)
         tmmCPUOnline(cpu: cpu)

@@ -9,36 +9,44 @@ import PlatformDefinitions
 /// SPSR_EL3 for an entry at EL2h with D, A, I and F masked.
 let spsrEL2hMasked: UInt64 = 0x3C9
 
-/// The normal world's context on `cpu`, set up to start at `entry` with `x0`.
-func prepareNormalWorldEntry(cpu: UInt64, entry: UInt64, x0: UInt64) -> UnsafeMutablePointer<world_context> {
-    let context = monitor_context(cpu, UInt64(WORLD_NONSECURE))
+/// CPTR_EL2 (E2H = 0) out of reset: its RES1 bits, with SVE (TZ, bit 8) and SME (TSM, bit 12)
+/// trapped and FP/SIMD not.
+let cptrEL2Reset: UInt64 = 0x33FF
+
+/// Resets `world`'s context on `cpu` for an entry at EL2h, every exception masked, at `entry`
+/// with `x0` and SCR_EL3 `scr`: general registers zero, EL1 registers zero, EL2 registers in
+/// the reset state both worlds start from. Callers add what their world needs.
+func resetWorldContext(cpu: UInt64, world: UInt64, entry: UInt64, x0: UInt64, scr: UInt64)
+    -> UnsafeMutablePointer<world_context>
+{
+    let context = monitor_context(cpu, world)
     let runtimeSP = context.pointee.runtime_sp
     context.pointee = world_context()
     context.pointee.runtime_sp = runtimeSP
     context.pointee.x.0 = x0
     context.pointee.elr_el3 = entry
     context.pointee.spsr_el3 = spsrEL2hMasked
-    context.pointee.scr_el3 = scrCommonBits() | 1          // NS
+    context.pointee.scr_el3 = scr
+    context.pointee.el2.sctlr_el2 = sctlrRES1
+    context.pointee.el2.hcr_el2 = 1 << 31                   // RW: EL1 is AArch64
+    context.pointee.el2.cptr_el2 = cptrEL2Reset
+    context.pointee.el2.vtcr_el2 = 1 << 31                  // RES1
+    context.pointee.el2.vpidr_el2 = read_midr_el1()
+    context.pointee.el2.vmpidr_el2 = read_mpidr_el1()
+    return context
+}
 
-    var el2 = el2_sysregs()
-    el2.sctlr_el2 = sctlrRES1
-    el2.hcr_el2 = 1 << 31                                   // RW: EL1 is AArch64
-    // CPTR_EL2 (E2H = 0): RES1 bits, with SVE (TZ, bit 8) and SME (TSM, bit 12) not trapped.
-    var cptr: UInt64 = 0x33FF
-    if CPUFeatures.hasSVE { cptr &= ~(1 << 8) }
-    if CPUFeatures.hasSME { cptr &= ~(1 << 12) }
-    el2.cptr_el2 = cptr
-    el2.cnthctl_el2 = 3                                     // EL1PCTEN, EL1PCEN
-    el2.vpidr_el2 = read_midr_el1()
-    el2.vmpidr_el2 = read_mpidr_el1()
-    el2.vtcr_el2 = 1 << 31                                  // RES1
-    el2.mdcr_el2 = CPUFeatures.pmuCounters                  // HPMN: all counters to EL1
-    el2.icc_sre_el2 = 0x9                                   // SRE, Enable
-    context.pointee.el2 = el2
-
-    var el1 = el1_sysregs()
-    el1.sctlr_el1 = 0x30D0_0800                             // RES1 bits, MMU off
-    context.pointee.el1 = el1
+/// The normal world's context on `cpu`, set up to start at `entry` with `x0`.
+func prepareNormalWorldEntry(cpu: UInt64, entry: UInt64, x0: UInt64) -> UnsafeMutablePointer<world_context> {
+    let context = resetWorldContext(cpu: cpu, world: UInt64(WORLD_NONSECURE), entry: entry, x0: x0,
+                                    scr: scrCommonBits() | 1)   // NS
+    // SVE and SME are the normal world's to use.
+    if CPUFeatures.hasSVE { context.pointee.el2.cptr_el2 &= ~(1 << 8) }
+    if CPUFeatures.hasSME { context.pointee.el2.cptr_el2 &= ~(1 << 12) }
+    context.pointee.el2.cnthctl_el2 = 3                     // EL1PCTEN, EL1PCEN
+    context.pointee.el2.mdcr_el2 = CPUFeatures.pmuCounters  // HPMN: all counters to EL1
+    context.pointee.el2.icc_sre_el2 = 0x9                   // SRE, Enable
+    context.pointee.el1.sctlr_el1 = 0x30D0_0800             // RES1 bits, MMU off
     return context
 }
 

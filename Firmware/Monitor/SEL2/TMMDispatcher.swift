@@ -26,22 +26,10 @@ func mapVariantRegions(_ tables: inout Stage1Tables) -> Bool { true }
 
 func startSecureWorld(cpu: UInt64, coldBoot: Bool) -> Never {
     if coldBoot { loadTMMImage() }
-    let context = monitor_context(cpu, UInt64(WORLD_SECURE))
-    let runtimeSP = context.pointee.runtime_sp
-    context.pointee = world_context()
-    context.pointee.runtime_sp = runtimeSP
-    context.pointee.x.0 = cpu
+    let context = resetWorldContext(cpu: cpu, world: UInt64(WORLD_SECURE), entry: tmm_entry_address(), x0: cpu,
+                                    scr: scrCommonBits())      // NS = 0: Secure state
     context.pointee.x.1 = UInt64(UInt(bitPattern: monitor_manifest()))
     context.pointee.x.2 = coldBoot ? 1 : 0
-    context.pointee.elr_el3 = tmm_entry_address()
-    context.pointee.spsr_el3 = spsrEL2hMasked
-    context.pointee.scr_el3 = scrCommonBits()                  // NS = 0: Secure state
-    context.pointee.el2.sctlr_el2 = sctlrRES1
-    context.pointee.el2.hcr_el2 = 1 << 31                      // RW
-    context.pointee.el2.cptr_el2 = 0x33FF                      // RES1, FP/SVE/SME trapped at S-EL2
-    context.pointee.el2.vtcr_el2 = 1 << 31
-    context.pointee.el2.vpidr_el2 = read_midr_el1()
-    context.pointee.el2.vmpidr_el2 = read_mpidr_el1()
     restoreEL2Registers(context)
     el3_exit(context)
 }

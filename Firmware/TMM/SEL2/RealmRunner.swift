@@ -134,6 +134,11 @@ private func restoreFPSIMD(from area: UnsafeMutablePointer<tmm_cpu>) {
     withUnsafeMutableBytes(of: &area.pointee.ns_fpsimd) { fpsimd_restore_state($0.baseAddress!.assumingMemoryBound(to: UInt64.self)) }
 }
 
+/// The SGI/PPI frame of `cpu`'s redistributor (GICv3: the second 64 KiB frame).
+private func redistributorSGIFrame(cpu: UInt64) -> UInt64 {
+    UInt64(PLAT_GICR_BASE) + cpu * UInt64(PLAT_GICR_STRIDE) + 0x1_0000
+}
+
 /// Keeps an EL1 timer whose interrupt the host has already been told about from ending the run
 /// at once (Docs/realm-execution.md, "Timers"): its PPI is disabled at this CPU's
 /// redistributor for the run and re-enabled afterwards if the host had it enabled.
@@ -143,7 +148,7 @@ private struct TimerInterruptMask {
     private let disabled: UInt32
 
     init(cpu: UInt64, controls: RealmRunControls) {
-        let sgiFrame = UInt64(PLAT_GICR_BASE) + cpu * UInt64(PLAT_GICR_STRIDE) + 0x1_0000
+        let sgiFrame = redistributorSGIFrame(cpu: cpu)
         enableSet = sgiFrame + 0x100     // GICR_ISENABLER0
         enableClear = sgiFrame + 0x180   // GICR_ICENABLER0
         var mask: UInt32 = 0
@@ -210,8 +215,7 @@ extension RealmTimerRegisters {
 /// be set, under which an ICC_DIR_EL1 access from here would trap.
 func deactivatePhysicalInterrupt(_ intid: UInt32, cpu: UInt64) {
     if intid < 32 {
-        let sgiFrame = UInt64(PLAT_GICR_BASE) + cpu * UInt64(PLAT_GICR_STRIDE) + 0x1_0000
-        mmio_write32(sgiFrame + 0x380, 1 << intid)                               // GICR_ICACTIVER0
+        mmio_write32(redistributorSGIFrame(cpu: cpu) + 0x380, 1 << intid)                               // GICR_ICACTIVER0
     } else if intid < 1020 {
         mmio_write32(UInt64(PLAT_GICD_BASE) + 0x380 + UInt64(intid / 32) * 4, 1 << (intid % 32))  // GICD_ICACTIVER<n>
     }

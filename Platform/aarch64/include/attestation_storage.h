@@ -10,14 +10,13 @@
 #define ATTESTATION_STORAGE_H
 
 #include <stdint.h>
+#include "symbol_address.h"
 
 #pragma GCC visibility push(hidden)
 
 /* The largest platform token accepted, as TF-RMM sizes it (4 KiB). */
 #define ATTESTATION_PLATFORM_TOKEN_MAX 4096
 
-#define ATTESTATION_ADDRESS(fn, sym) \
-	static inline __attribute__((always_inline)) uint64_t fn(void) { return (uint64_t)(uintptr_t)sym; }
 
 /* Monitor: the platform token is signed here, in memory the TMM cannot touch, then copied out. */
 extern uint8_t monitor_platform_token_scratch[ATTESTATION_PLATFORM_TOKEN_MAX];
@@ -28,23 +27,23 @@ static inline __attribute__((always_inline)) void *_Nonnull monitor_token_scratc
 
 /* Monitor: the provisioned device secret (device_secret.S), in a secure flash page of its own. */
 extern char __device_secret_start[], __device_secret_end[];
-ATTESTATION_ADDRESS(device_secret_start, __device_secret_start)
-ATTESTATION_ADDRESS(device_secret_end, __device_secret_end)
+SYMBOL_ADDRESS(device_secret_start, __device_secret_start)
+SYMBOL_ADDRESS(device_secret_end, __device_secret_end)
 
 /* Monitor: its .data as stored in flash (measured with its code). */
 extern char __data_load_start[], __data_start[], __data_end[];
-ATTESTATION_ADDRESS(monitor_data_load_start, __data_load_start)
-ATTESTATION_ADDRESS(monitor_data_start, __data_start)
-ATTESTATION_ADDRESS(monitor_data_end, __data_end)
+SYMBOL_ADDRESS(monitor_data_load_start, __data_load_start)
+SYMBOL_ADDRESS(monitor_data_start, __data_start)
+SYMBOL_ADDRESS(monitor_data_end, __data_end)
 
 /* Monitor, S-EL2 image: the TMM's writable memory (data, bss, stacks), where its buffers lie. */
 extern char __tmm_rw_start[], __tmm_bss_end[];
-ATTESTATION_ADDRESS(tmm_writable_start, __tmm_rw_start)
-ATTESTATION_ADDRESS(tmm_writable_end, __tmm_bss_end)
+SYMBOL_ADDRESS(tmm_writable_start, __tmm_rw_start)
+SYMBOL_ADDRESS(tmm_writable_end, __tmm_bss_end)
 
 /* TMM, S-EL2 image: the top of its stacks (boot CPU's first), to measure their use. */
 extern char __tmm_stacks_end[];
-ATTESTATION_ADDRESS(tmm_stacks_end, __tmm_stacks_end)
+SYMBOL_ADDRESS(tmm_stacks_end, __tmm_stacks_end)
 
 /* TMM: this boot's platform token, fetched from EL3 once at cold boot. */
 extern uint8_t tmm_platform_token[ATTESTATION_PLATFORM_TOKEN_MAX];

@@ -3,6 +3,7 @@
 #define HOST_STORAGE_H
 
 #include <stdint.h>
+#include "symbol_address.h"
 
 /* Everything declared here is defined in the same image: address it directly, not via a GOT. */
 #pragma GCC visibility push(hidden)
@@ -20,12 +21,12 @@ extern char realm_image_start[], realm_image_end[];
 
 static inline __attribute__((always_inline)) void *_Nonnull host_xlat_memory(void) { return host_xlat_tables; }
 static inline __attribute__((always_inline)) void *_Nonnull host_ns_page(uint64_t index) { return host_ns_pages[index]; }
-static inline __attribute__((always_inline)) uint64_t host_text_start(void) { return (uint64_t)(uintptr_t)__host_text_start; }
-static inline __attribute__((always_inline)) uint64_t host_text_end(void) { return (uint64_t)(uintptr_t)__host_text_end; }
-static inline __attribute__((always_inline)) uint64_t host_image_end(void) { return (uint64_t)(uintptr_t)__host_image_end; }
-static inline __attribute__((always_inline)) uint64_t host_secondary_entry_address(void) { return (uint64_t)(uintptr_t)host_secondary_entry; }
-static inline __attribute__((always_inline)) uint64_t host_realm_image_start(void) { return (uint64_t)(uintptr_t)realm_image_start; }
-static inline __attribute__((always_inline)) uint64_t host_realm_image_end(void) { return (uint64_t)(uintptr_t)realm_image_end; }
+SYMBOL_ADDRESS(host_text_start, __host_text_start)
+SYMBOL_ADDRESS(host_text_end, __host_text_end)
+SYMBOL_ADDRESS(host_image_end, __host_image_end)
+SYMBOL_ADDRESS(host_secondary_entry_address, host_secondary_entry)
+SYMBOL_ADDRESS(host_realm_image_start, realm_image_start)
+SYMBOL_ADDRESS(host_realm_image_end, realm_image_end)
 
 #pragma GCC visibility pop
 

@@ -6,6 +6,7 @@
 #define MONITOR_STORAGE_H
 
 #include <stdint.h>
+#include "symbol_address.h"
 #include "el3_context.h"
 #include "platform_def.h"
 #include "tmm_boot.h"
@@ -77,33 +78,31 @@ extern char __monitor_rodata_start[], __monitor_rodata_end[];
 extern char __monitor_rw_start[], __monitor_rw_end[];
 extern char __monitor_stacks_end[];
 
-#define LINKER_ADDRESS(fn, sym) \
-	static inline __attribute__((always_inline)) uint64_t fn(void) { return (uint64_t)(uintptr_t)sym; }
-LINKER_ADDRESS(monitor_text_start, __monitor_text_start)
-LINKER_ADDRESS(monitor_text_end, __monitor_text_end)
-LINKER_ADDRESS(monitor_rodata_start, __monitor_rodata_start)
-LINKER_ADDRESS(monitor_rodata_end, __monitor_rodata_end)
-LINKER_ADDRESS(monitor_rw_start, __monitor_rw_start)
-LINKER_ADDRESS(monitor_rw_end, __monitor_rw_end)
-LINKER_ADDRESS(monitor_stacks_end, __monitor_stacks_end)
+SYMBOL_ADDRESS(monitor_text_start, __monitor_text_start)
+SYMBOL_ADDRESS(monitor_text_end, __monitor_text_end)
+SYMBOL_ADDRESS(monitor_rodata_start, __monitor_rodata_start)
+SYMBOL_ADDRESS(monitor_rodata_end, __monitor_rodata_end)
+SYMBOL_ADDRESS(monitor_rw_start, __monitor_rw_start)
+SYMBOL_ADDRESS(monitor_rw_end, __monitor_rw_end)
+SYMBOL_ADDRESS(monitor_stacks_end, __monitor_stacks_end)
 
 /* The normal world's device tree, embedded in the image (ns_dtb.S). */
 extern char __ns_dtb_start[], __ns_dtb_end[];
-LINKER_ADDRESS(ns_dtb_start, __ns_dtb_start)
-LINKER_ADDRESS(ns_dtb_end, __ns_dtb_end)
+SYMBOL_ADDRESS(ns_dtb_start, __ns_dtb_start)
+SYMBOL_ADDRESS(ns_dtb_end, __ns_dtb_end)
 
 /* The payload entry point chosen at build time (--defsym in the Makefile). */
 extern char __payload_entry[];
-LINKER_ADDRESS(payload_entry, __payload_entry)
+SYMBOL_ADDRESS(payload_entry, __payload_entry)
 
 /* The TMM of the S-EL2 image: linked to run in PLAT_TMM_RAM, stored in flash after the monitor. */
 extern char __tmm_load_start[], __tmm_image_start[], __tmm_image_end[], __tmm_bss_end[];
 extern char tmm_sel2_entry[];
-LINKER_ADDRESS(tmm_load_start, __tmm_load_start)
-LINKER_ADDRESS(tmm_image_start, __tmm_image_start)
-LINKER_ADDRESS(tmm_image_end, __tmm_image_end)
-LINKER_ADDRESS(tmm_bss_end, __tmm_bss_end)
-LINKER_ADDRESS(tmm_entry_address, tmm_sel2_entry)
+SYMBOL_ADDRESS(tmm_load_start, __tmm_load_start)
+SYMBOL_ADDRESS(tmm_image_start, __tmm_image_start)
+SYMBOL_ADDRESS(tmm_image_end, __tmm_image_end)
+SYMBOL_ADDRESS(tmm_bss_end, __tmm_bss_end)
+SYMBOL_ADDRESS(tmm_entry_address, tmm_sel2_entry)
 
 /* el3_exit (el3_vectors.S): resume a world; never returns. */
 void el3_exit(struct world_context *_Nonnull ctx) __attribute__((noreturn));

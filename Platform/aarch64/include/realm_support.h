@@ -5,6 +5,7 @@
 #define REALM_SUPPORT_H
 
 #include <stdint.h>
+#include "symbol_address.h"
 #include "realm_layout.h"
 
 /* Everything declared here is defined in the same image: address it directly, not via a GOT. */
@@ -15,22 +16,20 @@ extern char __realm_token_buffer[], __realm_xlat[], __realm_config_page[], __rea
 extern char __realm_secret_page[], __realm_scratch[];
 extern char realm_secondary_entry[];
 
-#define REALM_SYMBOL(fn, sym) \
-	static inline __attribute__((always_inline)) uint64_t fn(void) { return (uint64_t)(uintptr_t)sym; }
-REALM_SYMBOL(realm_image_start, __realm_image_start)
-REALM_SYMBOL(realm_image_end, __realm_image_end)
-REALM_SYMBOL(realm_end, __realm_end)
+SYMBOL_ADDRESS(realm_image_start, __realm_image_start)
+SYMBOL_ADDRESS(realm_image_end, __realm_image_end)
+SYMBOL_ADDRESS(realm_end, __realm_end)
 /* Two pages: the attestation token collected from RSI_ATTESTATION_TOKEN_CONTINUE. */
-REALM_SYMBOL(realm_token_buffer, __realm_token_buffer)
+SYMBOL_ADDRESS(realm_token_buffer, __realm_token_buffer)
 /* Three pages: stage-1 tables of the isolation experiment. */
-REALM_SYMBOL(realm_xlat, __realm_xlat)
+SYMBOL_ADDRESS(realm_xlat, __realm_xlat)
 /* One page each: RSI_REALM_CONFIG output, RsiHostCall, the first realm's secret. */
-REALM_SYMBOL(realm_config_page, __realm_config_page)
-REALM_SYMBOL(realm_host_call_page, __realm_host_call_page)
-REALM_SYMBOL(realm_secret_page, __realm_secret_page)
+SYMBOL_ADDRESS(realm_config_page, __realm_config_page)
+SYMBOL_ADDRESS(realm_host_call_page, __realm_host_call_page)
+SYMBOL_ADDRESS(realm_secret_page, __realm_secret_page)
 /* Two pages the realm gives up with RSI_IPA_STATE_SET (RAM -> EMPTY). */
-REALM_SYMBOL(realm_scratch, __realm_scratch)
-REALM_SYMBOL(realm_secondary_entry_address, realm_secondary_entry)
+SYMBOL_ADDRESS(realm_scratch, __realm_scratch)
+SYMBOL_ADDRESS(realm_secondary_entry_address, realm_secondary_entry)
 #undef REALM_SYMBOL
 
 /*

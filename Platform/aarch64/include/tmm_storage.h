@@ -6,6 +6,7 @@
 #define TMM_STORAGE_H
 
 #include <stdint.h>
+#include "symbol_address.h"
 #include "platform_def.h"
 #include "realm_run.h"
 
@@ -35,14 +36,12 @@ static inline __attribute__((always_inline)) uint64_t tmm_empty_stage2_table_add
 extern char __tmm_text_start[], __tmm_text_end[], __tmm_rodata_start[], __tmm_rodata_end[];
 extern char __tmm_rw_start[], __tmm_rw_end[];
 
-#define TMM_LINKER_ADDRESS(fn, sym) \
-	static inline __attribute__((always_inline)) uint64_t fn(void) { return (uint64_t)(uintptr_t)sym; }
-TMM_LINKER_ADDRESS(tmm_text_start, __tmm_text_start)
-TMM_LINKER_ADDRESS(tmm_text_end, __tmm_text_end)
-TMM_LINKER_ADDRESS(tmm_rodata_start, __tmm_rodata_start)
-TMM_LINKER_ADDRESS(tmm_rodata_end, __tmm_rodata_end)
-TMM_LINKER_ADDRESS(tmm_rw_start, __tmm_rw_start)
-TMM_LINKER_ADDRESS(tmm_rw_end, __tmm_rw_end)
+SYMBOL_ADDRESS(tmm_text_start, __tmm_text_start)
+SYMBOL_ADDRESS(tmm_text_end, __tmm_text_end)
+SYMBOL_ADDRESS(tmm_rodata_start, __tmm_rodata_start)
+SYMBOL_ADDRESS(tmm_rodata_end, __tmm_rodata_end)
+SYMBOL_ADDRESS(tmm_rw_start, __tmm_rw_start)
+SYMBOL_ADDRESS(tmm_rw_end, __tmm_rw_end)
 
 #pragma GCC visibility pop
 

@@ -65,8 +65,7 @@
  * normal world's device tree over it (README: Attestation).
  */
 #define PLAT_QEMU_DTB_BASE            0x40000000
-/* Default payload load and entry address (override with PAYLOAD_ADDR=...). */
-#define PLAT_DEFAULT_PAYLOAD_ADDR     0x40200000
+/* The payload's load and entry address is the Makefile's PAYLOAD_ADDR (default 0x40200000). */
 
 /* Stack sizes per CPU. */
 #define PLAT_MONITOR_STACK_SIZE       0x8000

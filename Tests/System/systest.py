@@ -17,6 +17,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "Tools"))
 import run_qemu  # noqa: E402
 import attestation_checks  # noqa: E402
+from attestation_checks import swift_tool  # noqa: E402
 
 # Checks the project's host reports on the normal console (Firmware/Host): the firmware's
 # interfaces and every bad-input case of the boot-chain issue, each by name.
@@ -390,16 +391,6 @@ def expected_rim(realm_bin, num_bps, num_wps):
 def hex_line(pattern, text):
     m = re.search(pattern, text)
     return m.group(1) if m else None
-
-
-def swift_tool(product):
-    """Path of a host tool of this package, built with SwiftPM on first use."""
-    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-    built = subprocess.run(["swift", "build", "--product", product], cwd=root, capture_output=True, text=True)
-    if built.returncode != 0:
-        raise RuntimeError(f"swift build --product {product} failed:\n" + built.stdout[-2000:] + built.stderr[-2000:])
-    bin_path = subprocess.run(["swift", "build", "--show-bin-path"], cwd=root, capture_output=True, text=True).stdout.strip()
-    return os.path.join(bin_path, product)
 
 
 def realm_manifest(realm_bin, num_bps, num_wps):

@@ -312,6 +312,16 @@ def per_boot_rak(image, cpu, payload):
     return check
 
 
+def seed_loader(seed):
+    """QEMU arguments that hand the host a realm's challenge seed (8 bytes after its mode word)."""
+    return ["-device", f"loader,addr=0x40100008,data={seed},data-len=8"]
+
+
+def realm_challenge(seed):
+    """The challenge the realm asks its token for: SHA-512 of the seed's 8 little-endian bytes."""
+    return hashlib.sha512(seed.to_bytes(8, "little")).hexdigest()
+
+
 def tampered_realm_test(out, sel2):
     """The same host with a realm image changed in one byte: the realm runs, but its token fails
     the RIM check against what the unchanged image should measure."""
@@ -319,7 +329,7 @@ def tampered_realm_test(out, sel2):
     return Test("sel2-realm-tampered: a realm image changed in one byte fails the RIM check of its token",
                 sel2, "max", payload=f"{out}/host-tampered/host.bin",
                 normal=[re.escape("[realm] Test realm at EL1: REC 0"), re.escape("[host] attestation-token-end")],
-                extra=["-device", f"loader,addr=0x40100008,data={seed},data-len=8"],
+                extra=seed_loader(seed),
                 forbidden=[r"UNEXPECTED EXCEPTION"], timeout=600, realm=True,
                 post=lambda result, directory: verify_tampered(result, directory, seed, f"{out}/realm/realm.bin",
                                                               f"{out}/host-tampered/realm.bin"))
@@ -337,7 +347,7 @@ def realm_test(out, sel2):
     return Test("sel2-realm: a confidential VM boots, prints, shares memory, uses two vCPUs and a timer, attests, "
                 "is isolated and destroyed", sel2, "max", normal=normal,
                 secure=[r"\[EL3\] PSCI SYSTEM_OFF from the normal world"],
-                extra=["-device", f"loader,addr=0x40100008,data={seed},data-len=8"],
+                extra=seed_loader(seed),
                 forbidden=FORBIDDEN + [REALM_SKIPPED], timeout=600, realm=True,
                 post=lambda result, directory: verify_token(result, directory, seed, f"{out}/realm/realm.bin"))
 
@@ -441,6 +451,14 @@ def debug_counts(result):
     return (int(features.group(1)), int(features.group(2))) if features else None
 
 
+def realm_outputs(result):
+    """What the run printed for checking a realm's token, each None when missing: the realm's
+    RIM, its REM0-REM3, the host's breakpoint and watchpoint counts and the platform key."""
+    rim = hex_line(r"\[realm\] measurement RIM: ([0-9a-f]+)", result.normal)
+    rems = [hex_line(rf"\[realm\] measurement REM{i}: ([0-9a-f]+)", result.normal) for i in range(4)]
+    return rim, rems, debug_counts(result), attestation_checks.platform_key(result.secure)
+
+
 def verify_command(token_path, challenge, rim, rems, key):
     command = [swift_tool("tmm-verify"), "verify", token_path, "--challenge", challenge, "--rpv", REALM_RPV.hex(),
                "--rim", rim, "--platform-key", key]
@@ -452,18 +470,16 @@ def verify_command(token_path, challenge, rim, rems, key):
 def verify_token(result, directory, seed, realm_bin):
     """The realm's challenge, its RIM against tmm-measure's prediction and against an independent
     replay of the specification's recipe, then the whole token with tmm-verify."""
-    challenge = hashlib.sha512(seed.to_bytes(8, "little")).hexdigest()
+    challenge = realm_challenge(seed)
     printed = hex_line(r"\[realm\] attestation challenge: ([0-9a-f]{128})", result.normal)
     if printed != challenge:
         return f"the realm's challenge {printed} is not SHA-512 of this run's seed ({challenge})"
     token_path = realm_token(result, directory)
     if token_path is None:
         return "no attestation token between the markers on the normal console"
-    rim = hex_line(r"\[realm\] measurement RIM: ([0-9a-f]+)", result.normal)
-    rems = [hex_line(rf"\[realm\] measurement REM{i}: ([0-9a-f]+)", result.normal) for i in range(4)]
+    rim, rems, counts, key = realm_outputs(result)
     if rim is None or None in rems:
         return "the realm did not print its RIM and REMs"
-    counts = debug_counts(result)
     if counts is None:
         return "the host did not print the RMI features it builds the realm with"
     predicted = measure(directory, "realm", realm_bin, *counts)
@@ -472,7 +488,6 @@ def verify_token(result, directory, seed, realm_bin):
     replayed = expected_rim(realm_bin, *counts)
     if predicted != replayed:
         return f"tmm-measure's prediction {predicted} differs from the replay of the specification's recipe ({replayed})"
-    key = attestation_checks.platform_key(result.secure)
     if key is None:
         return "the monitor did not print its platform attestation key"
     verified = subprocess.run(verify_command(token_path, challenge, predicted, rems, key), capture_output=True, text=True)
@@ -492,9 +507,7 @@ def verify_tampered(result, directory, seed, original_bin, tampered_bin):
     token_path = realm_token(result, directory)
     if token_path is None:
         return "no attestation token between the markers on the normal console"
-    rim = hex_line(r"\[realm\] measurement RIM: ([0-9a-f]+)", result.normal)
-    rems = [hex_line(rf"\[realm\] measurement REM{i}: ([0-9a-f]+)", result.normal) for i in range(4)]
-    counts, key = debug_counts(result), attestation_checks.platform_key(result.secure)
+    rim, rems, counts, key = realm_outputs(result)
     if rim is None or None in rems or counts is None or key is None:
         return "the run did not print the realm's measurements, the RMI features or the platform key"
     expected = measure(directory, "expected", original_bin, *counts)
@@ -503,8 +516,8 @@ def verify_tampered(result, directory, seed, original_bin, tampered_bin):
         return f"the changed realm's RIM {rim} is not tmm-measure's prediction for its image ({actual})"
     if actual == expected:
         return "one changed byte of the realm image did not change the predicted RIM"
-    challenge = hashlib.sha512(seed.to_bytes(8, "little")).hexdigest()
-    refused = subprocess.run(verify_command(token_path, challenge, expected, rems, key), capture_output=True, text=True)
+    refused = subprocess.run(verify_command(token_path, realm_challenge(seed), expected, rems, key),
+                             capture_output=True, text=True)
     if refused.returncode == 0:
         return "tmm-verify accepted a token from a changed realm image against the expected RIM"
     if "RIM" not in refused.stderr:

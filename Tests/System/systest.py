@@ -256,6 +256,8 @@ REALM_LINES = [
 ]
 # The personalization value the VMM gives the realm (realm_layout.h: REALM_RPV_PATTERN | i).
 REALM_RPV = b"".join((0x7670722D6D6D7400 | i).to_bytes(8, "little") for i in range(8))
+# The realm's RAM, its image loaded at the start (realm_layout.h).
+REALM_RAM_BASE, REALM_RAM_SIZE = 0x4000_0000, 0x80000
 
 
 class Test:
@@ -379,21 +381,20 @@ def expected_rim(realm_bin, num_bps, num_wps):
             d[offset:offset + len(value)] = value
         return h(bytes(d))
 
-    ram_base, ram_pages = 0x4000_0000, 0x80000 // 4096
-    for page in range(ram_pages):       # one descriptor per level-3 entry, as TF-RMM rel0 does
-        base = ram_base + page * 4096
+    for page in range(REALM_RAM_SIZE // 4096):   # one descriptor per level-3 entry, as TF-RMM rel0 does
+        base = REALM_RAM_BASE + page * 4096
         rim = descriptor(2, [(0x50, u64(base)), (0x58, u64(base + 4096))])
     with open(realm_bin, "rb") as f:
         image = f.read()
     image += bytes(-len(image) % 4096)
     for page in range(len(image) // 4096):
         content = h(image[page * 4096:(page + 1) * 4096])
-        rim = descriptor(0, [(0x50, u64(ram_base + page * 4096)), (0x58, u64(1)), (0x60, content)])
+        rim = descriptor(0, [(0x50, u64(REALM_RAM_BASE + page * 4096)), (0x58, u64(1)), (0x60, content)])
     # REC_CREATE extends the RIM for a runnable REC only (TF-RMM rel0 runtime/rmi/rec.c): REC 0,
     # runnable at the entry with x0 = 0. REC 1 starts not runnable and is not measured.
     rec = bytearray(4096)
     rec[0x000:0x008] = u64(1)
-    rec[0x200:0x208] = u64(ram_base)
+    rec[0x200:0x208] = u64(REALM_RAM_BASE)
     rim = descriptor(1, [(0x50, h(bytes(rec)))])
     return rim[:32].hex()
 
@@ -409,14 +410,13 @@ def realm_manifest(realm_bin, num_bps, num_wps):
     measured steps: RTT_INIT_RIPAS of its RAM, whose entries are at level 3; DATA_CREATE of the
     image at the start of RAM, contents measured; REC 0, runnable at the entry with x0 = 0;
     REC 1, not runnable, so not measured."""
-    ram_base, ram_size = 0x4000_0000, 0x80000
     return {
         "hash_algorithm": "sha-256",
         "realm": {"s2sz": 40, "num_bps": num_bps, "num_wps": num_wps},
         "steps": [
-            {"init_ripas": {"base": hex(ram_base), "top": hex(ram_base + ram_size), "level": 3}},
-            {"data": {"ipa": hex(ram_base), "file": os.path.abspath(realm_bin), "measure_content": True}},
-            {"rec": {"runnable": True, "pc": hex(ram_base), "gprs": [0]}},
+            {"init_ripas": {"base": hex(REALM_RAM_BASE), "top": hex(REALM_RAM_BASE + REALM_RAM_SIZE), "level": 3}},
+            {"data": {"ipa": hex(REALM_RAM_BASE), "file": os.path.abspath(realm_bin), "measure_content": True}},
+            {"rec": {"runnable": True, "pc": hex(REALM_RAM_BASE), "gprs": [0]}},
             {"rec": {"runnable": False, "pc": "0x0"}},
         ],
     }

@@ -298,9 +298,6 @@ $(REALM)/realm.elf: $(REALM)/realm-swift.o $(REALM)/realm_entry.o $(REALM)/mem.o
 # ---------------------------------------------------------------------------------------------
 # Running.
 
-QEMU_MACHINE := -M virt,secure=on,virtualization=on,gic-version=3 -m 1G -smp 4 -nographic -nodefaults
-QEMU_PAYLOAD  = -device loader,file=$(PAYLOAD),addr=$(PAYLOAD_ADDR),force-raw=on
-
 # Boots the S-EL2 image with the payload; both consoles are shown (normal| and secure|).
 run: deps
 	$(MAKE) --no-print-directory $(SEL2)/tmm-sel2.bin $(if $(filter $(OUT)/host/host.bin,$(PAYLOAD)),$(PAYLOAD))

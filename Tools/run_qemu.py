@@ -53,6 +53,8 @@ def run(image, cpu, payload=None, payload_addr="0x40200000", host_mode=None, ext
     partial = {normal_log: "", secure_log: ""}
 
     def pump(final=False):
+        """Echoes the lines the consoles gained since the last call (the result is read from the
+        files at the end, so without echo there is nothing to do)."""
         for path, prefix in ((secure_log, "secure| "), (normal_log, "normal| ")):
             with open(path, "rb") as f:
                 f.seek(offsets[path])
@@ -64,9 +66,8 @@ def run(image, cpu, payload=None, payload_addr="0x40200000", host_mode=None, ext
             if final and partial[path]:
                 lines.append(partial[path])
                 partial[path] = ""
-            if echo:
-                for line in lines:
-                    print(prefix + line, flush=True)
+            for line in lines:
+                print(prefix + line, flush=True)
 
     exited = False
     while True:
@@ -76,12 +77,14 @@ def run(image, cpu, payload=None, payload_addr="0x40200000", host_mode=None, ext
             break
         except subprocess.TimeoutExpired:
             pass
-        pump()
+        if echo:
+            pump()
         if time.monotonic() - start > timeout:
             process.kill()
             process.wait()
             break
-    pump(final=True)
+    if echo:
+        pump(final=True)
     qemu_output = process.stdout.read().decode("utf-8", "replace")
     if echo and qemu_output.strip():
         print("qemu| " + qemu_output.strip().replace("\n", "\nqemu| "), flush=True)

@@ -17,6 +17,7 @@ By hand, after `make run` (which keeps the consoles under out/run):
     python3 Tests/System/attestation_checks.py out/run/secure-console.log out/tmm-sel2-sram/tmm-sel2.elf 01010004
 (the last argument is the expected configuration claim; see README: Attestation).
 """
+import functools
 import hashlib
 import json
 import os
@@ -84,19 +85,15 @@ def platform_key(secure):
     return hex_block(secure, r"\[EL3\] platform attestation public key")
 
 
-_verifier = None
-
-
-def verifier():
-    """Path of the tmm-verify binary, built with SwiftPM on first use."""
-    global _verifier
-    if _verifier is None:
-        subprocess.run(["swift", "build", "--product", "tmm-verify"], cwd=REPO, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        bin_path = subprocess.run(["swift", "build", "--show-bin-path"], cwd=REPO, check=True,
-                                  capture_output=True, text=True).stdout.strip()
-        _verifier = os.path.join(bin_path, "tmm-verify")
-    return _verifier
+@functools.lru_cache(maxsize=None)
+def swift_tool(product):
+    """Path of a host tool of this package, built with SwiftPM on first use (once per run:
+    even an up-to-date `swift build` takes seconds). Raises RuntimeError when the build fails."""
+    built = subprocess.run(["swift", "build", "--product", product], cwd=REPO, capture_output=True, text=True)
+    if built.returncode != 0:
+        raise RuntimeError(f"swift build --product {product} failed:\n" + built.stdout[-2000:] + built.stderr[-2000:])
+    bin_path = subprocess.run(["swift", "build", "--show-bin-path"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    return os.path.join(bin_path, product)
 
 
 def check_boot(secure, elf, image, configuration, workdir):
@@ -121,9 +118,9 @@ def check_boot(secure, elf, image, configuration, workdir):
     with open(token_file, "w") as f:
         f.write(token)
     try:
-        run = subprocess.run([verifier(), "verify-platform", token_file, "--platform-key", key,
+        run = subprocess.run([swift_tool("tmm-verify"), "verify-platform", token_file, "--platform-key", key,
                               "--challenge", challenge], capture_output=True, text=True)
-    except (OSError, subprocess.CalledProcessError) as error:
+    except (OSError, RuntimeError) as error:
         return f"cannot run tmm-verify: {error}"
     if run.returncode != 0:
         return f"tmm-verify rejects the platform token: {run.stderr.strip()}"

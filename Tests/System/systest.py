@@ -17,6 +17,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "Tools"))
 import run_qemu  # noqa: E402
 import attestation_checks  # noqa: E402
+from attestation_checks import swift_tool  # noqa: E402
 
 # Checks the project's host reports on the normal console (Firmware/Host): the firmware's
 # interfaces and every bad-input case of the boot-chain issue, each by name.
@@ -255,6 +256,8 @@ REALM_LINES = [
 ]
 # The personalization value the VMM gives the realm (realm_layout.h: REALM_RPV_PATTERN | i).
 REALM_RPV = b"".join((0x7670722D6D6D7400 | i).to_bytes(8, "little") for i in range(8))
+# The realm's RAM, its image loaded at the start (realm_layout.h).
+REALM_RAM_BASE, REALM_RAM_SIZE = 0x4000_0000, 0x80000
 
 
 class Test:
@@ -311,6 +314,16 @@ def per_boot_rak(image, cpu, payload):
     return check
 
 
+def seed_loader(seed):
+    """QEMU arguments that hand the host a realm's challenge seed (8 bytes after its mode word)."""
+    return ["-device", f"loader,addr=0x40100008,data={seed},data-len=8"]
+
+
+def realm_challenge(seed):
+    """The challenge the realm asks its token for: SHA-512 of the seed's 8 little-endian bytes."""
+    return hashlib.sha512(seed.to_bytes(8, "little")).hexdigest()
+
+
 def tampered_realm_test(out, sel2):
     """The same host with a realm image changed in one byte: the realm runs, but its token fails
     the RIM check against what the unchanged image should measure."""
@@ -318,7 +331,7 @@ def tampered_realm_test(out, sel2):
     return Test("sel2-realm-tampered: a realm image changed in one byte fails the RIM check of its token",
                 sel2, "max", payload=f"{out}/host-tampered/host.bin",
                 normal=[re.escape("[realm] Test realm at EL1: REC 0"), re.escape("[host] attestation-token-end")],
-                extra=["-device", f"loader,addr=0x40100008,data={seed},data-len=8"],
+                extra=seed_loader(seed),
                 forbidden=[r"UNEXPECTED EXCEPTION"], timeout=600, realm=True,
                 post=lambda result, directory: verify_tampered(result, directory, seed, f"{out}/realm/realm.bin",
                                                               f"{out}/host-tampered/realm.bin"))
@@ -336,7 +349,7 @@ def realm_test(out, sel2):
     return Test("sel2-realm: a confidential VM boots, prints, shares memory, uses two vCPUs and a timer, attests, "
                 "is isolated and destroyed", sel2, "max", normal=normal,
                 secure=[r"\[EL3\] PSCI SYSTEM_OFF from the normal world"],
-                extra=["-device", f"loader,addr=0x40100008,data={seed},data-len=8"],
+                extra=seed_loader(seed),
                 forbidden=FORBIDDEN + [REALM_SKIPPED], timeout=600, realm=True,
                 post=lambda result, directory: verify_token(result, directory, seed, f"{out}/realm/realm.bin"))
 
@@ -368,21 +381,20 @@ def expected_rim(realm_bin, num_bps, num_wps):
             d[offset:offset + len(value)] = value
         return h(bytes(d))
 
-    ram_base, ram_pages = 0x4000_0000, 0x80000 // 4096
-    for page in range(ram_pages):       # one descriptor per level-3 entry, as TF-RMM rel0 does
-        base = ram_base + page * 4096
+    for page in range(REALM_RAM_SIZE // 4096):   # one descriptor per level-3 entry, as TF-RMM rel0 does
+        base = REALM_RAM_BASE + page * 4096
         rim = descriptor(2, [(0x50, u64(base)), (0x58, u64(base + 4096))])
     with open(realm_bin, "rb") as f:
         image = f.read()
     image += bytes(-len(image) % 4096)
     for page in range(len(image) // 4096):
         content = h(image[page * 4096:(page + 1) * 4096])
-        rim = descriptor(0, [(0x50, u64(ram_base + page * 4096)), (0x58, u64(1)), (0x60, content)])
+        rim = descriptor(0, [(0x50, u64(REALM_RAM_BASE + page * 4096)), (0x58, u64(1)), (0x60, content)])
     # REC_CREATE extends the RIM for a runnable REC only (TF-RMM rel0 runtime/rmi/rec.c): REC 0,
     # runnable at the entry with x0 = 0. REC 1 starts not runnable and is not measured.
     rec = bytearray(4096)
     rec[0x000:0x008] = u64(1)
-    rec[0x200:0x208] = u64(ram_base)
+    rec[0x200:0x208] = u64(REALM_RAM_BASE)
     rim = descriptor(1, [(0x50, h(bytes(rec)))])
     return rim[:32].hex()
 
@@ -392,30 +404,19 @@ def hex_line(pattern, text):
     return m.group(1) if m else None
 
 
-def swift_tool(product):
-    """Path of a host tool of this package, built with SwiftPM on first use."""
-    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-    built = subprocess.run(["swift", "build", "--product", product], cwd=root, capture_output=True, text=True)
-    if built.returncode != 0:
-        raise RuntimeError(f"swift build --product {product} failed:\n" + built.stdout[-2000:] + built.stderr[-2000:])
-    bin_path = subprocess.run(["swift", "build", "--show-bin-path"], cwd=root, capture_output=True, text=True).stdout.strip()
-    return os.path.join(bin_path, product)
-
-
 def realm_manifest(realm_bin, num_bps, num_wps):
     """The test realm as a realm owner describes it to `tmm-measure` (README: Measuring and verifying a realm):
     the parameters and, in the order the VMM performs them (Firmware/Host/VMM/RealmVM.swift), the
     measured steps: RTT_INIT_RIPAS of its RAM, whose entries are at level 3; DATA_CREATE of the
     image at the start of RAM, contents measured; REC 0, runnable at the entry with x0 = 0;
     REC 1, not runnable, so not measured."""
-    ram_base, ram_size = 0x4000_0000, 0x80000
     return {
         "hash_algorithm": "sha-256",
         "realm": {"s2sz": 40, "num_bps": num_bps, "num_wps": num_wps},
         "steps": [
-            {"init_ripas": {"base": hex(ram_base), "top": hex(ram_base + ram_size), "level": 3}},
-            {"data": {"ipa": hex(ram_base), "file": os.path.abspath(realm_bin), "measure_content": True}},
-            {"rec": {"runnable": True, "pc": hex(ram_base), "gprs": [0]}},
+            {"init_ripas": {"base": hex(REALM_RAM_BASE), "top": hex(REALM_RAM_BASE + REALM_RAM_SIZE), "level": 3}},
+            {"data": {"ipa": hex(REALM_RAM_BASE), "file": os.path.abspath(realm_bin), "measure_content": True}},
+            {"rec": {"runnable": True, "pc": hex(REALM_RAM_BASE), "gprs": [0]}},
             {"rec": {"runnable": False, "pc": "0x0"}},
         ],
     }
@@ -450,6 +451,14 @@ def debug_counts(result):
     return (int(features.group(1)), int(features.group(2))) if features else None
 
 
+def realm_outputs(result):
+    """What the run printed for checking a realm's token, each None when missing: the realm's
+    RIM, its REM0-REM3, the host's breakpoint and watchpoint counts and the platform key."""
+    rim = hex_line(r"\[realm\] measurement RIM: ([0-9a-f]+)", result.normal)
+    rems = [hex_line(rf"\[realm\] measurement REM{i}: ([0-9a-f]+)", result.normal) for i in range(4)]
+    return rim, rems, debug_counts(result), attestation_checks.platform_key(result.secure)
+
+
 def verify_command(token_path, challenge, rim, rems, key):
     command = [swift_tool("tmm-verify"), "verify", token_path, "--challenge", challenge, "--rpv", REALM_RPV.hex(),
                "--rim", rim, "--platform-key", key]
@@ -461,18 +470,16 @@ def verify_command(token_path, challenge, rim, rems, key):
 def verify_token(result, directory, seed, realm_bin):
     """The realm's challenge, its RIM against tmm-measure's prediction and against an independent
     replay of the specification's recipe, then the whole token with tmm-verify."""
-    challenge = hashlib.sha512(seed.to_bytes(8, "little")).hexdigest()
+    challenge = realm_challenge(seed)
     printed = hex_line(r"\[realm\] attestation challenge: ([0-9a-f]{128})", result.normal)
     if printed != challenge:
         return f"the realm's challenge {printed} is not SHA-512 of this run's seed ({challenge})"
     token_path = realm_token(result, directory)
     if token_path is None:
         return "no attestation token between the markers on the normal console"
-    rim = hex_line(r"\[realm\] measurement RIM: ([0-9a-f]+)", result.normal)
-    rems = [hex_line(rf"\[realm\] measurement REM{i}: ([0-9a-f]+)", result.normal) for i in range(4)]
+    rim, rems, counts, key = realm_outputs(result)
     if rim is None or None in rems:
         return "the realm did not print its RIM and REMs"
-    counts = debug_counts(result)
     if counts is None:
         return "the host did not print the RMI features it builds the realm with"
     predicted = measure(directory, "realm", realm_bin, *counts)
@@ -481,7 +488,6 @@ def verify_token(result, directory, seed, realm_bin):
     replayed = expected_rim(realm_bin, *counts)
     if predicted != replayed:
         return f"tmm-measure's prediction {predicted} differs from the replay of the specification's recipe ({replayed})"
-    key = attestation_checks.platform_key(result.secure)
     if key is None:
         return "the monitor did not print its platform attestation key"
     verified = subprocess.run(verify_command(token_path, challenge, predicted, rems, key), capture_output=True, text=True)
@@ -501,9 +507,7 @@ def verify_tampered(result, directory, seed, original_bin, tampered_bin):
     token_path = realm_token(result, directory)
     if token_path is None:
         return "no attestation token between the markers on the normal console"
-    rim = hex_line(r"\[realm\] measurement RIM: ([0-9a-f]+)", result.normal)
-    rems = [hex_line(rf"\[realm\] measurement REM{i}: ([0-9a-f]+)", result.normal) for i in range(4)]
-    counts, key = debug_counts(result), attestation_checks.platform_key(result.secure)
+    rim, rems, counts, key = realm_outputs(result)
     if rim is None or None in rems or counts is None or key is None:
         return "the run did not print the realm's measurements, the RMI features or the platform key"
     expected = measure(directory, "expected", original_bin, *counts)
@@ -512,8 +516,8 @@ def verify_tampered(result, directory, seed, original_bin, tampered_bin):
         return f"the changed realm's RIM {rim} is not tmm-measure's prediction for its image ({actual})"
     if actual == expected:
         return "one changed byte of the realm image did not change the predicted RIM"
-    challenge = hashlib.sha512(seed.to_bytes(8, "little")).hexdigest()
-    refused = subprocess.run(verify_command(token_path, challenge, expected, rems, key), capture_output=True, text=True)
+    refused = subprocess.run(verify_command(token_path, realm_challenge(seed), expected, rems, key),
+                             capture_output=True, text=True)
     if refused.returncode == 0:
         return "tmm-verify accepted a token from a changed realm image against the expected RIM"
     if "RIM" not in refused.stderr:

@@ -384,18 +384,7 @@ enum RECRunner {
         console.print(header)
         console.print("[host] attestation-token-begin")
         let bytes = UnsafeRawPointer(bitPattern: UInt(address))!
-        var offset = 0
-        while offset < Int(length) {
-            var line = LogLine("[host] ")
-            for i in offset..<min(offset + 64, Int(length)) {
-                let byte = bytes.load(fromByteOffset: i, as: UInt8.self)
-                let high = byte >> 4, low = byte & 0xF
-                line.appendByte(high < 10 ? UInt8(ascii: "0") + high : UInt8(ascii: "a") + high - 10)
-                line.appendByte(low < 10 ? UInt8(ascii: "0") + low : UInt8(ascii: "a") + low - 10)
-            }
-            console.print(line)
-            offset += 64
-        }
+        console.printHexLines(prefix: "[host] ", UnsafeRawBufferPointer(start: bytes, count: Int(length)))
         console.print("[host] attestation-token-end")
     }
 }

@@ -12,16 +12,6 @@ func say(_ text: StaticString) { say(LogLine(text)) }
 
 extension LogLine {
     mutating func append(line other: LogLine) { other.forEachByte { appendByte($0) } }
-
-    /// Two lower-case hex digits per byte, no prefix.
-    mutating func hexBytes(_ bytes: UnsafeRawBufferPointer) {
-        for byte in bytes {
-            appendByte(Self.nibble(byte >> 4))
-            appendByte(Self.nibble(byte & 0xF))
-        }
-    }
-
-    private static func nibble(_ n: UInt8) -> UInt8 { n < 10 ? UInt8(ascii: "0") + n : UInt8(ascii: "a") + n - 10 }
 }
 
 /// Counts and prints the realm's checks: `PASS name` or `FAIL name ...`, then a total.

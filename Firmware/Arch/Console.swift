@@ -89,7 +89,8 @@ struct LogLine {
         uart.put(UInt8(ascii: "\n"))
     }
 
-    private static func hexDigit(_ nibble: UInt64) -> UInt8 {
+    /// The lower-case hex digit of the low four bits of `nibble`.
+    static func hexDigit(_ nibble: UInt64) -> UInt8 {
         let n = UInt8(truncatingIfNeeded: nibble & 0xf)
         return n < 10 ? UInt8(ascii: "0") + n : UInt8(ascii: "a") + n - 10
     }

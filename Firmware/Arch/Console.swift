@@ -15,6 +15,11 @@ struct LogLine {
         for i in 0..<text.utf8CodeUnitCount { appendByte(start[i]) }
     }
 
+    /// Appends the text of another line.
+    mutating func append(_ other: LogLine) {
+        other.forEachByte { appendByte($0) }
+    }
+
     /// Appends raw bytes that are known to be printable ASCII.
     mutating func append(bytes source: UnsafeRawBufferPointer) {
         for byte in source { appendByte(byte >= 0x20 && byte < 0x7f ? byte : UInt8(ascii: "?")) }

@@ -1,5 +1,4 @@
 import AArch64
-import PlatformDefinitions
 import RealmLayout
 
 // The host as a small VMM: it builds a confidential VM from the test realm's image, runs its
@@ -230,8 +229,7 @@ enum VMMChecks {
 
     /// The normal world cannot read or write a delegated granule (the pool is secure-only RAM).
     static func probeDelegated(_ checks: inout CheckRecorder, _ vm: RealmVM, pool: (base: UInt64, size: UInt64)) {
-        let secureRAM = UInt64(PLAT_SECURE_RAM_BASE)
-        guard pool.base >= secureRAM, pool.base - secureRAM < UInt64(PLAT_SECURE_RAM_SIZE) else {
+        guard SecureMemoryChecks.isSecureRAM(pool.base) else {
             console.print("[host] vmm: the pool is in DRAM, which QEMU does not protect: normal-world probes of realm granules skipped")
             return
         }
@@ -244,22 +242,16 @@ enum VMMChecks {
     }
 
     static func probe(_ address: UInt64, write: Bool) -> (faulted: Bool, detail: LogLine) {
-        faultTaken = false
-        expectingFault = true
-        var value: UInt64 = 0
-        if write { probe_write64(address, 0x0BAD_C0DE) } else { value = probe_read64(address) }
-        expectingFault = false
+        let access = SecureMemoryChecks.probeAccess(address, write: write)
         var detail = LogLine(": ")
         if faultTaken {
             detail.append("ESR_EL2 ")
             detail.hex(faultSyndrome, digits: 8)
         } else {
             detail.append(write ? "the write went through" : "read ")
-            if !write { detail.hex(value) }
+            if !write { detail.hex(access.value) }
         }
-        // Data abort at EL2, synchronous external abort, at the address probed.
-        let faulted = faultTaken && faultSyndrome >> 26 & 0x3F == 0x25 && faultSyndrome & 0x3F == 0x10 && faultAddress == address
-        return (faulted, detail)
+        return (access.faulted, detail)
     }
 
     /// The second realm cannot be given any of the first realm's granules.

@@ -79,35 +79,33 @@ enum FirmwareInterfaceChecks {
         checks.expect("attestation calls from the normal world write nothing to its buffer", untouched)
     }
 
-    /// RmiFeatureRegister0 (DEN0137 1.0-rel0): S2SZ [7:0], LPA2 [8], SVE_EN [9], SVE_VL [13:10],
-    /// NUM_BPS [19:14], NUM_WPS [25:20], PMU_EN [26], PMU_NUM_CTRS [31:27], HASH_SHA_256 [32],
-    /// HASH_SHA_512 [33], GICV3_NUM_LRS [37:34], MAX_RECS_ORDER [41:38].
+    /// The fields of RmiFeatureRegister0 on the console, and the values the TMM must report.
     private static func reportFeatures(_ checks: inout CheckRecorder, _ value: UInt64) {
-        let s2sz = value & 0xFF
+        let features = RMIFeatures(value)
         var line = LogLine("[host] RMI features: S2SZ ")
-        line.decimal(s2sz)
+        line.decimal(features.s2sz)
         line.append(" LPA2 ")
-        line.decimal(value >> 8 & 1)
+        line.decimal(features.lpa2)
         line.append(" SVE ")
-        line.decimal(value >> 9 & 1)
+        line.decimal(features.sve)
         line.append(" BPs ")
-        line.decimal(value >> 14 & 0x3F)
+        line.decimal(features.numBPs)
         line.append(" WPs ")
-        line.decimal(value >> 20 & 0x3F)
+        line.decimal(features.numWPs)
         line.append(" PMU ")
-        line.decimal(value >> 26 & 1)
+        line.decimal(features.pmu)
         line.append(" SHA-256 ")
-        line.decimal(value >> 32 & 1)
+        line.decimal(features.sha256)
         line.append(" SHA-512 ")
-        line.decimal(value >> 33 & 1)
+        line.decimal(features.sha512)
         line.append(" LRs ")
-        line.decimal(value >> 34 & 0xF)
+        line.decimal(features.numLRs)
         line.append(" MAX_RECS_ORDER ")
-        line.decimal(value >> 38 & 0xF)
+        line.decimal(features.maxRecsOrder)
         console.print(line)
-        checks.expect("RMI_FEATURES(0): S2SZ within 32..48", s2sz >= 32 && s2sz <= 48)
-        checks.expect("RMI_FEATURES(0): SHA-256 and SHA-512 supported", value >> 32 & 3 == 3)
-        checks.expect("RMI_FEATURES(0): no LPA2", value >> 8 & 1 == 0)
-        checks.expect("RMI_FEATURES(0): reserved bits [63:42] zero", value >> 42 == 0)
+        checks.expect("RMI_FEATURES(0): S2SZ within 32..48", features.s2sz >= 32 && features.s2sz <= 48)
+        checks.expect("RMI_FEATURES(0): SHA-256 and SHA-512 supported", features.sha256 == 1 && features.sha512 == 1)
+        checks.expect("RMI_FEATURES(0): no LPA2", features.lpa2 == 0)
+        checks.expect("RMI_FEATURES(0): reserved bits [63:42] zero", features.reserved == 0)
     }
 }

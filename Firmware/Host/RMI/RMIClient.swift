@@ -22,6 +22,29 @@ enum RMIStatusCode {
     static func rtt(level: UInt64) -> UInt64 { errorRTT | level << 8 }
 }
 
+/// RmiFeatureRegister0 (DEN0137 1.0-rel0), as RMI_FEATURES(0) returns it in x1: S2SZ [7:0],
+/// LPA2 [8], SVE_EN [9], SVE_VL [13:10], NUM_BPS [19:14], NUM_WPS [25:20], PMU_EN [26],
+/// PMU_NUM_CTRS [31:27], HASH_SHA_256 [32], HASH_SHA_512 [33], GICV3_NUM_LRS [37:34],
+/// MAX_RECS_ORDER [41:38].
+struct RMIFeatures {
+    let value: UInt64
+
+    init(_ value: UInt64) { self.value = value }
+
+    var s2sz: UInt64 { value & 0xFF }
+    var lpa2: UInt64 { value >> 8 & 1 }
+    var sve: UInt64 { value >> 9 & 1 }
+    var numBPs: UInt64 { value >> 14 & 0x3F }
+    var numWPs: UInt64 { value >> 20 & 0x3F }
+    var pmu: UInt64 { value >> 26 & 1 }
+    var sha256: UInt64 { value >> 32 & 1 }
+    var sha512: UInt64 { value >> 33 & 1 }
+    var numLRs: UInt64 { value >> 34 & 0xF }
+    var maxRecsOrder: UInt64 { value >> 38 & 0xF }
+    /// Bits [63:42], reserved (zero).
+    var reserved: UInt64 { value >> 42 }
+}
+
 enum RMI {
     private static func call(_ fid: UInt64, _ x1: UInt64 = 0, _ x2: UInt64 = 0, _ x3: UInt64 = 0,
                              _ x4: UInt64 = 0, _ x5: UInt64 = 0) -> RMIResult {

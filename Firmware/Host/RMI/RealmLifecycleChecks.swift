@@ -20,7 +20,7 @@ enum RealmLifecycleChecks {
             return
         }
         var pool = GranulePool(base: poolRange.base, size: poolRange.size)
-        let features = RMI.features(0).x1
+        let features = RMIFeatures(RMI.features(0).x1)
         let rtt0 = pool.takeStartTables(startTables)!
         let rd = pool.take()!, rttL2 = pool.take()!, rttL3 = pool.take()!
         let rttL2u = pool.take()!, rttL3u = pool.take()!
@@ -44,8 +44,8 @@ enum RealmLifecycleChecks {
         params.clear()
         params.store64(0, at: 0x000)                        // flags: no LPA2, SVE, PMU
         params.store64(s2sz, at: 0x008)
-        params.store64(features >> 14 & 0x3F, at: 0x018)    // num_bps, as FEATURES reports
-        params.store64(features >> 20 & 0x3F, at: 0x020)    // num_wps
+        params.store64(features.numBPs, at: 0x018)    // num_bps, as FEATURES reports
+        params.store64(features.numWPs, at: 0x020)    // num_wps
         params.store8(0, at: 0x030)                         // hash_algo: SHA-256
         for i in 0..<8 { params.store64(0x5250_5600 + UInt64(i), at: 0x400 + 8 * i) }   // rpv
         params.store64(1, at: 0x800)                        // vmid

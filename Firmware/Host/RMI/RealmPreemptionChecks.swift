@@ -61,9 +61,9 @@ enum RealmPreemptionChecks {
         let params = NonSecurePage(index: 4)
         params.clear()
         params.store64(40, at: 0x008)
-        let features = RMI.features(0).x1
-        params.store64(features >> 14 & 0x3F, at: 0x018)
-        params.store64(features >> 20 & 0x3F, at: 0x020)
+        let features = RMIFeatures(RMI.features(0).x1)
+        params.store64(features.numBPs, at: 0x018)
+        params.store64(features.numWPs, at: 0x020)
         params.store64(2, at: 0x800)               // VMID
         params.store64(rtt0, at: 0x808)
         params.store64(1, at: 0x810)

@@ -78,7 +78,7 @@ struct RealmVM {
     func sharedPage(_ i: UInt64) -> NonSecurePage { NonSecurePage(index: sharedPageIndex + i) }
 
     /// RD, starting-level RTTs and the four RTTs: delegated, REALM_CREATE, RTT_CREATE.
-    mutating func create(pool: inout GranulePool, features: UInt64) throws(VMMError) {
+    mutating func create(pool: inout GranulePool, features: RMIFeatures) throws(VMMError) {
         guard let startTables = pool.takeStartTables(Self.startTables), let rd = pool.take() else {
             throw .poolExhausted
         }
@@ -96,8 +96,8 @@ struct RealmVM {
         params.clear()
         params.store64(0, at: 0x000)                        // flags: no LPA2, SVE, PMU
         params.store64(Self.ipaWidth, at: 0x008)
-        params.store64(features >> 14 & 0x3F, at: 0x018)    // num_bps
-        params.store64(features >> 20 & 0x3F, at: 0x020)    // num_wps
+        params.store64(features.numBPs, at: 0x018)    // num_bps
+        params.store64(features.numWPs, at: 0x020)    // num_wps
         params.store8(0, at: 0x030)                         // hash_algo: SHA-256
         for i in 0..<8 { params.store64(UInt64(REALM_RPV_PATTERN) | UInt64(i), at: 0x400 + 8 * i) }
         params.store64(vmid, at: 0x800)

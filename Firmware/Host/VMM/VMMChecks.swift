@@ -21,7 +21,7 @@ enum VMMChecks {
             return
         }
         var pool = GranulePool(base: poolRange.base, size: poolRange.size)
-        let features = RMI.features(0).x1
+        let features = RMIFeatures(RMI.features(0).x1)
         var line = LogLine("[host] vmm: test realm image ")
         line.decimal(RealmVM.imagePages)
         line.append(" pages at IPA ")
@@ -73,7 +73,7 @@ enum VMMChecks {
 
     /// Builds `vm` (the first realm from `pool` alone; the second has its RD and RTTs already).
     static func build(_ checks: inout CheckRecorder, _ vm: inout RealmVM, pool: inout GranulePool,
-                      dataPool: inout GranulePool, features: UInt64, second: Bool) -> Bool {
+                      dataPool: inout GranulePool, features: RMIFeatures, second: Bool) -> Bool {
         do throws(VMMError) {
             if !second {
                 try vm.create(pool: &pool, features: features)

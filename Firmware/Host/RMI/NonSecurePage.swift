@@ -26,3 +26,26 @@ struct NonSecurePage {
         }
     }
 }
+
+extension NonSecurePage {
+    /// The page as RmiRealmParams (DEN0137 1.0-rel0) for REALM_CREATE: no LPA2, SVE or PMU,
+    /// SHA-256, the breakpoints and watchpoints RMI_FEATURES reports, an RPV of eight words
+    /// `rpv | i` (all zero without one), and `startTableCount` concatenated starting-level RTTs
+    /// at `startTables`.
+    func writeRealmParams(ipaWidth: UInt64, features: RMIFeatures, rpv: UInt64?, vmid: UInt64,
+                          startTables: UInt64, startLevel: Int64, startTableCount: UInt64) {
+        clear()
+        store64(0, at: 0x000)                       // flags: no LPA2, SVE, PMU
+        store64(ipaWidth, at: 0x008)                // s2sz
+        store64(features.numBPs, at: 0x018)         // num_bps
+        store64(features.numWPs, at: 0x020)         // num_wps
+        store8(0, at: 0x030)                        // hash_algo: SHA-256
+        if let rpv {
+            for i in 0..<8 { store64(rpv | UInt64(i), at: 0x400 + 8 * i) }
+        }
+        store64(vmid, at: 0x800)
+        store64(startTables, at: 0x808)             // rtt_base
+        store64(UInt64(bitPattern: startLevel), at: 0x810)
+        store64(startTableCount, at: 0x818)         // rtt_num_start
+    }
+}

@@ -41,17 +41,8 @@ enum RealmLifecycleChecks {
 
         // Realm.
         let params = NonSecurePage(index: 0)
-        params.clear()
-        params.store64(0, at: 0x000)                        // flags: no LPA2, SVE, PMU
-        params.store64(s2sz, at: 0x008)
-        params.store64(features.numBPs, at: 0x018)    // num_bps, as FEATURES reports
-        params.store64(features.numWPs, at: 0x020)    // num_wps
-        params.store8(0, at: 0x030)                         // hash_algo: SHA-256
-        for i in 0..<8 { params.store64(0x5250_5600 + UInt64(i), at: 0x400 + 8 * i) }   // rpv
-        params.store64(1, at: 0x800)                        // vmid
-        params.store64(rtt0, at: 0x808)
-        params.store64(UInt64(bitPattern: startLevel), at: 0x810)
-        params.store64(startTables, at: 0x818)
+        params.writeRealmParams(ipaWidth: s2sz, features: features, rpv: 0x5250_5600, vmid: 1,
+                                startTables: rtt0, startLevel: startLevel, startTableCount: startTables)
         checks.expectEqual("lifecycle: REALM_CREATE", RMI.realmCreate(rd: rd, params: params.address).x0, RMIStatusCode.success)
 
         // Protected RTTs down to level 3 at IPA 0.

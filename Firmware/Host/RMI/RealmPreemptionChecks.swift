@@ -59,15 +59,8 @@ enum RealmPreemptionChecks {
         for i in 0..<count { ok = ok && RMI.granuleDelegate(granules[i]).succeeded }
 
         let params = NonSecurePage(index: 4)
-        params.clear()
-        params.store64(40, at: 0x008)
-        let features = RMIFeatures(RMI.features(0).x1)
-        params.store64(features.numBPs, at: 0x018)
-        params.store64(features.numWPs, at: 0x020)
-        params.store64(2, at: 0x800)               // VMID
-        params.store64(rtt0, at: 0x808)
-        params.store64(1, at: 0x810)
-        params.store64(2, at: 0x818)
+        params.writeRealmParams(ipaWidth: 40, features: RMIFeatures(RMI.features(0).x1), rpv: nil, vmid: 2,
+                                startTables: rtt0, startLevel: 1, startTableCount: 2)
         ok = ok && RMI.realmCreate(rd: rd, params: params.address).succeeded
         ok = ok && RMI.rttCreate(rd: rd, rtt: rttL2, ipa: 0, level: 2).succeeded
         ok = ok && RMI.rttCreate(rd: rd, rtt: rttL3, ipa: 0, level: 3).succeeded

@@ -93,17 +93,8 @@ struct RealmVM {
         }
 
         let params = NonSecurePage(index: 4)
-        params.clear()
-        params.store64(0, at: 0x000)                        // flags: no LPA2, SVE, PMU
-        params.store64(Self.ipaWidth, at: 0x008)
-        params.store64(features.numBPs, at: 0x018)    // num_bps
-        params.store64(features.numWPs, at: 0x020)    // num_wps
-        params.store8(0, at: 0x030)                         // hash_algo: SHA-256
-        for i in 0..<8 { params.store64(UInt64(REALM_RPV_PATTERN) | UInt64(i), at: 0x400 + 8 * i) }
-        params.store64(vmid, at: 0x800)
-        params.store64(startTables, at: 0x808)
-        params.store64(UInt64(bitPattern: Self.startLevel), at: 0x810)
-        params.store64(Self.startTables, at: 0x818)
+        params.writeRealmParams(ipaWidth: Self.ipaWidth, features: features, rpv: UInt64(REALM_RPV_PATTERN), vmid: vmid,
+                                startTables: startTables, startLevel: Self.startLevel, startTableCount: Self.startTables)
         try require(RMI.realmCreate(rd: rd, params: params.address), "REALM_CREATE")
 
         for i in rtts.indices {

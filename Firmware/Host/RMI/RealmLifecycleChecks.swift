@@ -113,12 +113,8 @@ enum RealmLifecycleChecks {
         for i in 0..<auxCount.x1 { auxDelegated = auxDelegated && RMI.granuleDelegate(aux + i << 12).succeeded }
         checks.expect("lifecycle: GRANULE_DELEGATE of the auxiliary granules", auxDelegated)
         let recParams = NonSecurePage(index: 3)
-        recParams.clear()
-        recParams.store64(1, at: 0x000)         // RUNNABLE
-        recParams.store64(0, at: 0x100)         // MPIDR of REC 0
-        recParams.store64(0x0, at: 0x200)       // PC: the first data page
-        recParams.store64(auxCount.x1, at: 0x800)
-        for i in 0..<Int(auxCount.x1) { recParams.store64(aux + UInt64(i) << 12, at: 0x808 + 8 * i) }
+        // REC 0, runnable, at the first data page.
+        recParams.writeRecParams(runnable: true, mpidr: 0, pc: 0x0, auxBase: aux, auxCount: auxCount.x1)
         checks.expectEqual("lifecycle: REC_CREATE", RMI.recCreate(rd: rd, rec: rec, params: recParams.address).x0, 0)
 
         checks.expectEqual("lifecycle: REALM_ACTIVATE", RMI.realmActivate(rd: rd).x0, 0)

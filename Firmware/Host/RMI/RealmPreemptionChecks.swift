@@ -74,12 +74,8 @@ enum RealmPreemptionChecks {
         ok = ok && RMI.dataCreate(rd: rd, data: data, ipa: 0, source: source.address, flags: 1).succeeded
         let recParams = NonSecurePage(index: 6)
         for i in 0..<3 {
-            recParams.clear()
-            recParams.store64(1, at: 0x000)               // RUNNABLE
-            recParams.store64(UInt64(i), at: 0x100)       // MPIDR = REC index
-            recParams.store64(recPCs[i], at: 0x200)
-            recParams.store64(UInt64(auxCount), at: 0x800)
-            for j in 0..<auxCount { recParams.store64(aux[i] + UInt64(j) << 12, at: 0x808 + 8 * j) }
+            // MPIDR = REC index.
+            recParams.writeRecParams(runnable: true, mpidr: UInt64(i), pc: recPCs[i], auxBase: aux[i], auxCount: UInt64(auxCount))
             ok = ok && RMI.recCreate(rd: rd, rec: recs[i], params: recParams.address).succeeded
         }
         ok = ok && RMI.realmActivate(rd: rd).succeeded

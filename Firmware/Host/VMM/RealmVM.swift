@@ -158,13 +158,9 @@ struct RealmVM {
                 try require(RMI.granuleDelegate(auxBase + UInt64(i) << 12), "GRANULE_DELEGATE(REC aux)")
             }
             let params = NonSecurePage(index: 5)
-            params.clear()
-            params.store64(r == 0 ? 1 : 0, at: 0x000)              // RUNNABLE
-            params.store64(UInt64(r), at: 0x100)                    // MPIDR: Aff0 = REC index
-            params.store64(r == 0 ? Self.ramBase : 0, at: 0x200)    // PC: the image's entry point
-            params.store64(r == 0 ? mode : 0, at: 0x300)            // x0
-            params.store64(auxCount, at: 0x800)
-            for i in 0..<Int(auxCount) { params.store64(aux[r * Self.maxAux + i], at: 0x808 + 8 * i) }
+            // MPIDR: Aff0 = REC index; REC 0 at the image's entry point.
+            params.writeRecParams(runnable: r == 0, mpidr: UInt64(r), pc: r == 0 ? Self.ramBase : 0, x0: r == 0 ? mode : 0,
+                                  auxBase: auxBase, auxCount: auxCount)
             try require(RMI.recCreate(rd: rd, rec: rec, params: params.address), "REC_CREATE")
         }
     }

@@ -150,12 +150,7 @@ enum RealmLifecycleChecks {
 
         // Every pool granule is back in its initial state: undelegated (so it delegates) and
         // then undelegates again.
-        var sweep = true
-        var granule = pool.base
-        while granule < pool.base + pool.size {
-            sweep = sweep && RMI.granuleDelegate(granule).succeeded && RMI.granuleUndelegate(granule).succeeded
-            granule += 0x1000
-        }
+        let sweep = pool.everyGranuleDelegatesAndUndelegates()
         var detail = LogLine(": ")
         detail.decimal(pool.granuleCount)
         detail.append(" granules")

@@ -62,13 +62,8 @@ enum VMMChecks {
         }
         teardown(&checks, second, second: true)
 
-        var sweep = true
-        var granule = poolRange.base
-        while granule < poolRange.base + poolRange.size {
-            sweep = sweep && RMI.granuleDelegate(granule).succeeded && RMI.granuleUndelegate(granule).succeeded
-            granule += 0x1000
-        }
-        checks.expect("vmm: after both realms every pool granule delegates and undelegates again", sweep)
+        checks.expect("vmm: after both realms every pool granule delegates and undelegates again",
+                      pool.everyGranuleDelegatesAndUndelegates())
     }
 
     /// Builds `vm` (the first realm from `pool` alone; the second has its RD and RTTs already).

@@ -29,6 +29,17 @@ func enableHostMMU() {
     enableStage1AtEL2(root: hostTranslationRoot)
 }
 
+/// The PPIs in `mask` (bit n for INTID n) enabled at this CPU's redistributor, and Group 1 at
+/// its CPU interface with no priority masked. The host keeps PSTATE.I masked: its interrupts
+/// only have to be pending to end a realm's run, and stay pending until their source goes quiet.
+func enableHostPPIs(_ mask: UInt32) {
+    let sgiFrame = UInt64(PLAT_GICR_BASE) + 0x1_0000
+    mmio_write32(sgiFrame + 0x100, mask)     // GICR_ISENABLER0
+    write_icc_pmr_el1(0xFF)
+    write_icc_igrpen1_el1(1)
+    isb()
+}
+
 /// PSCI function IDs the host calls (Arm DEN0022).
 enum PSCIFunction {
     static let version: UInt64 = 0x8400_0000

@@ -1,5 +1,4 @@
 import AArch64
-import PlatformDefinitions
 
 // Realms at Secure EL1 as seen from the host, with three minimal RECs of hand-assembled code:
 //   REC 0:  mov x0, #0x55; mov x1, #0x80_0000_0000; str x0, [x1]   -> an MMIO exit (SYNC)
@@ -95,7 +94,7 @@ enum RealmPreemptionChecks {
                       mmio.succeeded && run.load64(at: 0x800) == exitSync && esr >> 26 == 0x24
                       && run.load64(at: 0x800 + 0x110) == 0x80_0000_0000 >> 8, detail)
 
-        enableHostTimerInterrupt()
+        enableHostPPIs(1 << hypervisorTimerPPI)
         // Unimplemented low priority bits read as zero: compare with what the host reads back.
         let hostPriorityMask = read_icc_pmr_el1()
         let spinExit = runUntilPreempted(rec: recs[1], run: run)
@@ -156,17 +155,6 @@ enum RealmPreemptionChecks {
         if acknowledged < 1020 { write_icc_eoir1_el1(acknowledged) }
         isb()
         return (reason, pending, acknowledged)
-    }
-
-    /// The host's timer interrupt (PPI 26) enabled at this CPU's redistributor and the CPU
-    /// interface (Group 1). The host keeps PSTATE.I masked: the interrupt only has to be pending
-    /// to end a realm's run; it is never taken.
-    private static func enableHostTimerInterrupt() {
-        let sgiFrame = UInt64(PLAT_GICR_BASE) + 0x1_0000
-        mmio_write32(sgiFrame + 0x100, 1 << hypervisorTimerPPI)       // GICR_ISENABLER0
-        write_icc_pmr_el1(0xFF)
-        write_icc_igrpen1_el1(1)
-        isb()
     }
 }
 

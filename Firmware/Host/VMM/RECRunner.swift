@@ -1,5 +1,4 @@
 import AArch64
-import PlatformDefinitions
 import RealmLayout
 
 // The VMM's run loop: REC_ENTER for each runnable REC in turn (one physical CPU, round robin
@@ -106,7 +105,8 @@ enum RECRunner {
         let runs: InlineArray<2, NonSecurePage> = [NonSecurePage(index: 6), NonSecurePage(index: 7)]
         runs[0].clear()
         runs[1].clear()
-        enableTimerInterrupts()
+        // PPI 26 (the host's EL2 physical timer) and PPI 27 (the EL1 virtual timer a realm uses).
+        enableHostPPIs(1 << 26 | 1 << 27)
         let frequency = read_cntfrq_el0()
         let deadline = read_cntpct_el0() + 120 * frequency
         var current = 1
@@ -183,18 +183,6 @@ enum RECRunner {
         line.append(" exits")
         report.failure = line
         return report
-    }
-
-    /// The host's CPU interface and redistributor: PPI 26 (its EL2 physical timer) and PPI 27
-    /// (the EL1 virtual timer a realm uses) enabled, Group 1 signalled. The host runs with its
-    /// interrupts masked: the interrupts only end REC runs, and stay pending until their source
-    /// goes quiet.
-    static func enableTimerInterrupts() {
-        let sgiFrame = UInt64(PLAT_GICR_BASE) + 0x1_0000
-        mmio_write32(sgiFrame + 0x100, 1 << 26 | 1 << 27)   // GICR_ISENABLER0
-        write_icc_pmr_el1(0xFF)
-        write_icc_igrpen1_el1(1)
-        isb()
     }
 
     /// Injects the virtual timer's interrupt when the realm's timer fires, and follows the list

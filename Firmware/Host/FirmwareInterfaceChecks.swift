@@ -3,14 +3,6 @@ import PlatformDefinitions
 // SMCCC, PSCI and RMI discovery calls, with the exact results the specifications require,
 // including the error codes for bad inputs.
 
-enum RMIFID {
-    static let version: UInt64 = 0xC400_0150
-    static let granuleDelegate: UInt64 = 0xC400_0151
-    static let features: UInt64 = 0xC400_0165
-    /// In the RMI range but assigned to no command in RMI 1.0.
-    static let unassigned: UInt64 = 0xC400_0156
-}
-
 /// EL3 attestation services (TF-A RMMD numbering), for the TMM only.
 enum AttestationFID {
     static let getRealmKey: UInt64 = 0xC400_01B2
@@ -18,10 +10,7 @@ enum AttestationFID {
 }
 
 enum FirmwareInterfaceChecks {
-    static let rmiVersion1_0: UInt64 = 0x1_0000
     static let notSupported = UInt64(bitPattern: -1)
-    static let rmiSuccess: UInt64 = 0
-    static let rmiErrorInput: UInt64 = 1
 
     static func run(_ checks: inout CheckRecorder) {
         checks.expectEqual("SMCCC_VERSION is 1.2", smc(0x8000_0000).x0, 0x1_0002)
@@ -33,27 +22,27 @@ enum FirmwareInterfaceChecks {
         checks.expectEqual("unknown FID (SiP 0xC2000001) NOT_SUPPORTED", smc(0xC200_0001).x0, notSupported)
         checks.expectEqual("SMC32 FID in the RMI numbers (0x84000150) NOT_SUPPORTED", smc(0x8400_0150).x0, notSupported)
 
-        let version = smc(RMIFID.version, rmiVersion1_0)
-        checks.expectEqual("RMI_VERSION(1.0) status SUCCESS", version.x0, rmiSuccess)
-        checks.expectEqual("RMI_VERSION(1.0) lower revision 1.0", version.x1, rmiVersion1_0)
-        checks.expectEqual("RMI_VERSION(1.0) higher revision 1.0", version.x2, rmiVersion1_0)
+        let version = smc(RMIFID.version, RMI.version1_0)
+        checks.expectEqual("RMI_VERSION(1.0) status SUCCESS", version.x0, RMIStatusCode.success)
+        checks.expectEqual("RMI_VERSION(1.0) lower revision 1.0", version.x1, RMI.version1_0)
+        checks.expectEqual("RMI_VERSION(1.0) higher revision 1.0", version.x2, RMI.version1_0)
 
         let unsupported = smc(RMIFID.version, 0x2_0000)
-        checks.expectEqual("RMI_VERSION(2.0) unsupported: RMI_ERROR_INPUT", unsupported.x0, rmiErrorInput)
-        checks.expectEqual("RMI_VERSION(2.0) still reports lower revision 1.0", unsupported.x1, rmiVersion1_0)
-        checks.expectEqual("RMI_VERSION(2.0) still reports higher revision 1.0", unsupported.x2, rmiVersion1_0)
-        checks.expectEqual("RMI_VERSION(0.9) unsupported: RMI_ERROR_INPUT", smc(RMIFID.version, 0x0_0009).x0, rmiErrorInput)
+        checks.expectEqual("RMI_VERSION(2.0) unsupported: RMI_ERROR_INPUT", unsupported.x0, RMIStatusCode.errorInput)
+        checks.expectEqual("RMI_VERSION(2.0) still reports lower revision 1.0", unsupported.x1, RMI.version1_0)
+        checks.expectEqual("RMI_VERSION(2.0) still reports higher revision 1.0", unsupported.x2, RMI.version1_0)
+        checks.expectEqual("RMI_VERSION(0.9) unsupported: RMI_ERROR_INPUT", smc(RMIFID.version, 0x0_0009).x0, RMIStatusCode.errorInput)
 
         let features = smc(RMIFID.features, 0)
-        checks.expectEqual("RMI_FEATURES(0) status SUCCESS", features.x0, rmiSuccess)
+        checks.expectEqual("RMI_FEATURES(0) status SUCCESS", features.x0, RMIStatusCode.success)
         reportFeatures(&checks, features.x1)
         let other = smc(RMIFID.features, 1)
-        checks.expectEqual("RMI_FEATURES(1) status SUCCESS", other.x0, rmiSuccess)
+        checks.expectEqual("RMI_FEATURES(1) status SUCCESS", other.x0, RMIStatusCode.success)
         checks.expectEqual("RMI_FEATURES(1) value 0", other.x1, 0)
 
-        checks.expectEqual("unassigned RMI FID 0xC4000156: RMI_ERROR_INPUT", smc(RMIFID.unassigned).x0, rmiErrorInput)
+        checks.expectEqual("unassigned RMI FID 0xC4000156: RMI_ERROR_INPUT", smc(RMIFID.unassigned).x0, RMIStatusCode.errorInput)
         checks.expectEqual("GRANULE_DELEGATE of a non-pool address: RMI_ERROR_INPUT",
-                           smc(RMIFID.granuleDelegate, 0x4000_0000).x0, rmiErrorInput)
+                           smc(RMIFID.granuleDelegate, 0x4000_0000).x0, RMIStatusCode.errorInput)
         attestationServicesRefused(&checks)
     }
 

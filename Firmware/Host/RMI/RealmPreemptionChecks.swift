@@ -22,11 +22,6 @@ enum RealmPreemptionChecks {
     private static let recPCs: InlineArray<3, UInt64> = [0x0, 0x10, 0x14]
     private static let hypervisorTimerPPI: UInt32 = 26
 
-    /// RmiRecExit.exit_reason values.
-    static let exitSync: UInt64 = 0
-    static let exitIRQ: UInt64 = 1
-    static let exitFIQ: UInt64 = 2
-
     static func run(_ checks: inout CheckRecorder, pool poolRange: (base: UInt64, size: UInt64)?) {
         guard realmsCanRun() else { return }
         guard let poolRange else { return }
@@ -83,26 +78,26 @@ enum RealmPreemptionChecks {
         let run = NonSecurePage(index: 7)
         run.clear()
         let mmio = RMI.recEnter(rec: recs[0], run: run.address)
-        let esr = run.load64(at: 0x800 + 0x100)
+        let esr = run.load64(at: RecRun.exitESR)
         var detail = LogLine(": exit ")
-        detail.decimal(run.load64(at: 0x800))
+        detail.decimal(run.load64(at: RecRun.exitReason))
         detail.append(" ESR ")
         detail.hex(esr)
         detail.append(" HPFAR ")
-        detail.hex(run.load64(at: 0x800 + 0x110))
+        detail.hex(run.load64(at: RecRun.exitHPFAR))
         checks.expect("realm execution: a store to an unprotected IPA exits with a data abort (SYNC, EC 0x24, HPFAR of the IPA)",
-                      mmio.succeeded && run.load64(at: 0x800) == exitSync && esr >> 26 == 0x24
-                      && run.load64(at: 0x800 + 0x110) == 0x80_0000_0000 >> 8, detail)
+                      mmio.succeeded && run.load64(at: RecRun.exitReason) == RecRun.sync && esr >> 26 == 0x24
+                      && run.load64(at: RecRun.exitHPFAR) == 0x80_0000_0000 >> 8, detail)
 
         enableHostPPIs(1 << hypervisorTimerPPI)
         // Unimplemented low priority bits read as zero: compare with what the host reads back.
         let hostPriorityMask = read_icc_pmr_el1()
         let spinExit = runUntilPreempted(rec: recs[1], run: run)
         checks.expect("realm execution: a spinning realm is preempted by the host's timer (exit IRQ or FIQ)",
-                      spinExit.reason == exitIRQ || spinExit.reason == exitFIQ, exitDetail(spinExit.reason))
+                      spinExit.reason == RecRun.irq || spinExit.reason == RecRun.fiq, exitDetail(spinExit.reason))
         let gicExit = runUntilPreempted(rec: recs[2], run: run)
         checks.expect("realm execution: a realm that writes ICC_PMR_EL1 = 0 is still preempted by the host's timer",
-                      gicExit.reason == exitIRQ || gicExit.reason == exitFIQ, exitDetail(gicExit.reason))
+                      gicExit.reason == RecRun.irq || gicExit.reason == RecRun.fiq, exitDetail(gicExit.reason))
         var pending = LogLine(": ICC_HPPIR1_EL1 ")
         pending.decimal(gicExit.pending)
         pending.append(", ICC_IAR1_EL1 ")
@@ -145,8 +140,8 @@ enum RealmPreemptionChecks {
         while read_cntpct_el0() < deadline {
             run.clear()
             guard RMI.recEnter(rec: rec, run: run.address).succeeded else { break }
-            reason = run.load64(at: 0x800)
-            if reason != exitSync { break }
+            reason = run.load64(at: RecRun.exitReason)
+            if reason != RecRun.sync { break }
         }
         let pending = read_icc_hppir1_el1() & 0xFF_FFFF
         let acknowledged = read_icc_iar1_el1() & 0xFF_FFFF

@@ -40,13 +40,15 @@ func enableHostPPIs(_ mask: UInt32) {
     isb()
 }
 
-/// PSCI function IDs the host calls (Arm DEN0022).
+/// PSCI function IDs the host calls, or serves for a realm (Arm DEN0022).
 enum PSCIFunction {
     static let version: UInt64 = 0x8400_0000
     static let features: UInt64 = 0x8400_000A
     static let cpuOn: UInt64 = 0xC400_0003
+    static let cpuOn32: UInt64 = 0x8400_0003
     static let cpuOff: UInt64 = 0x8400_0002
     static let affinityInfo: UInt64 = 0xC400_0004
+    static let affinityInfo32: UInt64 = 0x8400_0004
     static let systemOff: UInt64 = 0x8400_0008
     static let systemReset: UInt64 = 0x8400_0009
 }

@@ -267,7 +267,7 @@ enum RECRunner {
         let function = run.load64(at: RecRun.exitGPRs) & 0xFFFF_FFFF
         let target = Int(run.load64(at: RecRun.exitGPRs + 8) & 0xFF)
         switch function {
-        case 0xC400_0003, 0x8400_0003, 0xC400_0004, 0x8400_0004:
+        case PSCIFunction.cpuOn, PSCIFunction.cpuOn32, PSCIFunction.affinityInfo, PSCIFunction.affinityInfo32:
             guard target < RealmVM.recCount else {
                 var line = LogLine("PSCI exit for MPIDR ")
                 line.decimal(UInt64(target))
@@ -282,16 +282,16 @@ enum RECRunner {
                 report.failure = line
                 return
             }
-            if function & 0xFF == 0x03 {
+            if function == PSCIFunction.cpuOn || function == PSCIFunction.cpuOn32 {
                 vcpus[target].runnable = true
                 report.cpuOnCompleted += 1
             } else {
                 report.affinityCompleted += 1
             }
-        case 0x8400_0002:
+        case PSCIFunction.cpuOff:
             vcpus[current].runnable = false
             if current == 1 { report.secondTurnedOff = true }
-        case 0x8400_0008, 0x8400_0009:
+        case PSCIFunction.systemOff, PSCIFunction.systemReset:
             report.systemOff = true
         default:
             break

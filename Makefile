@@ -56,7 +56,7 @@ HOST_SWIFT      := $(shell find Firmware/Host -name '*.swift' | LC_ALL=C sort)
 # The test realm: its own code, the console pieces it shares with the firmware, and the
 # project's SHA-256/SHA-512 (it checks its measurements and derives its challenge with them).
 REALM_SWIFT     := $(shell find Firmware/Realm -name '*.swift' | LC_ALL=C sort) \
-	Firmware/Arch/Console.swift Firmware/Arch/PL011.swift Firmware/Arch/SpinLock.swift \
+	Firmware/Arch/Console.swift Firmware/Arch/HexDump.swift Firmware/Arch/PL011.swift Firmware/Arch/SpinLock.swift \
 	Firmware/Core/Crypto/HashFunction.swift Firmware/Core/Crypto/SHA256.swift Firmware/Core/Crypto/SHA512.swift
 HEADERS         := $(wildcard Platform/*/include/*.h Platform/*/include/module.modulemap) Makefile
 

@@ -15,6 +15,11 @@ struct LogLine {
         for i in 0..<text.utf8CodeUnitCount { appendByte(start[i]) }
     }
 
+    /// Appends the text of another line.
+    mutating func append(_ other: LogLine) {
+        other.forEachByte { appendByte($0) }
+    }
+
     /// Appends raw bytes that are known to be printable ASCII.
     mutating func append(bytes source: UnsafeRawBufferPointer) {
         for byte in source { appendByte(byte >= 0x20 && byte < 0x7f ? byte : UInt8(ascii: "?")) }
@@ -89,7 +94,8 @@ struct LogLine {
         uart.put(UInt8(ascii: "\n"))
     }
 
-    private static func hexDigit(_ nibble: UInt64) -> UInt8 {
+    /// The lower-case hex digit of the low four bits of `nibble`.
+    static func hexDigit(_ nibble: UInt64) -> UInt8 {
         let n = UInt8(truncatingIfNeeded: nibble & 0xf)
         return n < 10 ? UInt8(ascii: "0") + n : UInt8(ascii: "a") + n - 10
     }

@@ -5,13 +5,9 @@ extension LogLine {
     /// Appends `bytes` in lower-case hex, two digits a byte, no prefix or separators.
     mutating func hexBytes(_ bytes: UnsafeRawBufferPointer) {
         for byte in bytes {
-            appendByte(Self.hexDigitByte(byte >> 4))
-            appendByte(Self.hexDigitByte(byte & 0xF))
+            appendByte(Self.hexDigit(UInt64(byte >> 4)))
+            appendByte(Self.hexDigit(UInt64(byte)))
         }
-    }
-
-    private static func hexDigitByte(_ nibble: UInt8) -> UInt8 {
-        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 }
 

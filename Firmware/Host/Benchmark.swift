@@ -12,8 +12,8 @@ enum Benchmark {
         enableCycleCounter()
         console.print("[bench] cycles per SMC round trip from NS-EL2 (PMCCNTR; instructions under -icount shift=0)")
         measure("counter read overhead", fid: nil, x1: 0)
-        measure("RMI_VERSION", fid: 0xC400_0150, x1: 0x1_0000)
-        measure("RMI_FEATURES", fid: 0xC400_0165, x1: 0)
+        measure("RMI_VERSION", fid: RMIFID.version, x1: RMI.version1_0)
+        measure("RMI_FEATURES", fid: RMIFID.features, x1: 0)
         measure("NOT_SUPPORTED SMC", fid: 0xC200_0001, x1: 0)
     }
 

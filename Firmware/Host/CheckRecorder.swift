@@ -33,9 +33,3 @@ struct CheckRecorder {
         console.print(line)
     }
 }
-
-extension LogLine {
-    mutating func append(_ other: LogLine) {
-        other.forEachByte { appendByte($0) }
-    }
-}

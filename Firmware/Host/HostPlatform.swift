@@ -29,13 +29,26 @@ func enableHostMMU() {
     enableStage1AtEL2(root: hostTranslationRoot)
 }
 
-/// PSCI function IDs the host calls (Arm DEN0022).
+/// The PPIs in `mask` (bit n for INTID n) enabled at this CPU's redistributor, and Group 1 at
+/// its CPU interface with no priority masked. The host keeps PSTATE.I masked: its interrupts
+/// only have to be pending to end a realm's run, and stay pending until their source goes quiet.
+func enableHostPPIs(_ mask: UInt32) {
+    let sgiFrame = UInt64(PLAT_GICR_BASE) + 0x1_0000
+    mmio_write32(sgiFrame + 0x100, mask)     // GICR_ISENABLER0
+    write_icc_pmr_el1(0xFF)
+    write_icc_igrpen1_el1(1)
+    isb()
+}
+
+/// PSCI function IDs the host calls, or serves for a realm (Arm DEN0022).
 enum PSCIFunction {
     static let version: UInt64 = 0x8400_0000
     static let features: UInt64 = 0x8400_000A
     static let cpuOn: UInt64 = 0xC400_0003
+    static let cpuOn32: UInt64 = 0x8400_0003
     static let cpuOff: UInt64 = 0x8400_0002
     static let affinityInfo: UInt64 = 0xC400_0004
+    static let affinityInfo32: UInt64 = 0x8400_0004
     static let systemOff: UInt64 = 0x8400_0008
     static let systemReset: UInt64 = 0x8400_0009
 }

@@ -18,20 +18,33 @@ enum SecureMemoryChecks {
         // The device secret lies in the secure flash, which QEMU virt (secure=on) leaves out of
         // the Non-secure address space altogether.
         probe(&checks, "normal-world read of the secure flash (device secret) faults", address: UInt64(PLAT_FLASH_BASE))
-        if let pool, pool.base >= UInt64(PLAT_SECURE_RAM_BASE),
-           pool.base - UInt64(PLAT_SECURE_RAM_BASE) < UInt64(PLAT_SECURE_RAM_SIZE) {
+        if let pool, isSecureRAM(pool.base) {
             probe(&checks, "normal-world read of the secure granule pool faults", address: pool.base)
         }
     }
 
-    private static func probe(_ checks: inout CheckRecorder, _ name: StaticString, address: UInt64) {
+    /// Whether `address` lies in QEMU virt's secure-only RAM (where the pool is unless it is
+    /// carved out of DRAM, which QEMU does not protect).
+    static func isSecureRAM(_ address: UInt64) -> Bool {
+        address >= UInt64(PLAT_SECURE_RAM_BASE) && address - UInt64(PLAT_SECURE_RAM_BASE) < UInt64(PLAT_SECURE_RAM_SIZE)
+    }
+
+    /// Reads (or writes) `address` with the exception handler set to record an abort and skip
+    /// the access. `faulted`: the access took a data abort at EL2 (ESR_EL2.EC 0x25) that is a
+    /// synchronous external abort (DFSC 0x10) at `address`; `value`: what a read returned.
+    /// faultTaken, faultSyndrome and faultAddress hold what the handler saw.
+    static func probeAccess(_ address: UInt64, write: Bool) -> (faulted: Bool, value: UInt64) {
         faultTaken = false
         expectingFault = true
-        let value = probe_read64(address)
+        var value: UInt64 = 0
+        if write { probe_write64(address, 0x0BAD_C0DE) } else { value = probe_read64(address) }
         expectingFault = false
-        // ESR_EL2.EC 0x25: data abort at the same EL; DFSC 0x10: synchronous external abort.
-        let ec = faultSyndrome >> 26 & 0x3F
-        let dfsc = faultSyndrome & 0x3F
+        let faulted = faultTaken && faultSyndrome >> 26 & 0x3F == 0x25 && faultSyndrome & 0x3F == 0x10 && faultAddress == address
+        return (faulted, value)
+    }
+
+    private static func probe(_ checks: inout CheckRecorder, _ name: StaticString, address: UInt64) {
+        let read = probeAccess(address, write: false)
         var detail = LogLine(": ")
         if faultTaken {
             detail.append("ESR_EL2 ")
@@ -40,9 +53,9 @@ enum SecureMemoryChecks {
             detail.hex(faultAddress)
         } else {
             detail.append("read returned ")
-            detail.hex(value)
+            detail.hex(read.value)
         }
-        checks.expect(name, faultTaken && ec == 0x25 && dfsc == 0x10 && faultAddress == address, detail)
+        checks.expect(name, read.faulted, detail)
     }
 }
 

@@ -10,20 +10,6 @@ let realmUART = PL011(base: UInt64(REALM_UART_IPA))
 func say(_ line: LogLine) { line.write(to: realmUART) }
 func say(_ text: StaticString) { say(LogLine(text)) }
 
-extension LogLine {
-    mutating func append(line other: LogLine) { other.forEachByte { appendByte($0) } }
-
-    /// Two lower-case hex digits per byte, no prefix.
-    mutating func hexBytes(_ bytes: UnsafeRawBufferPointer) {
-        for byte in bytes {
-            appendByte(Self.nibble(byte >> 4))
-            appendByte(Self.nibble(byte & 0xF))
-        }
-    }
-
-    private static func nibble(_ n: UInt8) -> UInt8 { n < 10 ? UInt8(ascii: "0") + n : UInt8(ascii: "a") + n - 10 }
-}
-
 /// Counts and prints the realm's checks: `PASS name` or `FAIL name ...`, then a total.
 struct RealmChecks {
     private(set) var passed: UInt64 = 0
@@ -32,7 +18,7 @@ struct RealmChecks {
     mutating func expect(_ name: StaticString, _ condition: Bool, _ detail: LogLine = LogLine()) {
         var line = LogLine(condition ? "PASS " : "FAIL ")
         line.append(name)
-        line.append(line: detail)
+        line.append(detail)
         say(line)
         if condition { passed += 1 } else { failed += 1 }
     }

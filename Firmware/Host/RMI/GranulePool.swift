@@ -30,3 +30,16 @@ struct GranulePool {
         return take(count)
     }
 }
+
+extension GranulePool {
+    /// Whether every granule of the pool, handed out or not, delegates and then undelegates:
+    /// none was left delegated or held by the TMM. Stops at the first that does not.
+    func everyGranuleDelegatesAndUndelegates() -> Bool {
+        var granule = base
+        while granule < base + size {
+            guard RMI.granuleDelegate(granule).succeeded && RMI.granuleUndelegate(granule).succeeded else { return false }
+            granule += 0x1000
+        }
+        return true
+    }
+}

@@ -26,3 +26,38 @@ struct NonSecurePage {
         }
     }
 }
+
+extension NonSecurePage {
+    /// The page as RmiRealmParams (DEN0137 1.0-rel0) for REALM_CREATE: no LPA2, SVE or PMU,
+    /// SHA-256, the breakpoints and watchpoints RMI_FEATURES reports, an RPV of eight words
+    /// `rpv | i` (all zero without one), and `startTableCount` concatenated starting-level RTTs
+    /// at `startTables`.
+    func writeRealmParams(ipaWidth: UInt64, features: RMIFeatures, rpv: UInt64?, vmid: UInt64,
+                          startTables: UInt64, startLevel: Int64, startTableCount: UInt64) {
+        clear()
+        store64(0, at: 0x000)                       // flags: no LPA2, SVE, PMU
+        store64(ipaWidth, at: 0x008)                // s2sz
+        store64(features.numBPs, at: 0x018)         // num_bps
+        store64(features.numWPs, at: 0x020)         // num_wps
+        store8(0, at: 0x030)                        // hash_algo: SHA-256
+        if let rpv {
+            for i in 0..<8 { store64(rpv | UInt64(i), at: 0x400 + 8 * i) }
+        }
+        store64(vmid, at: 0x800)
+        store64(startTables, at: 0x808)             // rtt_base
+        store64(UInt64(bitPattern: startLevel), at: 0x810)
+        store64(startTableCount, at: 0x818)         // rtt_num_start
+    }
+
+    /// The page as RmiRecParams for REC_CREATE: RUNNABLE or not, MPIDR, PC, x0 (the other
+    /// registers zero), and `auxCount` auxiliary granules, contiguous from `auxBase`.
+    func writeRecParams(runnable: Bool, mpidr: UInt64, pc: UInt64, x0: UInt64 = 0, auxBase: UInt64, auxCount: UInt64) {
+        clear()
+        store64(runnable ? 1 : 0, at: 0x000)        // flags
+        store64(mpidr, at: 0x100)
+        store64(pc, at: 0x200)
+        store64(x0, at: 0x300)                      // gprs[0]
+        store64(auxCount, at: 0x800)                // num_aux
+        for i in 0..<Int(auxCount) { store64(auxBase + UInt64(i) << 12, at: 0x808 + 8 * i) }
+    }
+}

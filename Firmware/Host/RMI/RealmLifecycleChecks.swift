@@ -20,7 +20,7 @@ enum RealmLifecycleChecks {
             return
         }
         var pool = GranulePool(base: poolRange.base, size: poolRange.size)
-        let features = RMI.features(0).x1
+        let features = RMIFeatures(RMI.features(0).x1)
         let rtt0 = pool.takeStartTables(startTables)!
         let rd = pool.take()!, rttL2 = pool.take()!, rttL3 = pool.take()!
         let rttL2u = pool.take()!, rttL3u = pool.take()!
@@ -41,17 +41,8 @@ enum RealmLifecycleChecks {
 
         // Realm.
         let params = NonSecurePage(index: 0)
-        params.clear()
-        params.store64(0, at: 0x000)                        // flags: no LPA2, SVE, PMU
-        params.store64(s2sz, at: 0x008)
-        params.store64(features >> 14 & 0x3F, at: 0x018)    // num_bps, as FEATURES reports
-        params.store64(features >> 20 & 0x3F, at: 0x020)    // num_wps
-        params.store8(0, at: 0x030)                         // hash_algo: SHA-256
-        for i in 0..<8 { params.store64(0x5250_5600 + UInt64(i), at: 0x400 + 8 * i) }   // rpv
-        params.store64(1, at: 0x800)                        // vmid
-        params.store64(rtt0, at: 0x808)
-        params.store64(UInt64(bitPattern: startLevel), at: 0x810)
-        params.store64(startTables, at: 0x818)
+        params.writeRealmParams(ipaWidth: s2sz, features: features, rpv: 0x5250_5600, vmid: 1,
+                                startTables: rtt0, startLevel: startLevel, startTableCount: startTables)
         checks.expectEqual("lifecycle: REALM_CREATE", RMI.realmCreate(rd: rd, params: params.address).x0, RMIStatusCode.success)
 
         // Protected RTTs down to level 3 at IPA 0.
@@ -122,12 +113,8 @@ enum RealmLifecycleChecks {
         for i in 0..<auxCount.x1 { auxDelegated = auxDelegated && RMI.granuleDelegate(aux + i << 12).succeeded }
         checks.expect("lifecycle: GRANULE_DELEGATE of the auxiliary granules", auxDelegated)
         let recParams = NonSecurePage(index: 3)
-        recParams.clear()
-        recParams.store64(1, at: 0x000)         // RUNNABLE
-        recParams.store64(0, at: 0x100)         // MPIDR of REC 0
-        recParams.store64(0x0, at: 0x200)       // PC: the first data page
-        recParams.store64(auxCount.x1, at: 0x800)
-        for i in 0..<Int(auxCount.x1) { recParams.store64(aux + UInt64(i) << 12, at: 0x808 + 8 * i) }
+        // REC 0, runnable, at the first data page.
+        recParams.writeRecParams(runnable: true, mpidr: 0, pc: 0x0, auxBase: aux, auxCount: auxCount.x1)
         checks.expectEqual("lifecycle: REC_CREATE", RMI.recCreate(rd: rd, rec: rec, params: recParams.address).x0, 0)
 
         checks.expectEqual("lifecycle: REALM_ACTIVATE", RMI.realmActivate(rd: rd).x0, 0)
@@ -163,12 +150,7 @@ enum RealmLifecycleChecks {
 
         // Every pool granule is back in its initial state: undelegated (so it delegates) and
         // then undelegates again.
-        var sweep = true
-        var granule = pool.base
-        while granule < pool.base + pool.size {
-            sweep = sweep && RMI.granuleDelegate(granule).succeeded && RMI.granuleUndelegate(granule).succeeded
-            granule += 0x1000
-        }
+        let sweep = pool.everyGranuleDelegatesAndUndelegates()
         var detail = LogLine(": ")
         detail.decimal(pool.granuleCount)
         detail.append(" granules")

@@ -1,5 +1,4 @@
 import AArch64
-import PlatformDefinitions
 
 // Realms at Secure EL1 as seen from the host, with three minimal RECs of hand-assembled code:
 //   REC 0:  mov x0, #0x55; mov x1, #0x80_0000_0000; str x0, [x1]   -> an MMIO exit (SYNC)
@@ -22,11 +21,6 @@ enum RealmPreemptionChecks {
     ]
     private static let recPCs: InlineArray<3, UInt64> = [0x0, 0x10, 0x14]
     private static let hypervisorTimerPPI: UInt32 = 26
-
-    /// RmiRecExit.exit_reason values.
-    static let exitSync: UInt64 = 0
-    static let exitIRQ: UInt64 = 1
-    static let exitFIQ: UInt64 = 2
 
     static func run(_ checks: inout CheckRecorder, pool poolRange: (base: UInt64, size: UInt64)?) {
         guard realmsCanRun() else { return }
@@ -59,15 +53,8 @@ enum RealmPreemptionChecks {
         for i in 0..<count { ok = ok && RMI.granuleDelegate(granules[i]).succeeded }
 
         let params = NonSecurePage(index: 4)
-        params.clear()
-        params.store64(40, at: 0x008)
-        let features = RMI.features(0).x1
-        params.store64(features >> 14 & 0x3F, at: 0x018)
-        params.store64(features >> 20 & 0x3F, at: 0x020)
-        params.store64(2, at: 0x800)               // VMID
-        params.store64(rtt0, at: 0x808)
-        params.store64(1, at: 0x810)
-        params.store64(2, at: 0x818)
+        params.writeRealmParams(ipaWidth: 40, features: RMIFeatures(RMI.features(0).x1), rpv: nil, vmid: 2,
+                                startTables: rtt0, startLevel: 1, startTableCount: 2)
         ok = ok && RMI.realmCreate(rd: rd, params: params.address).succeeded
         ok = ok && RMI.rttCreate(rd: rd, rtt: rttL2, ipa: 0, level: 2).succeeded
         ok = ok && RMI.rttCreate(rd: rd, rtt: rttL3, ipa: 0, level: 3).succeeded
@@ -81,12 +68,8 @@ enum RealmPreemptionChecks {
         ok = ok && RMI.dataCreate(rd: rd, data: data, ipa: 0, source: source.address, flags: 1).succeeded
         let recParams = NonSecurePage(index: 6)
         for i in 0..<3 {
-            recParams.clear()
-            recParams.store64(1, at: 0x000)               // RUNNABLE
-            recParams.store64(UInt64(i), at: 0x100)       // MPIDR = REC index
-            recParams.store64(recPCs[i], at: 0x200)
-            recParams.store64(UInt64(auxCount), at: 0x800)
-            for j in 0..<auxCount { recParams.store64(aux[i] + UInt64(j) << 12, at: 0x808 + 8 * j) }
+            // MPIDR = REC index.
+            recParams.writeRecParams(runnable: true, mpidr: UInt64(i), pc: recPCs[i], auxBase: aux[i], auxCount: UInt64(auxCount))
             ok = ok && RMI.recCreate(rd: rd, rec: recs[i], params: recParams.address).succeeded
         }
         ok = ok && RMI.realmActivate(rd: rd).succeeded
@@ -95,26 +78,26 @@ enum RealmPreemptionChecks {
         let run = NonSecurePage(index: 7)
         run.clear()
         let mmio = RMI.recEnter(rec: recs[0], run: run.address)
-        let esr = run.load64(at: 0x800 + 0x100)
+        let esr = run.load64(at: RecRun.exitESR)
         var detail = LogLine(": exit ")
-        detail.decimal(run.load64(at: 0x800))
+        detail.decimal(run.load64(at: RecRun.exitReason))
         detail.append(" ESR ")
         detail.hex(esr)
         detail.append(" HPFAR ")
-        detail.hex(run.load64(at: 0x800 + 0x110))
+        detail.hex(run.load64(at: RecRun.exitHPFAR))
         checks.expect("realm execution: a store to an unprotected IPA exits with a data abort (SYNC, EC 0x24, HPFAR of the IPA)",
-                      mmio.succeeded && run.load64(at: 0x800) == exitSync && esr >> 26 == 0x24
-                      && run.load64(at: 0x800 + 0x110) == 0x80_0000_0000 >> 8, detail)
+                      mmio.succeeded && run.load64(at: RecRun.exitReason) == RecRun.sync && esr >> 26 == 0x24
+                      && run.load64(at: RecRun.exitHPFAR) == 0x80_0000_0000 >> 8, detail)
 
-        enableHostTimerInterrupt()
+        enableHostPPIs(1 << hypervisorTimerPPI)
         // Unimplemented low priority bits read as zero: compare with what the host reads back.
         let hostPriorityMask = read_icc_pmr_el1()
         let spinExit = runUntilPreempted(rec: recs[1], run: run)
         checks.expect("realm execution: a spinning realm is preempted by the host's timer (exit IRQ or FIQ)",
-                      spinExit.reason == exitIRQ || spinExit.reason == exitFIQ, exitDetail(spinExit.reason))
+                      spinExit.reason == RecRun.irq || spinExit.reason == RecRun.fiq, exitDetail(spinExit.reason))
         let gicExit = runUntilPreempted(rec: recs[2], run: run)
         checks.expect("realm execution: a realm that writes ICC_PMR_EL1 = 0 is still preempted by the host's timer",
-                      gicExit.reason == exitIRQ || gicExit.reason == exitFIQ, exitDetail(gicExit.reason))
+                      gicExit.reason == RecRun.irq || gicExit.reason == RecRun.fiq, exitDetail(gicExit.reason))
         var pending = LogLine(": ICC_HPPIR1_EL1 ")
         pending.decimal(gicExit.pending)
         pending.append(", ICC_IAR1_EL1 ")
@@ -157,8 +140,8 @@ enum RealmPreemptionChecks {
         while read_cntpct_el0() < deadline {
             run.clear()
             guard RMI.recEnter(rec: rec, run: run.address).succeeded else { break }
-            reason = run.load64(at: 0x800)
-            if reason != exitSync { break }
+            reason = run.load64(at: RecRun.exitReason)
+            if reason != RecRun.sync { break }
         }
         let pending = read_icc_hppir1_el1() & 0xFF_FFFF
         let acknowledged = read_icc_iar1_el1() & 0xFF_FFFF
@@ -167,17 +150,6 @@ enum RealmPreemptionChecks {
         if acknowledged < 1020 { write_icc_eoir1_el1(acknowledged) }
         isb()
         return (reason, pending, acknowledged)
-    }
-
-    /// The host's timer interrupt (PPI 26) enabled at this CPU's redistributor and the CPU
-    /// interface (Group 1). The host keeps PSTATE.I masked: the interrupt only has to be pending
-    /// to end a realm's run; it is never taken.
-    private static func enableHostTimerInterrupt() {
-        let sgiFrame = UInt64(PLAT_GICR_BASE) + 0x1_0000
-        mmio_write32(sgiFrame + 0x100, 1 << hypervisorTimerPPI)       // GICR_ISENABLER0
-        write_icc_pmr_el1(0xFF)
-        write_icc_igrpen1_el1(1)
-        isb()
     }
 }
 

@@ -1,5 +1,4 @@
 import AArch64
-import PlatformDefinitions
 import RealmLayout
 
 // The VMM's run loop: REC_ENTER for each runnable REC in turn (one physical CPU, round robin
@@ -106,7 +105,8 @@ enum RECRunner {
         let runs: InlineArray<2, NonSecurePage> = [NonSecurePage(index: 6), NonSecurePage(index: 7)]
         runs[0].clear()
         runs[1].clear()
-        enableTimerInterrupts()
+        // PPI 26 (the host's EL2 physical timer) and PPI 27 (the EL1 virtual timer a realm uses).
+        enableHostPPIs(1 << 26 | 1 << 27)
         let frequency = read_cntfrq_el0()
         let deadline = read_cntpct_el0() + 120 * frequency
         var current = 1
@@ -183,18 +183,6 @@ enum RECRunner {
         line.append(" exits")
         report.failure = line
         return report
-    }
-
-    /// The host's CPU interface and redistributor: PPI 26 (its EL2 physical timer) and PPI 27
-    /// (the EL1 virtual timer a realm uses) enabled, Group 1 signalled. The host runs with its
-    /// interrupts masked: the interrupts only end REC runs, and stay pending until their source
-    /// goes quiet.
-    static func enableTimerInterrupts() {
-        let sgiFrame = UInt64(PLAT_GICR_BASE) + 0x1_0000
-        mmio_write32(sgiFrame + 0x100, 1 << 26 | 1 << 27)   // GICR_ISENABLER0
-        write_icc_pmr_el1(0xFF)
-        write_icc_igrpen1_el1(1)
-        isb()
     }
 
     /// Injects the virtual timer's interrupt when the realm's timer fires, and follows the list
@@ -279,7 +267,7 @@ enum RECRunner {
         let function = run.load64(at: RecRun.exitGPRs) & 0xFFFF_FFFF
         let target = Int(run.load64(at: RecRun.exitGPRs + 8) & 0xFF)
         switch function {
-        case 0xC400_0003, 0x8400_0003, 0xC400_0004, 0x8400_0004:
+        case PSCIFunction.cpuOn, PSCIFunction.cpuOn32, PSCIFunction.affinityInfo, PSCIFunction.affinityInfo32:
             guard target < RealmVM.recCount else {
                 var line = LogLine("PSCI exit for MPIDR ")
                 line.decimal(UInt64(target))
@@ -294,16 +282,16 @@ enum RECRunner {
                 report.failure = line
                 return
             }
-            if function & 0xFF == 0x03 {
+            if function == PSCIFunction.cpuOn || function == PSCIFunction.cpuOn32 {
                 vcpus[target].runnable = true
                 report.cpuOnCompleted += 1
             } else {
                 report.affinityCompleted += 1
             }
-        case 0x8400_0002:
+        case PSCIFunction.cpuOff:
             vcpus[current].runnable = false
             if current == 1 { report.secondTurnedOff = true }
-        case 0x8400_0008, 0x8400_0009:
+        case PSCIFunction.systemOff, PSCIFunction.systemReset:
             report.systemOff = true
         default:
             break
@@ -384,18 +372,7 @@ enum RECRunner {
         console.print(header)
         console.print("[host] attestation-token-begin")
         let bytes = UnsafeRawPointer(bitPattern: UInt(address))!
-        var offset = 0
-        while offset < Int(length) {
-            var line = LogLine("[host] ")
-            for i in offset..<min(offset + 64, Int(length)) {
-                let byte = bytes.load(fromByteOffset: i, as: UInt8.self)
-                let high = byte >> 4, low = byte & 0xF
-                line.appendByte(high < 10 ? UInt8(ascii: "0") + high : UInt8(ascii: "a") + high - 10)
-                line.appendByte(low < 10 ? UInt8(ascii: "0") + low : UInt8(ascii: "a") + low - 10)
-            }
-            console.print(line)
-            offset += 64
-        }
+        console.printHexLines(prefix: "[host] ", UnsafeRawBufferPointer(start: bytes, count: Int(length)))
         console.print("[host] attestation-token-end")
     }
 }

@@ -78,7 +78,7 @@ struct RealmVM {
     func sharedPage(_ i: UInt64) -> NonSecurePage { NonSecurePage(index: sharedPageIndex + i) }
 
     /// RD, starting-level RTTs and the four RTTs: delegated, REALM_CREATE, RTT_CREATE.
-    mutating func create(pool: inout GranulePool, features: UInt64) throws(VMMError) {
+    mutating func create(pool: inout GranulePool, features: RMIFeatures) throws(VMMError) {
         guard let startTables = pool.takeStartTables(Self.startTables), let rd = pool.take() else {
             throw .poolExhausted
         }
@@ -93,17 +93,8 @@ struct RealmVM {
         }
 
         let params = NonSecurePage(index: 4)
-        params.clear()
-        params.store64(0, at: 0x000)                        // flags: no LPA2, SVE, PMU
-        params.store64(Self.ipaWidth, at: 0x008)
-        params.store64(features >> 14 & 0x3F, at: 0x018)    // num_bps
-        params.store64(features >> 20 & 0x3F, at: 0x020)    // num_wps
-        params.store8(0, at: 0x030)                         // hash_algo: SHA-256
-        for i in 0..<8 { params.store64(UInt64(REALM_RPV_PATTERN) | UInt64(i), at: 0x400 + 8 * i) }
-        params.store64(vmid, at: 0x800)
-        params.store64(startTables, at: 0x808)
-        params.store64(UInt64(bitPattern: Self.startLevel), at: 0x810)
-        params.store64(Self.startTables, at: 0x818)
+        params.writeRealmParams(ipaWidth: Self.ipaWidth, features: features, rpv: UInt64(REALM_RPV_PATTERN), vmid: vmid,
+                                startTables: startTables, startLevel: Self.startLevel, startTableCount: Self.startTables)
         try require(RMI.realmCreate(rd: rd, params: params.address), "REALM_CREATE")
 
         for i in rtts.indices {
@@ -167,13 +158,9 @@ struct RealmVM {
                 try require(RMI.granuleDelegate(auxBase + UInt64(i) << 12), "GRANULE_DELEGATE(REC aux)")
             }
             let params = NonSecurePage(index: 5)
-            params.clear()
-            params.store64(r == 0 ? 1 : 0, at: 0x000)              // RUNNABLE
-            params.store64(UInt64(r), at: 0x100)                    // MPIDR: Aff0 = REC index
-            params.store64(r == 0 ? Self.ramBase : 0, at: 0x200)    // PC: the image's entry point
-            params.store64(r == 0 ? mode : 0, at: 0x300)            // x0
-            params.store64(auxCount, at: 0x800)
-            for i in 0..<Int(auxCount) { params.store64(aux[r * Self.maxAux + i], at: 0x808 + 8 * i) }
+            // MPIDR: Aff0 = REC index; REC 0 at the image's entry point.
+            params.writeRecParams(runnable: r == 0, mpidr: UInt64(r), pc: r == 0 ? Self.ramBase : 0, x0: r == 0 ? mode : 0,
+                                  auxBase: auxBase, auxCount: auxCount)
             try require(RMI.recCreate(rd: rd, rec: rec, params: params.address), "REC_CREATE")
         }
     }

@@ -1,5 +1,4 @@
 import AArch64
-import PlatformDefinitions
 import RealmLayout
 
 // The host as a small VMM: it builds a confidential VM from the test realm's image, runs its
@@ -22,7 +21,7 @@ enum VMMChecks {
             return
         }
         var pool = GranulePool(base: poolRange.base, size: poolRange.size)
-        let features = RMI.features(0).x1
+        let features = RMIFeatures(RMI.features(0).x1)
         var line = LogLine("[host] vmm: test realm image ")
         line.decimal(RealmVM.imagePages)
         line.append(" pages at IPA ")
@@ -63,18 +62,13 @@ enum VMMChecks {
         }
         teardown(&checks, second, second: true)
 
-        var sweep = true
-        var granule = poolRange.base
-        while granule < poolRange.base + poolRange.size {
-            sweep = sweep && RMI.granuleDelegate(granule).succeeded && RMI.granuleUndelegate(granule).succeeded
-            granule += 0x1000
-        }
-        checks.expect("vmm: after both realms every pool granule delegates and undelegates again", sweep)
+        checks.expect("vmm: after both realms every pool granule delegates and undelegates again",
+                      pool.everyGranuleDelegatesAndUndelegates())
     }
 
     /// Builds `vm` (the first realm from `pool` alone; the second has its RD and RTTs already).
     static func build(_ checks: inout CheckRecorder, _ vm: inout RealmVM, pool: inout GranulePool,
-                      dataPool: inout GranulePool, features: UInt64, second: Bool) -> Bool {
+                      dataPool: inout GranulePool, features: RMIFeatures, second: Bool) -> Bool {
         do throws(VMMError) {
             if !second {
                 try vm.create(pool: &pool, features: features)
@@ -230,8 +224,7 @@ enum VMMChecks {
 
     /// The normal world cannot read or write a delegated granule (the pool is secure-only RAM).
     static func probeDelegated(_ checks: inout CheckRecorder, _ vm: RealmVM, pool: (base: UInt64, size: UInt64)) {
-        let secureRAM = UInt64(PLAT_SECURE_RAM_BASE)
-        guard pool.base >= secureRAM, pool.base - secureRAM < UInt64(PLAT_SECURE_RAM_SIZE) else {
+        guard SecureMemoryChecks.isSecureRAM(pool.base) else {
             console.print("[host] vmm: the pool is in DRAM, which QEMU does not protect: normal-world probes of realm granules skipped")
             return
         }
@@ -244,22 +237,16 @@ enum VMMChecks {
     }
 
     static func probe(_ address: UInt64, write: Bool) -> (faulted: Bool, detail: LogLine) {
-        faultTaken = false
-        expectingFault = true
-        var value: UInt64 = 0
-        if write { probe_write64(address, 0x0BAD_C0DE) } else { value = probe_read64(address) }
-        expectingFault = false
+        let access = SecureMemoryChecks.probeAccess(address, write: write)
         var detail = LogLine(": ")
         if faultTaken {
             detail.append("ESR_EL2 ")
             detail.hex(faultSyndrome, digits: 8)
         } else {
             detail.append(write ? "the write went through" : "read ")
-            if !write { detail.hex(value) }
+            if !write { detail.hex(access.value) }
         }
-        // Data abort at EL2, synchronous external abort, at the address probed.
-        let faulted = faultTaken && faultSyndrome >> 26 & 0x3F == 0x25 && faultSyndrome & 0x3F == 0x10 && faultAddress == address
-        return (faulted, detail)
+        return (access.faulted, detail)
     }
 
     /// The second realm cannot be given any of the first realm's granules.

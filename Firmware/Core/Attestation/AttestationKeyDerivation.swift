@@ -10,7 +10,8 @@
 //       boot loader, the counter); and secret even when the boot input is guessable,
 //       because the device secret goes into it too.
 //
-// The EL3 monitor derives both at cold boot; the host tests derive them from test secrets.
+// The EL3 monitor derives both at cold boot, the RAK only as far as its private scalar (the
+// TMM computes the public key from it); the host tests derive them from test secrets.
 
 public enum AttestationKeyDerivation {
     public static let platformKeyContext: StaticString = "CCA platform attestation key (CPAK) v1"
@@ -39,13 +40,32 @@ public enum AttestationKeyDerivation {
     public static func realmAttestationKey(deviceSecret: UnsafeRawBufferPointer, bootInput: UnsafeRawBufferPointer)
         -> RealmAttestationKey
     {
+        let scalar = realmAttestationScalar(deviceSecret: deviceSecret, bootInput: bootInput)
+        return RealmAttestationKey(privateKey: P384.PrivateKey(scalar: scalar))
+    }
+
+    /// The private scalar of `realmAttestationKey(deviceSecret:bootInput:)` as 48 big-endian
+    /// bytes (what ATTEST_GET_REALM_KEY hands over), written to the start of `scalar`. Costs no
+    /// scalar multiplication: EL3 only keeps the scalar; the TMM computes the public key.
+    public static func writeRealmAttestationScalar(
+        deviceSecret: UnsafeRawBufferPointer, bootInput: UnsafeRawBufferPointer, into scalar: UnsafeMutableRawBufferPointer
+    ) {
+        precondition(scalar.count >= P384.byteCount)
+        Limbs.writeBigEndian(
+            realmAttestationScalar(deviceSecret: deviceSecret, bootInput: bootInput),
+            to: UnsafeMutableRawBufferPointer(rebasing: scalar[0..<P384.byteCount]))
+    }
+
+    private static func realmAttestationScalar(deviceSecret: UnsafeRawBufferPointer, bootInput: UnsafeRawBufferPointer)
+        -> Limbs384
+    {
         var seed = InlineArray<48, UInt8>(repeating: 0)
         withUnsafeMutableBytes(of: &seed) {
             _ = HKDF<SHA384>.deriveKey(
                 salt: bootInput, inputKeyMaterial: deviceSecret, info: bytes(bootSeedInfo), into: $0)
         }
-        let key = withUnsafeBytes(of: seed) { RealmAttestationKey(derivingFrom: $0) }
+        let scalar = withUnsafeBytes(of: seed) { RealmAttestationKey.derivedScalar(from: $0) }
         for i in 0..<bootSeedSize { seed[i] = 0 }
-        return key
+        return scalar
     }
 }

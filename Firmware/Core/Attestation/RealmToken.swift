@@ -133,9 +133,14 @@ public struct RealmAttestationKey {
     /// The RAK derived from a device secret (`P384.PrivateKey(derivingFrom:context:)` with
     /// `derivationContext`): the same secret gives the same key on every boot.
     public init(derivingFrom deviceSecret: UnsafeRawBufferPointer) {
+        self.init(privateKey: P384.PrivateKey(scalar: Self.derivedScalar(from: deviceSecret)))
+    }
+
+    /// The private scalar of `init(derivingFrom:)`, without computing the public key.
+    static func derivedScalar(from deviceSecret: UnsafeRawBufferPointer) -> Limbs384 {
         let context = UnsafeRawBufferPointer(
             start: Self.derivationContext.utf8Start, count: Self.derivationContext.utf8CodeUnitCount)
-        self.init(privateKey: P384.PrivateKey(derivingFrom: deviceSecret, context: context))
+        return P384.PrivateKey.derivedScalar(from: deviceSecret, context: context)
     }
 
     /// Calls `body` with the COSE_Key encoding of the public key (107 bytes).

@@ -28,10 +28,9 @@ public enum CCAToken {
         into output: UnsafeMutableRawBufferPointer
     ) -> Int {
         precondition(output.count >= algorithm.digestSize)
-        switch algorithm {
-        case .sha256: SHA256.hash(encodedKey, into: output)
-        case .sha512: SHA512.hash(encodedKey, into: output)
-        }
+        var hasher = MeasurementHasher(algorithm)
+        hasher.update(encodedKey)
+        hasher.finalize(into: output)
         return algorithm.digestSize
     }
 

@@ -92,10 +92,7 @@ public struct PlatformTokenIssuer {
         let challenge = InlineArray<64, UInt8>(repeating: 0)
         return withUnsafeBytes(of: challenge) { buffer in
             withClaims(challenge: UnsafeRawBufferPointer(rebasing: buffer[0..<min(challengeSize, 64)])) { claims in
-                let payload = claims.encodedSize
-                return 2 + 1 + COSE.protectedHeaderES384.count + 1
-                    + CBORWriter.headSize(UInt64(payload)) + payload
-                    + CBORWriter.headSize(UInt64(COSE.signatureSize)) + COSE.signatureSize
+                COSE.sign1Size(payloadLength: claims.encodedSize)
             }
         }
     }

@@ -19,10 +19,6 @@ public enum AttestationKeyDerivation {
     /// Bytes of the per-boot seed: one SHA-384 block.
     public static let bootSeedSize = 48
 
-    private static func bytes(_ string: StaticString) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: string.utf8Start, count: string.utf8CodeUnitCount)
-    }
-
     /// Whether `secret` can be a provisioned device secret: 32 or 64 bytes, not one byte
     /// repeated (erased flash reads 0xFF, unprogrammed fuses 0x00).
     public static func isPlausibleDeviceSecret(_ secret: UnsafeRawBufferPointer) -> Bool {
@@ -33,7 +29,7 @@ public enum AttestationKeyDerivation {
 
     /// The platform attestation key: the same secret always gives the same key.
     public static func platformKey(deviceSecret: UnsafeRawBufferPointer) -> P384.PrivateKey {
-        P384.PrivateKey(derivingFrom: deviceSecret, context: bytes(platformKeyContext))
+        P384.PrivateKey(derivingFrom: deviceSecret, context: platformKeyContext.rawBytes)
     }
 
     /// This boot's RAK, from the device secret and this boot's input (any length, may be empty).
@@ -62,7 +58,7 @@ public enum AttestationKeyDerivation {
         var seed = InlineArray<48, UInt8>(repeating: 0)
         withUnsafeMutableBytes(of: &seed) {
             _ = HKDF<SHA384>.deriveKey(
-                salt: bootInput, inputKeyMaterial: deviceSecret, info: bytes(bootSeedInfo), into: $0)
+                salt: bootInput, inputKeyMaterial: deviceSecret, info: bootSeedInfo.rawBytes, into: $0)
         }
         let scalar = withUnsafeBytes(of: seed) { RealmAttestationKey.derivedScalar(from: $0) }
         for i in 0..<bootSeedSize { seed[i] = 0 }

@@ -99,7 +99,7 @@ public struct PlatformTokenIssuer {
 
     /// Calls `body` with the claims, every buffer pointing into this issuer's bytes.
     private func withClaims<R>(challenge: UnsafeRawBufferPointer, _ body: (PlatformTokenClaims) -> R) -> R {
-        let algorithm = Self.bytes(Self.measurementAlgorithm)
+        let algorithm = Self.measurementAlgorithm.rawBytes
         let empty = UnsafeRawBufferPointer(start: nil, count: 0)
         var entries = InlineArray<3, PlatformSoftwareComponent>(
             repeating: PlatformSoftwareComponent(
@@ -110,9 +110,9 @@ public struct PlatformTokenIssuer {
             for i in 0..<componentCount {
                 let digest = Self.digestsStart + i * 32
                 entries[i] = PlatformSoftwareComponent(
-                    measurementType: Self.bytes(names[i]),
+                    measurementType: names[i].rawBytes,
                     measurementValue: UnsafeRawBufferPointer(rebasing: bytes[digest..<(digest + 32)]),
-                    version: Self.bytes(versions[i]), signerID: signer, measurementDescription: algorithm)
+                    version: versions[i].rawBytes, signerID: signer, measurementDescription: algorithm)
             }
             return withUnsafeMutablePointer(to: &entries) { pointer in
                 let list = UnsafeBufferPointer(
@@ -125,13 +125,9 @@ public struct PlatformTokenIssuer {
                     configuration: UnsafeRawBufferPointer(
                         rebasing: bytes[Self.configurationStart..<(Self.configurationStart + configurationSize)]),
                     securityLifecycle: securityLifecycle, hashAlgorithm: Self.measurementAlgorithm,
-                    verificationService: Self.bytes(verificationService), softwareComponents: list)
+                    verificationService: verificationService.rawBytes, softwareComponents: list)
                 return body(claims)
             }
         }
-    }
-
-    private static func bytes(_ string: StaticString) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: string.utf8Start, count: string.utf8CodeUnitCount)
     }
 }

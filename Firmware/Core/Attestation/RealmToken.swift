@@ -117,9 +117,7 @@ public struct RealmAttestationKey {
 
     /// The private scalar of `init(derivingFrom:)`, without computing the public key.
     static func derivedScalar(from deviceSecret: UnsafeRawBufferPointer) -> Limbs384 {
-        let context = UnsafeRawBufferPointer(
-            start: Self.derivationContext.utf8Start, count: Self.derivationContext.utf8CodeUnitCount)
-        return P384.PrivateKey.derivedScalar(from: deviceSecret, context: context)
+        P384.PrivateKey.derivedScalar(from: deviceSecret, context: derivationContext.rawBytes)
     }
 
     /// Calls `body` with the COSE_Key encoding of the public key (107 bytes).

@@ -125,10 +125,8 @@ public enum P384 {
         /// gives its public key: for a holder that only hands the scalar on (the RAK at EL3).
         static func derivedScalar(from secret: UnsafeRawBufferPointer, context: UnsafeRawBufferPointer) -> Limbs384 {
             var okm = InlineArray<72, UInt8>(repeating: 0)
-            let salt = UnsafeRawBufferPointer(
-                start: Self.derivationSalt.utf8Start, count: Self.derivationSalt.utf8CodeUnitCount)
             _ = withUnsafeMutableBytes(of: &okm) {
-                HKDF<SHA384>.deriveKey(salt: salt, inputKeyMaterial: secret, info: context, into: $0)
+                HKDF<SHA384>.deriveKey(salt: derivationSalt.rawBytes, inputKeyMaterial: secret, info: context, into: $0)
             }
             var d = withUnsafeBytes(of: okm) { P384.reduceWide($0) }
             var one = Limbs.zero

@@ -117,8 +117,7 @@ enum PlatformAttestation {
     {
         var implementationID = InlineArray<32, UInt8>(repeating: 0)
         withUnsafeMutableBytes(of: &implementationID) {
-            SHA256.hash(UnsafeRawBufferPointer(start: implementationName.utf8Start,
-                                               count: implementationName.utf8CodeUnitCount), into: $0)
+            SHA256.hash(implementationName.rawBytes, into: $0)
         }
         let configuration = configuration()
         let created = withUnsafeBytes(of: implementationID) { implementation in

@@ -65,11 +65,6 @@ public struct PlatformTokenIssuer {
         return true
     }
 
-    /// The instance id claim (33 bytes).
-    public func withInstanceID<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-        withUnsafeBytes(of: claimBytes) { body(UnsafeRawBufferPointer(rebasing: $0[Self.instanceIDRange])) }
-    }
-
     /// Signs a platform token for `challenge` (32, 48 or 64 bytes) into `output`; returns its
     /// length. `challenge` must not overlap `output`.
     public func issue(challenge: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer)

@@ -6,17 +6,15 @@ import MonitorStorage
 #endif
 
 // The TMM's attestation material for this boot, obtained from the EL3 monitor once at cold
-// boot (EL3AttestationInterface): the realm attestation key (RAK) and the platform token
-// whose challenge binds it. Both are per boot: the RAK changes with every boot, so the token
-// is fetched anew each time, never stored across boots.
+// boot (EL3AttestationInterface): the realm attestation key (RAK), whose private scalar EL3
+// hands over and whose public key the TMM computes here, and the platform token whose
+// challenge binds it. Both are per boot: the RAK changes with every boot, so the token is
+// fetched anew each time, never stored across boots.
 //
-// For the RSI layer (RSI_ATTESTATION_TOKEN_INIT / _CONTINUE, through AttestationTokenSession):
-//
-//   guard let key = TMMAttestation.key else { return RSI_ERROR_UNKNOWN }   // none this boot
-//   session.start(challenge: ..., personalizationValue: ..., hashAlgorithm: ...,
-//                 measurements: ..., key: key,
-//                 platformToken: TMMAttestation.platformToken,
-//                 storage: <this REC's TMMAttestation.tokenStorageSize bytes>)
+// The RSI layer reaches them through the platform: FirmwareHardware.withAttestationMaterial
+// passes `key` and `platformToken` to RSI_ATTESTATION_TOKEN_INIT (RSIAttestation.swift), which
+// answers RSI_ERROR_UNKNOWN when `key` is nil (no attestation this boot) and otherwise builds
+// the token in the REC's auxiliary granules (AttestationTokenSession, SegmentedTokenStorage).
 //
 // `key` and `platformToken` are set by the boot CPU before any other CPU runs TMM code and
 // never change afterwards, so they are read without a lock. The platform token lives in the
@@ -40,9 +38,6 @@ enum TMMAttestation {
     static var tokenStorageSize: Int {
         CCAToken.collectionOverhead + platformTokenLength + CCAToken.maxRealmTokenSize
     }
-
-    /// The bound for any boot (largest platform token accepted): 5136 bytes.
-    static let maxTokenStorageSize = AttestationTokenSession.storageSize
 
     /// Fetches the RAK and the platform token from EL3; on failure the TMM runs on without
     /// attestation and says why. Reports what that cost, in cycles and in stack.

@@ -10,17 +10,14 @@
 //       boot loader, the counter); and secret even when the boot input is guessable,
 //       because the device secret goes into it too.
 //
-// The EL3 monitor derives both at cold boot; the host tests derive them from test secrets.
+// The EL3 monitor derives both at cold boot, the RAK only as far as its private scalar (the
+// TMM computes the public key from it); the host tests derive them from test secrets.
 
 public enum AttestationKeyDerivation {
     public static let platformKeyContext: StaticString = "CCA platform attestation key (CPAK) v1"
     public static let bootSeedInfo: StaticString = "TMM per-boot RAK seed v1"
     /// Bytes of the per-boot seed: one SHA-384 block.
     public static let bootSeedSize = 48
-
-    private static func bytes(_ string: StaticString) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: string.utf8Start, count: string.utf8CodeUnitCount)
-    }
 
     /// Whether `secret` can be a provisioned device secret: 32 or 64 bytes, not one byte
     /// repeated (erased flash reads 0xFF, unprogrammed fuses 0x00).
@@ -32,20 +29,39 @@ public enum AttestationKeyDerivation {
 
     /// The platform attestation key: the same secret always gives the same key.
     public static func platformKey(deviceSecret: UnsafeRawBufferPointer) -> P384.PrivateKey {
-        P384.PrivateKey(derivingFrom: deviceSecret, context: bytes(platformKeyContext))
+        P384.PrivateKey(derivingFrom: deviceSecret, context: platformKeyContext.rawBytes)
     }
 
     /// This boot's RAK, from the device secret and this boot's input (any length, may be empty).
     public static func realmAttestationKey(deviceSecret: UnsafeRawBufferPointer, bootInput: UnsafeRawBufferPointer)
         -> RealmAttestationKey
     {
+        let scalar = realmAttestationScalar(deviceSecret: deviceSecret, bootInput: bootInput)
+        return RealmAttestationKey(privateKey: P384.PrivateKey(scalar: scalar))
+    }
+
+    /// The private scalar of `realmAttestationKey(deviceSecret:bootInput:)` as 48 big-endian
+    /// bytes (what ATTEST_GET_REALM_KEY hands over), written to the start of `scalar`. Costs no
+    /// scalar multiplication: EL3 only keeps the scalar; the TMM computes the public key.
+    public static func writeRealmAttestationScalar(
+        deviceSecret: UnsafeRawBufferPointer, bootInput: UnsafeRawBufferPointer, into scalar: UnsafeMutableRawBufferPointer
+    ) {
+        precondition(scalar.count >= P384.byteCount)
+        Limbs.writeBigEndian(
+            realmAttestationScalar(deviceSecret: deviceSecret, bootInput: bootInput),
+            to: UnsafeMutableRawBufferPointer(rebasing: scalar[0..<P384.byteCount]))
+    }
+
+    private static func realmAttestationScalar(deviceSecret: UnsafeRawBufferPointer, bootInput: UnsafeRawBufferPointer)
+        -> Limbs384
+    {
         var seed = InlineArray<48, UInt8>(repeating: 0)
         withUnsafeMutableBytes(of: &seed) {
             _ = HKDF<SHA384>.deriveKey(
-                salt: bootInput, inputKeyMaterial: deviceSecret, info: bytes(bootSeedInfo), into: $0)
+                salt: bootInput, inputKeyMaterial: deviceSecret, info: bootSeedInfo.rawBytes, into: $0)
         }
-        let key = withUnsafeBytes(of: seed) { RealmAttestationKey(derivingFrom: $0) }
+        let scalar = withUnsafeBytes(of: seed) { RealmAttestationKey.derivedScalar(from: $0) }
         for i in 0..<bootSeedSize { seed[i] = 0 }
-        return key
+        return scalar
     }
 }

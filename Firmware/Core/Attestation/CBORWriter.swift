@@ -119,7 +119,7 @@ public struct CBORWriter {
 
     /// A text string from a compile-time string (always UTF-8).
     public mutating func text(_ string: StaticString) {
-        text(utf8: UnsafeRawBufferPointer(start: string.utf8Start, count: string.utf8CodeUnitCount))
+        text(utf8: string.rawBytes)
     }
 
     /// A text string from UTF-8 bytes the caller vouches for.

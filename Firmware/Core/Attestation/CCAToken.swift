@@ -28,10 +28,9 @@ public enum CCAToken {
         into output: UnsafeMutableRawBufferPointer
     ) -> Int {
         precondition(output.count >= algorithm.digestSize)
-        switch algorithm {
-        case .sha256: SHA256.hash(encodedKey, into: output)
-        case .sha512: SHA512.hash(encodedKey, into: output)
-        }
+        var hasher = MeasurementHasher(algorithm)
+        hasher.update(encodedKey)
+        hasher.finalize(into: output)
         return algorithm.digestSize
     }
 
@@ -44,12 +43,10 @@ public enum CCAToken {
         into output: UnsafeMutableRawBufferPointer
     ) throws(AttestationError) -> Int {
         var writer = CBORWriter(into: output)
-        writer.tag(tag)
-        writer.mapHead(count: 2)
-        writer.int(platformTokenKey)
-        writer.bytes(platformToken)
-        writer.int(realmTokenKey)
-        writer.bytes(realmToken)
+        writePlatformTokenHead(length: platformToken.count, into: &writer)
+        writer.writeRaw(platformToken)
+        writeRealmTokenHead(length: realmToken.count, into: &writer)
+        writer.writeRaw(realmToken)
         return try writer.finish()
     }
 
@@ -59,34 +56,52 @@ public enum CCAToken {
         platformToken: UnsafeRawBufferPointer, realmClaims: RealmTokenClaims, key: RealmAttestationKey,
         into output: UnsafeMutableRawBufferPointer
     ) throws(AttestationError) -> Int {
-        guard realmClaims.isWellFormed, platformToken.count > 0, platformToken.count <= maxPlatformTokenSize else {
-            throw .invalidInput
-        }
-        let realmLength = realmTokenSize(claims: realmClaims)
+        let realm = try realmTokenLengths(platformToken: platformToken, realmClaims: realmClaims)
         var writer = CBORWriter(into: output)
+        writePlatformTokenHead(length: platformToken.count, into: &writer)
+        writer.writeRaw(platformToken)
+        writeRealmTokenHead(length: realm.token, into: &writer)
+        let realmStart = writer.count
+        writer.reserve(realm.token)
+        let length = try writer.finish()
+        let written = try COSE.sign1(
+            payload: realmClaims, encodedSize: realm.payload, key: key.privateKey,
+            into: UnsafeMutableRawBufferPointer(rebasing: output[realmStart..<(realmStart + realm.token)]))
+        precondition(written == realm.token)
+        return length
+    }
+
+    /// What precedes the platform token's bytes: tag(399), the map head, key 44234 and the
+    /// byte-string head of a `length`-byte token.
+    static func writePlatformTokenHead(length: Int, into writer: inout CBORWriter) {
         writer.tag(tag)
         writer.mapHead(count: 2)
         writer.int(platformTokenKey)
-        writer.bytes(platformToken)
+        writer.byteStringHead(length: length)
+    }
+
+    /// What lies between the two tokens: key 44241 and the byte-string head of a `length`-byte
+    /// realm token.
+    static func writeRealmTokenHead(length: Int, into writer: inout CBORWriter) {
         writer.int(realmTokenKey)
-        writer.byteStringHead(length: realmLength)
-        let realmStart = writer.count
-        writer.reserve(realmLength)
-        let length = try writer.finish()
-        let written = try COSE.sign1(
-            payload: realmClaims, key: key.privateKey,
-            into: UnsafeMutableRawBufferPointer(rebasing: output[realmStart..<(realmStart + realmLength)]))
-        precondition(written == realmLength)
-        return length
+        writer.byteStringHead(length: length)
+    }
+
+    /// The input checks of both builds; then the realm claims' encoded length and the realm
+    /// token's, measuring the claims once.
+    static func realmTokenLengths(platformToken: UnsafeRawBufferPointer, realmClaims: RealmTokenClaims)
+        throws(AttestationError) -> (payload: Int, token: Int)
+    {
+        guard realmClaims.isWellFormed, platformToken.count > 0, platformToken.count <= maxPlatformTokenSize else {
+            throw .invalidInput
+        }
+        let payload = realmClaims.encodedSize
+        return (payload, COSE.sign1Size(payloadLength: payload))
     }
 
     /// Length of the COSE_Sign1 realm token for these claims: fixed once the claims are known,
     /// because the signature is always 96 bytes.
     public static func realmTokenSize(claims: RealmTokenClaims) -> Int {
-        let payload = claims.encodedSize
-        return 2  // tag 18 (1 byte), array head (1 byte)
-            + 1 + COSE.protectedHeaderES384.count + 1  // bstr(protected), empty map
-            + CBORWriter.headSize(UInt64(payload)) + payload
-            + CBORWriter.headSize(UInt64(COSE.signatureSize)) + COSE.signatureSize
+        COSE.sign1Size(payloadLength: claims.encodedSize)
     }
 }

@@ -23,7 +23,14 @@ public enum COSE {
     public static func sign1<Payload: CBOREncodable>(
         payload: Payload, key: P384.PrivateKey, into output: UnsafeMutableRawBufferPointer
     ) throws(AttestationError) -> Int {
-        let payloadLength = payload.encodedSize
+        try sign1(payload: payload, encodedSize: payload.encodedSize, key: key, into: output)
+    }
+
+    /// `sign1(payload:key:into:)` for a caller that has already measured the payload:
+    /// `payloadLength` must be its `encodedSize`.
+    static func sign1<Payload: CBOREncodable>(
+        payload: Payload, encodedSize payloadLength: Int, key: P384.PrivateKey, into output: UnsafeMutableRawBufferPointer
+    ) throws(AttestationError) -> Int {
         var writer = CBORWriter(into: output)
         writer.tag(sign1Tag)
         writer.arrayHead(count: 4)
@@ -56,6 +63,15 @@ public enum COSE {
         signature.writeRawRepresentation(
             to: UnsafeMutableRawBufferPointer(rebasing: output[signatureStart..<(signatureStart + signatureSize)]))
         return length
+    }
+
+    /// Length of the COSE_Sign1 `sign1` writes for a payload of `payloadLength` bytes: fixed
+    /// once the payload is, because the signature is always 96 bytes.
+    public static func sign1Size(payloadLength: Int) -> Int {
+        2  // tag 18 (1 byte), array head (1 byte)
+            + 1 + protectedHeaderES384.count + 1  // bstr(protected), empty map
+            + CBORWriter.headSize(UInt64(payloadLength)) + payloadLength
+            + CBORWriter.headSize(UInt64(signatureSize)) + signatureSize
     }
 
     /// Encoded size of a COSE_Key for a P-384 key: map(4), kty, crv, two 48-byte bstrs.

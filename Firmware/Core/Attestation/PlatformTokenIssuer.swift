@@ -65,11 +65,6 @@ public struct PlatformTokenIssuer {
         return true
     }
 
-    /// The instance id claim (33 bytes).
-    public func withInstanceID<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-        withUnsafeBytes(of: claimBytes) { body(UnsafeRawBufferPointer(rebasing: $0[Self.instanceIDRange])) }
-    }
-
     /// Signs a platform token for `challenge` (32, 48 or 64 bytes) into `output`; returns its
     /// length. `challenge` must not overlap `output`.
     public func issue(challenge: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer)
@@ -92,17 +87,14 @@ public struct PlatformTokenIssuer {
         let challenge = InlineArray<64, UInt8>(repeating: 0)
         return withUnsafeBytes(of: challenge) { buffer in
             withClaims(challenge: UnsafeRawBufferPointer(rebasing: buffer[0..<min(challengeSize, 64)])) { claims in
-                let payload = claims.encodedSize
-                return 2 + 1 + COSE.protectedHeaderES384.count + 1
-                    + CBORWriter.headSize(UInt64(payload)) + payload
-                    + CBORWriter.headSize(UInt64(COSE.signatureSize)) + COSE.signatureSize
+                COSE.sign1Size(payloadLength: claims.encodedSize)
             }
         }
     }
 
     /// Calls `body` with the claims, every buffer pointing into this issuer's bytes.
     private func withClaims<R>(challenge: UnsafeRawBufferPointer, _ body: (PlatformTokenClaims) -> R) -> R {
-        let algorithm = Self.bytes(Self.measurementAlgorithm)
+        let algorithm = Self.measurementAlgorithm.rawBytes
         let empty = UnsafeRawBufferPointer(start: nil, count: 0)
         var entries = InlineArray<3, PlatformSoftwareComponent>(
             repeating: PlatformSoftwareComponent(
@@ -113,9 +105,9 @@ public struct PlatformTokenIssuer {
             for i in 0..<componentCount {
                 let digest = Self.digestsStart + i * 32
                 entries[i] = PlatformSoftwareComponent(
-                    measurementType: Self.bytes(names[i]),
+                    measurementType: names[i].rawBytes,
                     measurementValue: UnsafeRawBufferPointer(rebasing: bytes[digest..<(digest + 32)]),
-                    version: Self.bytes(versions[i]), signerID: signer, measurementDescription: algorithm)
+                    version: versions[i].rawBytes, signerID: signer, measurementDescription: algorithm)
             }
             return withUnsafeMutablePointer(to: &entries) { pointer in
                 let list = UnsafeBufferPointer(
@@ -128,13 +120,9 @@ public struct PlatformTokenIssuer {
                     configuration: UnsafeRawBufferPointer(
                         rebasing: bytes[Self.configurationStart..<(Self.configurationStart + configurationSize)]),
                     securityLifecycle: securityLifecycle, hashAlgorithm: Self.measurementAlgorithm,
-                    verificationService: Self.bytes(verificationService), softwareComponents: list)
+                    verificationService: verificationService.rawBytes, softwareComponents: list)
                 return body(claims)
             }
         }
-    }
-
-    private static func bytes(_ string: StaticString) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: string.utf8Start, count: string.utf8CodeUnitCount)
     }
 }

@@ -2,27 +2,6 @@
 // TF-RMM lib/attestation attestation_defs_priv.h): a COSE_Sign1, signed ES384 by the Realm
 // Attestation Key (RAK), over a map of the realm's claims.
 
-/// RmmHashAlgorithm / RsiHashAlgorithm, with the names the token uses (IANA "Named
-/// Information Hash Algorithm" strings).
-public enum RealmHashAlgorithm: UInt8, Sendable {
-    case sha256 = 0
-    case sha512 = 1
-
-    public var digestSize: Int {
-        switch self {
-        case .sha256: 32
-        case .sha512: 64
-        }
-    }
-
-    public var name: StaticString {
-        switch self {
-        case .sha256: "sha-256"
-        case .sha512: "sha-512"
-        }
-    }
-}
-
 /// Claim keys of the realm token.
 public enum RealmClaimKey {
     public static let challenge: Int64 = 10
@@ -133,9 +112,12 @@ public struct RealmAttestationKey {
     /// The RAK derived from a device secret (`P384.PrivateKey(derivingFrom:context:)` with
     /// `derivationContext`): the same secret gives the same key on every boot.
     public init(derivingFrom deviceSecret: UnsafeRawBufferPointer) {
-        let context = UnsafeRawBufferPointer(
-            start: Self.derivationContext.utf8Start, count: Self.derivationContext.utf8CodeUnitCount)
-        self.init(privateKey: P384.PrivateKey(derivingFrom: deviceSecret, context: context))
+        self.init(privateKey: P384.PrivateKey(scalar: Self.derivedScalar(from: deviceSecret)))
+    }
+
+    /// The private scalar of `init(derivingFrom:)`, without computing the public key.
+    static func derivedScalar(from deviceSecret: UnsafeRawBufferPointer) -> Limbs384 {
+        P384.PrivateKey.derivedScalar(from: deviceSecret, context: derivationContext.rawBytes)
     }
 
     /// Calls `body` with the COSE_Key encoding of the public key (107 bytes).

@@ -56,31 +56,24 @@ extension CCAToken {
         platformToken: UnsafeRawBufferPointer, realmClaims: RealmTokenClaims, key: RealmAttestationKey,
         into storage: SegmentedTokenStorage
     ) throws(AttestationError) -> Int {
-        guard realmClaims.isWellFormed, platformToken.count > 0, platformToken.count <= maxPlatformTokenSize else {
-            throw .invalidInput
-        }
-        let realmLength = realmTokenSize(claims: realmClaims)
+        let realm = try realmTokenLengths(platformToken: platformToken, realmClaims: realmClaims)
+        let realmLength = realm.token
         guard realmLength <= SegmentedTokenStorage.segmentSize else { throw .bufferTooSmall(needed: realmLength) }
         let written = try COSE.sign1(
-            payload: realmClaims, key: key.privateKey,
+            payload: realmClaims, encodedSize: realm.payload, key: key.privateKey,
             into: UnsafeMutableRawBufferPointer(start: storage.scratch, count: realmLength))
         guard written == realmLength else { throw .invalidInput }
 
         var head = InlineArray<16, UInt8>(repeating: 0)  // collectionOverhead bytes
         var offset = 0
-        // tag(399) {44234: bstr head, ...
         let first = try withUnsafeMutableBytes(of: &head) { buffer throws(AttestationError) -> Int in
             var writer = CBORWriter(into: buffer)
-            writer.tag(tag)
-            writer.mapHead(count: 2)
-            writer.int(platformTokenKey)
-            writer.byteStringHead(length: platformToken.count)
+            writePlatformTokenHead(length: platformToken.count, into: &writer)
             return try writer.finish()
         }
         let second = try withUnsafeMutableBytes(of: &head) { buffer throws(AttestationError) -> Int in
             var writer = CBORWriter(into: UnsafeMutableRawBufferPointer(rebasing: buffer[first...]))
-            writer.int(realmTokenKey)
-            writer.byteStringHead(length: realmLength)
+            writeRealmTokenHead(length: realmLength, into: &writer)
             return try writer.finish()
         }
         let total = first + platformToken.count + second + realmLength

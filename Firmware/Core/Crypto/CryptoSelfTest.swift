@@ -32,36 +32,38 @@ public enum CryptoSelfTest {
         0xa3, 0x29, 0xc1, 0x45, 0x78, 0x6e, 0x67, 0x9e, 0x7b, 0x82, 0xc7, 0x1a, 0x38, 0x62, 0x8a, 0xc8,
     ]
 
-    private static func bytes(_ string: StaticString) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: string.utf8Start, count: string.utf8CodeUnitCount)
-    }
+    // The messages and the HMAC key of the known answers.
+    private static let abc: StaticString = "abc"
+    private static let jefe: StaticString = "Jefe"
+    private static let jefeMessage: StaticString = "what do ya want for nothing?"
+    private static let sample: StaticString = "sample"
 
     /// True when every known answer matches. Costs two P-384 scalar multiplications for the
     /// key, one for the signature and four for the two verifications.
     public static func run() -> Bool {
         var digest = InlineArray<64, UInt8>(repeating: 0)
-        withUnsafeMutableBytes(of: &digest) { SHA256.hash(bytes("abc"), into: $0) }
+        withUnsafeMutableBytes(of: &digest) { SHA256.hash(abc.rawBytes, into: $0) }
         var ok = withUnsafeBytes(of: digest) { d in
             withUnsafeBytes(of: sha256ABC) { constantTimeEqual(UnsafeRawBufferPointer(rebasing: d[0..<32]), $0) }
         }
-        withUnsafeMutableBytes(of: &digest) { SHA384.hash(bytes("abc"), into: $0) }
+        withUnsafeMutableBytes(of: &digest) { SHA384.hash(abc.rawBytes, into: $0) }
         ok = ok && withUnsafeBytes(of: digest) { d in
             withUnsafeBytes(of: sha384ABC) { constantTimeEqual(UnsafeRawBufferPointer(rebasing: d[0..<48]), $0) }
         }
         withUnsafeMutableBytes(of: &digest) {
-            HMAC<SHA384>.authenticate(bytes("what do ya want for nothing?"), key: bytes("Jefe"), into: $0)
+            HMAC<SHA384>.authenticate(jefeMessage.rawBytes, key: jefe.rawBytes, into: $0)
         }
         ok = ok && withUnsafeBytes(of: digest) { d in
             withUnsafeBytes(of: hmac384Jefe) { constantTimeEqual(UnsafeRawBufferPointer(rebasing: d[0..<48]), $0) }
         }
         guard ok, let key = withUnsafeBytes(of: rfc6979Key, { P384.PrivateKey(rawScalar: $0) }) else { return false }
-        let signature = key.signature(for: bytes("sample"))
+        let signature = key.signature(for: sample.rawBytes)
         var raw = InlineArray<96, UInt8>(repeating: 0)
         withUnsafeMutableBytes(of: &raw) { signature.writeRawRepresentation(to: $0) }
         ok = withUnsafeBytes(of: raw) { r in withUnsafeBytes(of: rfc6979SampleSignature) { constantTimeEqual(r, $0) } }
-        ok = ok && key.publicKey.isValidSignature(signature, for: bytes("sample"))
+        ok = ok && key.publicKey.isValidSignature(signature, for: sample.rawBytes)
         raw[95] ^= 1
         guard let corrupted = withUnsafeBytes(of: raw, { P384.Signature(rawRepresentation: $0) }) else { return false }
-        return ok && !key.publicKey.isValidSignature(corrupted, for: bytes("sample"))
+        return ok && !key.publicKey.isValidSignature(corrupted, for: sample.rawBytes)
     }
 }

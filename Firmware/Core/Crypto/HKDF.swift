@@ -23,8 +23,9 @@ public enum HKDF<H: HashFunction> {
         var block = InlineArray<64, UInt8>(repeating: 0)
         var written = 0
         var counter: UInt8 = 1
+        let keyed = HMAC<H>(key: prk)  // every block is keyed with PRK: key once, copy per block
         while written < output.count {
-            var mac = HMAC<H>(key: prk)
+            var mac = keyed
             if counter > 1 {
                 withUnsafeBytes(of: block) { mac.update(UnsafeRawBufferPointer(rebasing: $0[0..<H.outputSize])) }
             }

@@ -37,6 +37,39 @@ public struct SHA384: HashFunction {
     public mutating func finalize(into digest: UnsafeMutableRawBufferPointer) { inner.finalize(into: digest) }
 }
 
+/// The message buffering SHA-256 and SHA-512 share: input collects in `buffer` until a block
+/// is full, while whole blocks of the input go to the compression function straight from where
+/// they lie. That may be unaligned (flash, a byte offset into a granule): the compression
+/// functions read it a byte at a time.
+struct MessageBlocks<let blockSize: Int> {
+    /// The partial block; its first `buffered` bytes are pending.
+    private(set) var buffer = InlineArray<blockSize, UInt8>(repeating: 0)
+    private(set) var buffered = 0
+    /// Bytes absorbed so far; messages here are far below any length limit.
+    private(set) var messageLength: UInt64 = 0
+
+    /// Adds `bytes`, calling `compress` with the start of each block completed.
+    mutating func absorb(_ bytes: UnsafeRawBufferPointer, _ compress: (UnsafeRawPointer) -> Void) {
+        messageLength &+= UInt64(bytes.count)
+        var offset = 0
+        if buffered > 0 {
+            let take = min(blockSize - buffered, bytes.count)
+            for i in 0..<take { buffer[buffered + i] = bytes[i] }
+            buffered += take
+            offset = take
+            if buffered < blockSize { return }
+            withUnsafeBytes(of: buffer) { compress($0.baseAddress!) }
+            buffered = 0
+        }
+        while bytes.count - offset >= blockSize {
+            compress(bytes.baseAddress! + offset)
+            offset += blockSize
+        }
+        for i in 0..<(bytes.count - offset) { buffer[i] = bytes[offset + i] }
+        buffered = bytes.count - offset
+    }
+}
+
 extension HashFunction {
     /// One-shot digest of `bytes` into `digest`.
     public static func hash(_ bytes: UnsafeRawBufferPointer, into digest: UnsafeMutableRawBufferPointer) {

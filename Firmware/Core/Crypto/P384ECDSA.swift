@@ -118,18 +118,22 @@ public enum P384 {
         /// value modulo n is d; the bias is below 2^-190. The all-but-impossible d = 0 becomes
         /// 1 (by a mask), so d is never 0. The same secret and context always give the same key.
         public init(derivingFrom secret: UnsafeRawBufferPointer, context: UnsafeRawBufferPointer) {
+            self.init(scalar: Self.derivedScalar(from: secret, context: context))
+        }
+
+        /// The d of `init(derivingFrom:context:)` alone, without the scalar multiplication that
+        /// gives its public key: for a holder that only hands the scalar on (the RAK at EL3).
+        static func derivedScalar(from secret: UnsafeRawBufferPointer, context: UnsafeRawBufferPointer) -> Limbs384 {
             var okm = InlineArray<72, UInt8>(repeating: 0)
-            let salt = UnsafeRawBufferPointer(
-                start: Self.derivationSalt.utf8Start, count: Self.derivationSalt.utf8CodeUnitCount)
             _ = withUnsafeMutableBytes(of: &okm) {
-                HKDF<SHA384>.deriveKey(salt: salt, inputKeyMaterial: secret, info: context, into: $0)
+                HKDF<SHA384>.deriveKey(salt: derivationSalt.rawBytes, inputKeyMaterial: secret, info: context, into: $0)
             }
             var d = withUnsafeBytes(of: okm) { P384.reduceWide($0) }
             var one = Limbs.zero
             one[0] = 1
             d = Limbs.select(Limbs.zeroMask(d), one, d)
             for i in 0..<72 { okm[i] = 0 }
-            self.init(scalar: d)
+            return d
         }
 
         /// Writes d as 48 big-endian bytes, the form `init?(rawScalar:)` reads. Only for handing

@@ -19,43 +19,22 @@ public struct SHA256 {
     private var state: InlineArray<8, UInt32> = [
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
     ]
-    private var buffer = InlineArray<64, UInt8>(repeating: 0)
-    private var buffered = 0
-    private var messageLength: UInt64 = 0
+    private var blocks = MessageBlocks<64>()
 
     public init() {}
 
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        messageLength &+= UInt64(bytes.count)
-        var offset = 0
-        if buffered > 0 {
-            let take = min(Self.blockSize - buffered, bytes.count)
-            for i in 0..<take { buffer[buffered + i] = bytes[i] }
-            buffered += take
-            offset = take
-            if buffered < Self.blockSize { return }
-            let block = buffer
-            Self.compress(&state, block)
-            buffered = 0
-        }
-        while bytes.count - offset >= Self.blockSize {
-            var block = InlineArray<64, UInt8>(repeating: 0)
-            for i in 0..<Self.blockSize { block[i] = bytes[offset + i] }
-            Self.compress(&state, block)
-            offset += Self.blockSize
-        }
-        for i in 0..<(bytes.count - offset) { buffer[i] = bytes[offset + i] }
-        buffered = bytes.count - offset
+        blocks.absorb(bytes) { Self.compress(&state, $0) }
     }
 
     /// Pads the message (FIPS 180-4 5.1.1) and writes the 32-byte digest to `digest`,
     /// which must hold at least 32 bytes.
     public mutating func finalize(into digest: UnsafeMutableRawBufferPointer) {
         precondition(digest.count >= Self.digestSize)
-        let bitLength = messageLength &* 8
+        let bitLength = blocks.messageLength &* 8
         var pad = InlineArray<72, UInt8>(repeating: 0)
         pad[0] = 0x80
-        let padLength = (buffered < 56 ? 56 : 120) - buffered
+        let padLength = (blocks.buffered < 56 ? 56 : 120) - blocks.buffered
         for i in 0..<8 { pad[padLength + i] = UInt8(truncatingIfNeeded: bitLength >> (56 - 8 * UInt64(i))) }
         withUnsafeBytes(of: pad) { update(UnsafeRawBufferPointer(rebasing: $0[0..<(padLength + 8)])) }
         for i in 0..<8 {
@@ -63,11 +42,13 @@ public struct SHA256 {
         }
     }
 
-    private static func compress(_ state: inout InlineArray<8, UInt32>, _ block: InlineArray<64, UInt8>) {
+    /// One 64-byte block at `block`, read a byte at a time (it may be unaligned).
+    private static func compress(_ state: inout InlineArray<8, UInt32>, _ block: UnsafeRawPointer) {
         var w = InlineArray<64, UInt32>(repeating: 0)
         for t in 0..<16 {
-            w[t] = UInt32(block[4 * t]) << 24 | UInt32(block[4 * t + 1]) << 16
-                | UInt32(block[4 * t + 2]) << 8 | UInt32(block[4 * t + 3])
+            var word: UInt32 = 0
+            for j in 0..<4 { word = word << 8 | UInt32(block.load(fromByteOffset: 4 * t + j, as: UInt8.self)) }
+            w[t] = word
         }
         for t in 16..<64 {
             let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)

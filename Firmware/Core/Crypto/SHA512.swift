@@ -35,10 +35,7 @@ public struct SHA512 {
     /// Bytes of the final state that form the digest: 64 for SHA-512, 48 for SHA-384.
     public let digestSize: Int
     private var state: InlineArray<8, UInt64>
-    private var buffer = InlineArray<128, UInt8>(repeating: 0)
-    private var buffered = 0
-    /// Message length in bytes; messages here are far below the 2^125-byte limit.
-    private var messageLength: UInt64 = 0
+    private var blocks = MessageBlocks<128>()
 
     /// SHA-512.
     public init() {
@@ -54,35 +51,16 @@ public struct SHA512 {
     public static func sha384() -> SHA512 { SHA512(initial: sha384Initial, digestSize: 48) }
 
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        messageLength &+= UInt64(bytes.count)
-        var offset = 0
-        if buffered > 0 {
-            let take = min(Self.blockSize - buffered, bytes.count)
-            for i in 0..<take { buffer[buffered + i] = bytes[i] }
-            buffered += take
-            offset = take
-            if buffered < Self.blockSize { return }
-            let block = buffer
-            Self.compress(&state, block)
-            buffered = 0
-        }
-        while bytes.count - offset >= Self.blockSize {
-            var block = InlineArray<128, UInt8>(repeating: 0)
-            for i in 0..<Self.blockSize { block[i] = bytes[offset + i] }
-            Self.compress(&state, block)
-            offset += Self.blockSize
-        }
-        for i in 0..<(bytes.count - offset) { buffer[i] = bytes[offset + i] }
-        buffered = bytes.count - offset
+        blocks.absorb(bytes) { Self.compress(&state, $0) }
     }
 
     /// Pads the message (FIPS 180-4 5.1.2) and writes `digestSize` bytes to `digest`.
     public mutating func finalize(into digest: UnsafeMutableRawBufferPointer) {
         precondition(digest.count >= digestSize)
-        let bitLength = messageLength &* 8
+        let bitLength = blocks.messageLength &* 8
         var pad = InlineArray<144, UInt8>(repeating: 0)
         pad[0] = 0x80
-        let padLength = (buffered < 112 ? 112 : 240) - buffered
+        let padLength = (blocks.buffered < 112 ? 112 : 240) - blocks.buffered
         // The 128-bit length field: the upper 64 bits are zero for any message we hash.
         for i in 0..<8 { pad[padLength + 8 + i] = UInt8(truncatingIfNeeded: bitLength >> (56 - 8 * UInt64(i))) }
         withUnsafeBytes(of: pad) { update(UnsafeRawBufferPointer(rebasing: $0[0..<(padLength + 16)])) }
@@ -91,11 +69,12 @@ public struct SHA512 {
         }
     }
 
-    private static func compress(_ state: inout InlineArray<8, UInt64>, _ block: InlineArray<128, UInt8>) {
+    /// One 128-byte block at `block`, read a byte at a time (it may be unaligned).
+    private static func compress(_ state: inout InlineArray<8, UInt64>, _ block: UnsafeRawPointer) {
         var w = InlineArray<80, UInt64>(repeating: 0)
         for t in 0..<16 {
             var word: UInt64 = 0
-            for j in 0..<8 { word = word << 8 | UInt64(block[8 * t + j]) }
+            for j in 0..<8 { word = word << 8 | UInt64(block.load(fromByteOffset: 8 * t + j, as: UInt8.self)) }
             w[t] = word
         }
         for t in 16..<80 {

@@ -10,20 +10,16 @@ public struct MeasurementDescriptor {
     private init(type: UInt8, rim: MeasurementValue) {
         bytes = InlineArray(repeating: 0)
         bytes[0x0] = type
-        store(UInt64(Self.size), at: 0x8)
+        bytes.storeLittleEndian(UInt64(Self.size), at: 0x8)
         for i in 0..<MeasurementValue.size { bytes[0x10 + i] = rim.bytes[i] }
-    }
-
-    private mutating func store(_ value: UInt64, at offset: Int) {
-        for i in 0..<8 { bytes[offset + i] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(i))) }
     }
 
     /// RmmMeasurementDescriptorData: DATA_CREATE of the granule at `ipa`. `content` is the
     /// hash of the granule when `flags` says MEASURE_CONTENT, zero otherwise.
     public static func data(rim: MeasurementValue, ipa: UInt64, flags: UInt64, content: MeasurementValue) -> MeasurementDescriptor {
         var d = MeasurementDescriptor(type: 0, rim: rim)
-        d.store(ipa, at: 0x50)
-        d.store(flags, at: 0x58)
+        d.bytes.storeLittleEndian(ipa, at: 0x50)
+        d.bytes.storeLittleEndian(flags, at: 0x58)
         for i in 0..<MeasurementValue.size { d.bytes[0x60 + i] = content.bytes[i] }
         return d
     }
@@ -39,8 +35,8 @@ public struct MeasurementDescriptor {
     /// RmmMeasurementDescriptorRipas: RTT_INIT_RIPAS of [base, top).
     public static func ripas(rim: MeasurementValue, base: UInt64, top: UInt64) -> MeasurementDescriptor {
         var d = MeasurementDescriptor(type: 2, rim: rim)
-        d.store(base, at: 0x50)
-        d.store(top, at: 0x58)
+        d.bytes.storeLittleEndian(base, at: 0x50)
+        d.bytes.storeLittleEndian(top, at: 0x58)
         return d
     }
 

@@ -2,7 +2,8 @@
 // algorithm are the digest and the rest zero (DEN0137 RmmRealmMeasurement).
 
 public struct MeasurementValue: Equatable {
-    public static let size = 64
+    /// The realm token's slot size: the largest digest of either algorithm.
+    public static let size = realmMeasurementSlotSize
 
     public var bytes: InlineArray<64, UInt8>
 

@@ -58,7 +58,7 @@ public struct RealmInitialMeasurement: Equatable {
         image.set(p.numBPs, at: 0x018)
         image.set(p.numWPs, at: 0x020)
         image.set(p.pmuNumCounters, at: 0x028)
-        image.set(UInt64(p.hashAlgorithm), at: 0x030, width: 1)
+        image.set(UInt64(p.hashAlgorithm), at: 0x030)
         value = image.hash(algorithm)
     }
 

@@ -13,11 +13,12 @@ struct SparseImage {
         values = InlineArray(repeating: 0)
     }
 
-    /// Places a little-endian 64-bit field (or, with `width` 1, a byte) at `offset`.
-    mutating func set(_ value: UInt64, at offset: Int, width: Int = 8) {
-        precondition(count < Self.capacity && offset >= 0 && offset + width <= Int(granuleSize))
+    /// Places a little-endian 64-bit field at `offset`, a multiple of 8 as in RmiRealmParams
+    /// and RmiRecParams (a byte field is a 64-bit one whose upper bytes are zero padding).
+    mutating func set(_ value: UInt64, at offset: Int) {
+        precondition(count < Self.capacity && offset >= 0 && offset % 8 == 0 && offset + 8 <= Int(granuleSize))
         offsets[count] = offset
-        values[count] = width == 1 ? value & 0xFF : value
+        values[count] = value
         count += 1
     }
 
@@ -27,14 +28,9 @@ struct SparseImage {
         var base = 0
         while base < Int(granuleSize) {
             for i in 0..<64 { block[i] = 0 }
-            for f in 0..<count {
-                let start = offsets[f]
-                for b in 0..<8 {
-                    let at = start + b - base
-                    if at >= 0 && at < 64 {
-                        block[at] = UInt8(truncatingIfNeeded: values[f] >> (8 * UInt64(b)))
-                    }
-                }
+            // Aligned fields never straddle two blocks.
+            for f in 0..<count where offsets[f] >= base && offsets[f] < base + 64 {
+                block.storeLittleEndian(values[f], at: offsets[f] - base)
             }
             withUnsafeBytes(of: &block) { hasher.update($0) }
             base += 64

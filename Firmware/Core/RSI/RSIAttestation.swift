@@ -9,7 +9,6 @@ extension TMM {
         for i in 0..<8 { challenge[i] = rec.pointee.cpu.gprs[1 + i] }
         // The claims as they are now, read under the RD lock and then used from this copy.
         guard let claims = withRealm(of: rec.pointee, { (measurements: $0.measurements, rpv: $0.rpv, algorithm: $0.hashAlgorithm) }),
-              let algorithm = RealmHashAlgorithm(rawValue: claims.algorithm.rawValue),
               let storage = attestationStorage(rec.pointee)
         else {
             rec.pointee.attestation = AttestationTokenSession()
@@ -21,7 +20,7 @@ extension TMM {
                 withUnsafeBytes(of: &measurements) { m in
                     hardware.withAttestationMaterial { key, platformToken in
                         rec.pointee.attestation.start(
-                            challenge: challengeBytes, personalizationValue: rpv, hashAlgorithm: algorithm,
+                            challenge: challengeBytes, personalizationValue: rpv, hashAlgorithm: claims.algorithm,
                             measurements: m, key: key, platformToken: platformToken, storage: storage)
                     }
                 }

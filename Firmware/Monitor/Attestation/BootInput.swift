@@ -46,7 +46,7 @@ struct BootInput {
         var input = BootInput()
         if input.readSecureSeed() { input.sources.insert(Sources.secureSeed) }
         if input.readRNDR() { input.sources.insert(Sources.rndr) }
-        input.store(read_cntpct_el0(), at: counterOffset)
+        input.bytes.storeLittleEndian(read_cntpct_el0(), at: counterOffset)
         input.sources.insert(Sources.counter)
         input.bytes[0] = input.sources.rawValue
         return input
@@ -55,10 +55,6 @@ struct BootInput {
     /// Wipes the input once the RAK is derived.
     mutating func wipe() {
         for i in 0..<Self.size { bytes[i] = 0 }
-    }
-
-    private mutating func store(_ value: UInt64, at offset: Int) {
-        for i in 0..<8 { bytes[offset + i] = UInt8(truncatingIfNeeded: value >> UInt64(8 * i)) }
     }
 
     /// FEAT_RNG: ID_AA64ISAR0_EL1.RNDR, bits [63:60]. Four 64-bit values; RNDR may fail
@@ -72,7 +68,7 @@ struct BootInput {
                 attempts += 1
                 if attempts == 16 { return false }
             }
-            store(value, at: Self.rndrOffset + 8 * word)
+            bytes.storeLittleEndian(value, at: Self.rndrOffset + 8 * word)
         }
         return true
     }

@@ -11,8 +11,9 @@ import PlatformDefinitions
 //   2. reads the provisioned device secret (DeviceSecret);
 //   3. measures its own image and the TMM's (BootMeasurements) and prints the digests;
 //   4. derives the platform attestation key (CPAK, stable: verifiers pin it) and this boot's
-//      realm attestation key (RAK, from the secret and this boot's input: BootInput);
-//   5. keeps both keys and the fixed platform claims in its own memory.
+//      realm attestation key (RAK, from the secret and this boot's input: BootInput), of
+//      which it computes only the private scalar: the TMM derives the public key itself;
+//   5. keeps the CPAK, the RAK's scalar and the fixed platform claims in its own memory.
 // Afterwards it serves the TMM, and only the TMM (EL3AttestationInterface):
 //   getRealmKey        hands over the RAK's private scalar, into TMM memory only;
 //   getPlatformToken   signs a platform token (ES384, CPAK) binding the challenge the TMM
@@ -24,7 +25,8 @@ import PlatformDefinitions
 /// TMM runs, read-only afterwards.
 private struct AttestationMaterial {
     var issuer: PlatformTokenIssuer
-    var realmKey: P384.PrivateKey
+    /// The RAK's private scalar, 48 big-endian bytes: what ATTEST_GET_REALM_KEY hands over.
+    var realmKey: InlineArray<48, UInt8>
 }
 
 nonisolated(unsafe) private var material: AttestationMaterial? = nil
@@ -91,29 +93,31 @@ enum PlatformAttestation {
     @inline(never)
     private static func selfTestPasses() -> Bool { CryptoSelfTest.run() }
 
-    /// The platform key from the secret; the RAK from the secret and this boot's input.
+    /// The platform key from the secret; the RAK's scalar from the secret and this boot's input.
     @inline(never)
     private static func deriveKeys(from secret: UnsafeRawBufferPointer)
-        -> (platform: P384.PrivateKey, realm: P384.PrivateKey, sources: BootInput.Sources)
+        -> (platform: P384.PrivateKey, realm: InlineArray<48, UInt8>, sources: BootInput.Sources)
     {
         let platformKey = AttestationKeyDerivation.platformKey(deviceSecret: secret)
         var input = BootInput.gather()
-        let realmKey = withUnsafeBytes(of: input.bytes) {
-            AttestationKeyDerivation.realmAttestationKey(deviceSecret: secret, bootInput: $0)
+        var realm = InlineArray<48, UInt8>(repeating: 0)
+        withUnsafeBytes(of: input.bytes) { bootInput in
+            withUnsafeMutableBytes(of: &realm) {
+                AttestationKeyDerivation.writeRealmAttestationScalar(deviceSecret: secret, bootInput: bootInput, into: $0)
+            }
         }
         input.wipe()
-        return (platformKey, realmKey.privateKey, input.sources)
+        return (platformKey, realm, input.sources)
     }
 
     /// Assembles the fixed claims around the platform key and stores the material.
     @inline(never)
-    private static func install(platformKey: P384.PrivateKey, realmKey: P384.PrivateKey, measured: Int,
+    private static func install(platformKey: P384.PrivateKey, realmKey: InlineArray<48, UInt8>, measured: Int,
                                 _ measurements: InlineArray<2, ImageMeasurement>) -> Bool
     {
         var implementationID = InlineArray<32, UInt8>(repeating: 0)
         withUnsafeMutableBytes(of: &implementationID) {
-            SHA256.hash(UnsafeRawBufferPointer(start: implementationName.utf8Start,
-                                               count: implementationName.utf8CodeUnitCount), into: $0)
+            SHA256.hash(implementationName.rawBytes, into: $0)
         }
         let configuration = configuration()
         let created = withUnsafeBytes(of: implementationID) { implementation in
@@ -193,7 +197,7 @@ enum PlatformAttestation {
         guard curve == EL3Attestation.curveP384 else { return (.invalid, 0) }
         guard let material else { return (.unknown, 0) }
         guard buffer.count >= EL3Attestation.realmKeySize else { return (.noMemory, UInt64(EL3Attestation.realmKeySize)) }
-        material.realmKey.writeRawScalar(to: buffer)
+        for i in 0..<EL3Attestation.realmKeySize { buffer[i] = material.realmKey[i] }
         return (.ok, UInt64(EL3Attestation.realmKeySize))
     }
 

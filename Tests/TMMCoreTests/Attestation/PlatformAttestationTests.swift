@@ -101,6 +101,22 @@ private func swiftCryptoKey(_ key: TMMCore.P384.PublicKey) throws -> Crypto.P384
         #expect(Array(reference.publicKey.x963Representation) == rakPublicKey(rak))
     }
 
+    /// EL3 keeps and serves only the RAK's scalar, derived without the public key: it must be
+    /// the scalar of the full derivation.
+    @Test func servedScalarIsTheRAKsScalar() {
+        for boot in [[UInt8](), [9, 9, 9], [UInt8](repeating: 1, count: 73)] {
+            var served = [UInt8](repeating: 0, count: 48)
+            secret.withUnsafeBytes { s in
+                boot.withUnsafeBytes { b in
+                    served.withUnsafeMutableBytes {
+                        AttestationKeyDerivation.writeRealmAttestationScalar(deviceSecret: s, bootInput: b, into: $0)
+                    }
+                }
+            }
+            #expect(served == rawScalar(realmKey(secret, boot: boot).privateKey))
+        }
+    }
+
     @Test func plausibleDeviceSecrets() {
         func plausible(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBytes { AttestationKeyDerivation.isPlausibleDeviceSecret($0) } }
         #expect(plausible(secret))

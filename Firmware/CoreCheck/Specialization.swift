@@ -14,7 +14,6 @@ struct SpecializationCheckHardware: TMMHardware {
     func runRealm(_ state: inout RealmCPUState, realm: RealmExecutionInfo, controls: RealmRunControls) -> RealmHardwareExit {
         .synchronous(esr: state.gprs[0], far: state.gprs[1], hpfar: state.gprs[2])
     }
-    func deactivatePhysicalInterrupt(_ intid: UInt32) {}
     func withAttestationMaterial<R>(_ body: (borrowing RealmAttestationKey, UnsafeRawBufferPointer) -> R) -> R? { nil }
 }
 

@@ -37,10 +37,6 @@ struct FirmwareHardware: TMMHardware {
         runREC(&state, realm: realm, controls: controls)
     }
 
-    func deactivatePhysicalInterrupt(_ intid: UInt32) {
-        endPhysicalInterrupt(intid)
-    }
-
     /// This boot's Realm Attestation Key and platform token, which the TMM obtained from the
     /// monitor at cold boot (TMMAttestation.swift); nil when the platform provided none, and
     /// RSI_ATTESTATION_TOKEN_INIT then answers RSI_ERROR_UNKNOWN.

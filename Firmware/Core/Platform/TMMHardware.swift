@@ -36,12 +36,6 @@ public protocol TMMHardware {
     /// run loop, possibly many times per REC_ENTER, never with a granule lock held.
     func runRealm(_ state: inout RealmCPUState, realm: RealmExecutionInfo, controls: RealmRunControls) -> RealmHardwareExit
 
-    /// Deactivates physical interrupt `intid` (16...1019) at this CPU's GIC CPU interface. The
-    /// core calls it when the realm deactivates a virtual interrupt whose list register has
-    /// the HW bit set (GICv3: deactivating such a virtual interrupt deactivates its physical
-    /// interrupt too). Called from the run loop, never with a granule lock held.
-    func deactivatePhysicalInterrupt(_ intid: UInt32)
-
     /// Calls `body` with this boot's Realm Attestation Key and the platform token whose
     /// challenge binds that key (`CCAToken.platformChallenge`); nil, without calling `body`,
     /// when the platform has no attestation material. Called from the run loop.

@@ -15,8 +15,8 @@
 // signalled); no SGI generation (ICC_SGI*R writes are ignored); ICC_CTLR_EL1.CBPR RAZ/WI.
 
 struct VirtualGICv3 {
-    /// List registers as ICH_LR<n>_EL2: state [63:62], HW [61], Group [60], priority [55:48],
-    /// pINTID [44:32] (HW = 1) or EOI [41] (HW = 0), vINTID [31:0].
+    /// List registers as ICH_LR<n>_EL2: state [63:62], Group [60], priority [55:48], EOI [41],
+    /// vINTID [31:0]. HW [61] is always 0: REC_ENTER refuses anything else (GICState).
     var listRegisters = InlineArray<16, UInt64>(repeating: 0)
     var listRegisterCount = 1
     /// The ICH_HCR_EL2 bits the host controls (GICState.allowedHCR).
@@ -41,14 +41,12 @@ struct VirtualGICv3 {
     // List register fields.
     static let statePending: UInt64 = 1
     static let stateActive: UInt64 = 2
-    static let hwBit: UInt64 = 1 << 61
     static let groupBit: UInt64 = 1 << 60
     static let eoiBit: UInt64 = 1 << 41
 
     static func state(_ lr: UInt64) -> UInt64 { lr >> 62 }
     static func priority(_ lr: UInt64) -> UInt64 { lr >> 48 & implementedPriority }
     static func intid(_ lr: UInt64) -> UInt64 { lr & 0xFFFF_FFFF }
-    static func physicalINTID(_ lr: UInt64) -> UInt32 { UInt32(lr >> 32 & 0x1FFF) }
     static func withState(_ lr: UInt64, _ state: UInt64) -> UInt64 { lr & ~(0x3 << 62) | (state & 0x3) << 62 }
 
     /// Takes the host's list registers and control bits (already validated by GICState).
@@ -102,8 +100,6 @@ struct VirtualGICv3 {
     enum AccessResult: Equatable {
         /// Done; a read's value (ignored for writes).
         case value(UInt64)
-        /// Done, and the physical interrupt `intid` must be deactivated too (HW = 1).
-        case deactivatePhysical(UInt32)
         /// Not a register this interface implements: UNDEFINED.
         case undefined
     }
@@ -193,7 +189,7 @@ struct VirtualGICv3 {
             let lr = listRegisters[i]
             guard Self.intid(lr) == intid, lr & Self.groupBit != 0, Self.state(lr) & Self.stateActive != 0 else { continue }
             listRegisters[i] = Self.withState(lr, Self.state(lr) & ~Self.stateActive)
-            return lr & Self.hwBit != 0 ? .deactivatePhysical(Self.physicalINTID(lr)) : .value(0)
+            return .value(0)
         }
         eoiCount = (eoiCount + 1) & 0x1F
         return .value(0)
@@ -211,7 +207,7 @@ struct VirtualGICv3 {
     }
 
     /// ICH_MISR_EL2 from the host's enables in ICH_HCR_EL2 and the interface's state: EOI [0]
-    /// (a list register with HW = 0 and EOI = 1 is now invalid), U [1], LRENP [2], NP [3],
+    /// (a list register with EOI = 1 is now invalid), U [1], LRENP [2], NP [3],
     /// VGrp0E/D [4]/[5], VGrp1E/D [6]/[7].
     var maintenanceStatus: UInt64 {
         var valid = 0
@@ -222,7 +218,7 @@ struct VirtualGICv3 {
             let s = Self.state(lr)
             if s != 0 { valid += 1 }
             if s == Self.statePending { pending = true }
-            if s == 0 && lr & Self.hwBit == 0 && lr & Self.eoiBit != 0 { eoi = true }
+            if s == 0 && lr & Self.eoiBit != 0 { eoi = true }
         }
         var misr: UInt64 = 0
         if eoi { misr |= 1 << 0 }

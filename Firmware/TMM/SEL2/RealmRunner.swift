@@ -208,21 +208,3 @@ extension RealmTimerRegisters {
         write_cntv_ctl_el0(cntvCTL); write_cntp_ctl_el0(cntpCTL)
     }
 }
-
-/// Ends the active state of the physical interrupt `intid` behind a list register with HW = 1,
-/// once the realm has ended its virtual interrupt (GICv3 ICH_LR<n>_EL2.HW). Through the
-/// distributor and redistributor's ICACTIVER registers: the realm's routing to EL3 may still
-/// be set, under which an ICC_DIR_EL1 access from here would trap.
-func deactivatePhysicalInterrupt(_ intid: UInt32, cpu: UInt64) {
-    if intid < 32 {
-        mmio_write32(redistributorSGIFrame(cpu: cpu) + 0x380, 1 << intid)                               // GICR_ICACTIVER0
-    } else if intid < 1020 {
-        mmio_write32(UInt64(PLAT_GICD_BASE) + 0x380 + UInt64(intid / 32) * 4, 1 << (intid % 32))  // GICD_ICACTIVER<n>
-    }
-}
-
-/// The hardware hook's form: the interrupt is this CPU's if it is private.
-func endPhysicalInterrupt(_ intid: UInt32) {
-    let area = UnsafeMutablePointer<tmm_cpu>(bitPattern: UInt(read_tpidr_el2()))!
-    deactivatePhysicalInterrupt(intid, cpu: area.pointee.cpu)
-}

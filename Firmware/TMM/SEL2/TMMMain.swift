@@ -52,9 +52,7 @@ private func buildTranslation(_ manifest: tmm_boot_manifest) -> UInt64? {
           tables.map(base: tmm_rodata_start(), size: tmm_rodata_end() - tmm_rodata_start(), .readOnlyData),
           tables.map(base: tmm_rw_start(), size: tmm_rw_end() - tmm_rw_start(), .data),
           tables.map(base: manifest.console_base, size: 0x1000, .device),
-          // The distributor and redistributors: the TMM masks a realm's fired timer PPI while the
-          // realm runs, and ends physical interrupts behind HW list registers.
-          tables.map(base: UInt64(PLAT_GICD_BASE), size: 0x1_0000, .device),
+          // The redistributors: the TMM masks a realm's fired timer PPI while the realm runs.
           tables.map(base: UInt64(PLAT_GICR_BASE), size: UInt64(PLAT_MAX_CPUS) * UInt64(PLAT_GICR_STRIDE), .device)
     else { return nil }
     let pools = ManifestRanges(manifest, pools: true)

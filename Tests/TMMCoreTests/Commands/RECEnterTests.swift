@@ -89,14 +89,32 @@ import Testing
         #expect(r.enter(hcr: 1) == RMIResult(x0: Status.rec))
         #expect(r.enter(hcr: 1 << 10) == RMIResult(x0: Status.rec))
         #expect(r.enter(hcr: 0xFE | 1 << 14).x0 == 0)
-        // List registers beyond the 4 implemented must be zero.
-        #expect(r.enter(lrs: [0, 0, 0, 0, 1 << 62 | 27]) == RMIResult(x0: Status.rec))
-        // A pending special INTID.
-        #expect(r.enter(lrs: [1 << 62 | 1023]) == RMIResult(x0: Status.rec))
+        // DEN0137 requires HW = 0 in every valid list register: a realm must not end a
+        // physical interrupt. Refused whatever the pINTID.
+        #expect(r.enter(lrs: [1 << 62 | 1 << 61 | 32 << 32 | 32]) == RMIResult(x0: Status.rec))
+        #expect(r.enter(lrs: [1 << 62 | 1 << 61 | 27]) == RMIResult(x0: Status.rec))
+        // With HW = 0 only the EOI bit [41] of the pINTID field may be set.
+        #expect(r.enter(lrs: [1 << 62 | 5 << 32 | 27]) == RMIResult(x0: Status.rec))
+        #expect(r.enter(lrs: [1 << 62 | 1 << 44 | 27]) == RMIResult(x0: Status.rec))
+        // Priority bits below the 5 the interface implements are RES0.
+        #expect(r.enter(lrs: [1 << 62 | 0xA1 << 48 | 27]) == RMIResult(x0: Status.rec))
+        #expect(r.enter(lrs: [1 << 62 | 0x04 << 48 | 27]) == RMIResult(x0: Status.rec))
+        // vINTIDs: the special INTIDs 1020-1023, the gap below the LPIs, LPIs above 16 bits.
+        for bad: UInt64 in [1020, 1023, 1024, 4096, 8191, 0x1_0000, 0xFFFF_FFFF] {
+            #expect(r.enter(lrs: [1 << 62 | bad]) == RMIResult(x0: Status.rec))
+        }
+        // Two valid list registers with one vINTID, in any states; an invalid one does not count.
+        #expect(r.enter(lrs: [1 << 62 | 27, 0, 2 << 62 | 27]) == RMIResult(x0: Status.rec))
+        #expect(r.enter(lrs: [0, 3 << 62 | 40, 1 << 62 | 40]) == RMIResult(x0: Status.rec))
         #expect(r.machine.runs.count == 1)
-        #expect(r.enter(lrs: [1 << 62 | 27]).x0 == 0)
-        // The list register comes back in RmiRecExit.
-        #expect(r.exit.lr(0) == 1 << 62 | 27)
+        // Accepted: every range boundary, an invalid duplicate, EOI with HW = 0.
+        #expect(r.enter(lrs: [1 << 62 | 0, 1 << 62 | 1019, 0 << 62 | 1019, 1 << 62 | 8192]).x0 == 0)
+        #expect(r.enter(lrs: [1 << 62 | 0xFFFF, 1 << 62 | 1 << 41 | 0xF8 << 48 | 31]).x0 == 0)
+        // List registers beyond the 4 implemented are ignored, as TF-RMM does, and never reach
+        // the realm: the exit reports them as zero.
+        #expect(r.enter(lrs: [1 << 62 | 27, 0, 0, 0, 1 << 62 | 27, 1 << 61 | 0xFFFF_FFFF]).x0 == 0)
+        #expect(r.exit.lr(0) == 1 << 62 | 27 && r.exit.lr(4) == 0 && r.exit.lr(5) == 0)
+        #expect(r.machine.runs.count == 4)
     }
 
     @Test func emulatedMMIORead() {

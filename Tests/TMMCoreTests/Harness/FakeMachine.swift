@@ -49,7 +49,6 @@ final class FakeMachine {
     var realmScript: [RealmStep] = []
     var runs: [Run] = []
     /// Physical INTIDs the core asked to deactivate.
-    var deactivated: [UInt32] = []
     /// The platform's RAK and platform token; nil: the platform has none.
     var attestation: (key: RealmAttestationKey, platformToken: [UInt8])?
     /// Normal-world addresses whose access faults (as if unmapped).
@@ -137,7 +136,6 @@ struct FakeHardware: TMMHardware {
         return step.exit
     }
 
-    func deactivatePhysicalInterrupt(_ intid: UInt32) { machine.deactivated.append(intid) }
 
     func withAttestationMaterial<R>(_ body: (borrowing RealmAttestationKey, UnsafeRawBufferPointer) -> R) -> R? {
         guard let material = machine.attestation else { return nil }

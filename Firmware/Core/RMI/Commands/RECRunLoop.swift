@@ -115,8 +115,6 @@ extension TMM {
                 return
             case .value(let v):
                 read = v
-            case .deactivatePhysical(let intid):
-                hardware.deactivatePhysicalInterrupt(intid)
             }
         case .other:
             read = 0

@@ -45,8 +45,9 @@ enum DataAbortSyndrome {
     static let fscExternalOnWalkFirst: UInt64 = 0x13
     static let fscExternalOnWalkLast: UInt64 = 0x17
 
-    /// SET (synchronous error type) values.
-    static let setRestartable: UInt64 = 0x2 << 11
+    /// SET (synchronous error type, Arm ARM ESR_ELx ISS for a data abort with DFSC 0b010000):
+    /// 0b00 recoverable (UER), 0b10 uncontainable (UC), 0b11 restartable (UEO).
+    static let setRestartable: UInt64 = 0x3 << 11
 
     /// What the host learns of an abort it cannot emulate: the class, the error type and
     /// the fault status (with FnV and EA), nothing about the instruction.

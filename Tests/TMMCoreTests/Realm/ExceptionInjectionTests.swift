@@ -198,10 +198,14 @@ import Testing
         #expect(r.enter(script: [uer]).x0 == 0)
         #expect(r.exit.reason == 0 && r.exit.esr == 0x24 << 26 | 0x10 && r.exit.far == 0 && r.exit.hpfar == 0)
         #expect(r.rec().cpu.pc == Self.vbar + 0x200 && r.rec().cpu.el1.far == 0x1234)
-        // Restartable (SET = 0b10 UEO): reported only; the realm retries.
-        let ueo = Step(.synchronous(esr: 0x24 << 26 | 0x2 << 11 | 0x13, far: 0x1234, hpfar: 0x10), edit: Self.at(0x6000))
+        // Restartable (SET = 0b11 UEO): reported only; the realm retries.
+        let ueo = Step(.synchronous(esr: 0x24 << 26 | 0x3 << 11 | 0x13, far: 0x1234, hpfar: 0x10), edit: Self.at(0x6000))
         #expect(r.enter(script: [ueo]).x0 == 0)
-        #expect(r.exit.esr == 0x24 << 26 | 0x2 << 11 | 0x13 && r.rec().cpu.pc == 0x6000)
+        #expect(r.exit.esr == 0x24 << 26 | 0x3 << 11 | 0x13 && r.rec().cpu.pc == 0x6000)
+        // Uncontainable (SET = 0b10 UC): handled as a recoverable one, injected and reported.
+        let uc = Step(.synchronous(esr: 0x24 << 26 | 0x2 << 11 | 0x10, far: 0x1234, hpfar: 0x10), edit: Self.at(0x6000))
+        #expect(r.enter(script: [uc]).x0 == 0)
+        #expect(r.exit.esr == 0x24 << 26 | 0x2 << 11 | 0x10 && r.rec().cpu.pc == Self.vbar + 0x200)
     }
 
     @Test func unexpectedExceptionClassesTellTheHostNothing() {

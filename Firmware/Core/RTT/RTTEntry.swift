@@ -8,10 +8,16 @@
 //   bits 6:5   RIPAS in invalid entries
 //   bits 47:12 output address (table, page, block, assigned invalid entries)
 //   bit  55    "NS": unprotected IPA (software-ignored by the stage-2 walker)
+//   bits 58:56 assigned_ns only: the host's MemAttr[2:0] as it gave it (software-ignored)
 //
 // Protected RAM mappings: Normal Write-Back cacheable (stage-2 MemAttr 0b1111, HCR_EL2.FWB=0),
-// inner shareable, S2AP read/write, AF set, executable. Unprotected mappings: the host's
-// MemAttr, S2AP and SH, with AF, XN and NS added by the RMM.
+// inner shareable, S2AP read/write, AF set, executable.
+//
+// Unprotected mappings: the host chooses MemAttr[2:0] and S2AP, in the encoding of a stage 2
+// with HCR_EL2.FWB = 1, as TF-RMM reads them and as Linux writes them (MT_S2_FWB_*). The TMM
+// runs realms with FWB = 0, so it writes the equivalent FWB = 0 MemAttr[3:0] for the walker
+// and keeps the host's value in bits 58:56 for RTT_READ_ENTRY. It adds inner shareable, AF,
+// XN and NS itself.
 
 struct RTTEntry: Equatable {
     var raw: UInt64
@@ -24,15 +30,35 @@ struct RTTEntry: Equatable {
     static let addressMask: UInt64 = 0x0000_FFFF_FFFF_F000
     static let nsBit: UInt64 = 1 << 55
 
-    static let memAttrMask: UInt64 = 0xF << 2
+    /// FWB = 0 MemAttr 0b1111: Normal, outer and inner Write-Back.
+    static let normalWriteBack: UInt64 = 0xF << 2
     static let s2apMask: UInt64 = 0x3 << 6
-    static let shMask: UInt64 = 0x3 << 8
     static let accessFlag: UInt64 = 1 << 10
     /// XN[1:0] = 0b10: not executable at EL1 or EL0.
     static let executeNever: UInt64 = 0x2 << 53
-    static let protectedAttributes: UInt64 = (0xF << 2) | (0x3 << 6) | (0x3 << 8) | accessFlag
-    /// The attribute bits the host chooses for an unprotected mapping (DEN0137 RmiRttEntry).
-    static let hostAttributeMask: UInt64 = memAttrMask | s2apMask | shMask
+    static let innerShareable: UInt64 = 0x3 << 8
+    static let protectedAttributes: UInt64 = normalWriteBack | s2apMask | innerShareable | accessFlag
+    /// The attribute bits the host chooses for an unprotected mapping (DEN0137 RmiRttEntry;
+    /// TF-RMM S2TTE_NS_ATTR_MASK): FWB MemAttr[2:0] and S2AP.
+    static let hostMemAttrMask: UInt64 = 0x7 << 2
+    static let hostAttributeMask: UInt64 = hostMemAttrMask | s2apMask
+    /// FWB MemAttr 0b100 is reserved.
+    static let hostMemAttrReserved: UInt64 = 0b100
+    static let hostMemAttrShadowShift: UInt64 = 56
+
+    /// Stage-2 MemAttr[3:0] with FWB = 0 for the host's FWB MemAttr[2:0] (Arm ARM, "Stage 2
+    /// memory type and Cacheability attributes when FEAT_S2FWB is enabled"): Device types
+    /// keep their encoding; Normal Non-cacheable is 0b0101; Normal Write-Back and "as stage
+    /// 1 says" both become 0b1111, under which the realm's stage 1 decides. The one
+    /// difference from FWB hardware: FWB 0b110 forces Write-Back even where the realm's stage
+    /// 1 asks for less, which FWB = 0 cannot express.
+    static func walkerMemAttr(host fwb: UInt64) -> UInt64 {
+        switch fwb & 0x7 {
+        case 0b000, 0b001, 0b010, 0b011: fwb & 0x3
+        case 0b101: 0b0101
+        default: 0b1111
+        }
+    }
 
     static func unassigned(_ ripas: RIPAS) -> RTTEntry { RTTEntry(raw: UInt64(ripas.rawValue) << ripasShift) }
     static let unassignedNS = RTTEntry(raw: nsBit)
@@ -50,7 +76,9 @@ struct RTTEntry: Equatable {
     /// An assigned_ns entry from a validated host descriptor.
     static func assignedNS(hostDescriptor: UInt64, level: Int) -> RTTEntry {
         let type = level == RTTGeometry.pageLevel ? typeTableOrPage : typeBlock
-        return RTTEntry(raw: hostDescriptor & (addressMask | hostAttributeMask) | accessFlag | executeNever | nsBit | type)
+        let fwb = hostDescriptor >> 2 & 0x7
+        return RTTEntry(raw: hostDescriptor & (addressMask | s2apMask) | walkerMemAttr(host: fwb) << 2 | innerShareable
+                        | accessFlag | executeNever | nsBit | fwb << hostMemAttrShadowShift | type)
     }
 
     static func table(_ pa: UInt64) -> RTTEntry { RTTEntry(raw: pa & addressMask | typeTableOrPage) }
@@ -91,7 +119,9 @@ struct RTTEntry: Equatable {
     }
 
     /// The descriptor RTT_READ_ENTRY reports for an assigned_ns entry: the host's fields only.
-    var hostVisibleNSDescriptor: UInt64 { raw & (Self.addressMask | Self.hostAttributeMask) }
+    var hostVisibleNSDescriptor: UInt64 {
+        raw & (Self.addressMask | Self.s2apMask) | (raw >> Self.hostMemAttrShadowShift & 0x7) << 2
+    }
 }
 
 enum RTTEntryKind: Equatable {

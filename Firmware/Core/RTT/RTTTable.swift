@@ -25,7 +25,7 @@ struct RTTTable {
             }
             return RTTGeometry.entriesPerTable
         case .assignedNS:
-            let attributes = parent.raw & RTTEntry.hostAttributeMask
+            let attributes = parent.hostVisibleNSDescriptor & ~RTTEntry.addressMask
             for i in 0..<RTTGeometry.entriesPerTable {
                 let out = parent.outputAddress &+ UInt64(i) &* size
                 self[i] = .assignedNS(hostDescriptor: out | attributes, level: level)

@@ -106,6 +106,10 @@ enum RMI {
     static func rttDestroy(rd: UInt64, ipa: UInt64, level: Int64) -> RMIResult {
         call(RMIFID.rttDestroy, rd, ipa, UInt64(bitPattern: level))
     }
+    /// RmiRttEntry attributes for shared memory, as Linux gives them: MemAttr[2:0] = 0b110
+    /// (Normal Write-Back in the stage-2 FWB encoding), S2AP [7:6] = 0b11 (read/write).
+    static let sharedMemoryAttributes: UInt64 = 0b110 << 2 | 0b11 << 6
+
     static func rttMapUnprotected(rd: UInt64, ipa: UInt64, level: Int64, descriptor: UInt64) -> RMIResult {
         call(RMIFID.rttMapUnprotected, rd, ipa, UInt64(bitPattern: level), descriptor)
     }

@@ -91,8 +91,7 @@ enum RealmLifecycleChecks {
         checks.expectEqual("lifecycle: RTT_CREATE level 3 at the unprotected base",
                            RMI.rttCreate(rd: rd, rtt: rttL3u, ipa: unprotectedBase, level: 3).x0, 0)
         let shared = NonSecurePage(index: 2)
-        // MemAttr [5:2] = 0b1111 (normal write-back), S2AP [7:6] = 0b11 (read/write).
-        let descriptor = shared.address | 0xF << 2 | 3 << 6
+        let descriptor = shared.address | RMI.sharedMemoryAttributes
         checks.expectEqual("lifecycle: RTT_MAP_UNPROTECTED",
                            RMI.rttMapUnprotected(rd: rd, ipa: unprotectedBase, level: 3, descriptor: descriptor).x0, 0)
         let mapped = RMI.rttReadEntry(rd: rd, ipa: unprotectedBase, level: 3)

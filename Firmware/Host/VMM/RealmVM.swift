@@ -134,7 +134,7 @@ struct RealmVM {
     func mapShared() throws(VMMError) {
         for i in 0..<UInt64(REALM_SHARED_PAGES) {
             let page = sharedPage(i)
-            let descriptor = page.address | 0xF << 2 | 3 << 6
+            let descriptor = page.address | RMI.sharedMemoryAttributes
             try require(RMI.rttMapUnprotected(rd: rd, ipa: UInt64(REALM_SHARED_IPA) + i << 12, level: 3, descriptor: descriptor),
                         "RTT_MAP_UNPROTECTED")
         }

@@ -262,7 +262,7 @@ enum VMMChecks {
                            RMIStatusCode.errorInput)
         checks.expectEqual("vmm isolation: RTT_MAP_UNPROTECTED of the first realm's DATA granule: RMI_ERROR_INPUT",
                            RMI.rttMapUnprotected(rd: second.rd, ipa: RealmVM.unprotectedBase + 0x10000, level: 3,
-                                                 descriptor: data | 0xF << 2 | 3 << 6).x0,
+                                                 descriptor: data | RMI.sharedMemoryAttributes).x0,
                            RMIStatusCode.errorInput)
         let params = NonSecurePage(index: 5)
         params.clear()

@@ -49,7 +49,8 @@ import Testing
 }
 
 @Suite struct RTTMapUnprotectedTests {
-    let attrs: UInt64 = 0b1111 << 2 | 0b11 << 6 | 0b11 << 8
+    /// FWB MemAttr 0b110 (Normal Write-Back, Linux's MT_S2_FWB_NORMAL), S2AP read/write.
+    let attrs: UInt64 = 0b110 << 2 | 0b11 << 6
 
     @Test func mapsPagesAndBlocks() {
         let h = Harness()
@@ -57,9 +58,11 @@ import Testing
         let ipa = realm.parSize + 2 * mib2
         h.createTables(realm, ipa: ipa, downTo: 3)
         #expect(h.call(.rttMapUnprotected, realm.rd, ipa + 0x3000, 3, Harness.ns(5) | attrs) == RMIResult(x0: 0))
-        // Stage-2 page descriptor: host attributes, AF, XN = 0b10, NS marker (bit 55), 0b11.
+        // Stage-2 page descriptor the walker sees (FWB = 0): MemAttr 0b1111, the host's S2AP,
+        // inner shareable, AF, XN = 0b10, NS marker (bit 55), the host's MemAttr kept in
+        // bits 58:56, page 0b11.
         #expect(h.machine.read64(h.readEntry(realm, ipa, level: 2).x3 + 3 * 8)
-                == Harness.ns(5) | attrs | 1 << 10 | 0b10 << 53 | 1 << 55 | 0b11)
+                == Harness.ns(5) | 0b1111 << 2 | 0b11 << 6 | 0b11 << 8 | 1 << 10 | 0b10 << 53 | 1 << 55 | 0b110 << 56 | 0b11)
         #expect(h.readEntry(realm, ipa + 0x3000, level: 3) == RMIResult(x0: 0, x1: 3, x2: Entry.assigned, x3: Harness.ns(5) | attrs, x4: 0))
         // A 2 MiB block at level 2.
         let block = realm.parSize + 4 * mib2
@@ -80,15 +83,17 @@ import Testing
         // level_bound: 1...3
         for level: UInt64 in [0, 4, UInt64.max] { #expect(map(ipa, level, good) == Status.input) }
         #expect(map(ipa, 3, good, rd: h.delegated()) == Status.input)
-        // desc_valid: fields the host may not set, a misaligned output address, reserved
-        // SH, reserved MemAttr.
+        // desc_valid: fields the host may not set (SH, MemAttr[3], AF, NS, type, software
+        // bits), a misaligned output address, the reserved FWB MemAttr 0b100.
         #expect(map(ipa, 3, good | 1 << 10) == Status.input)
         #expect(map(ipa, 3, good | 1 << 55) == Status.input)
         #expect(map(ipa, 3, good | 0b11) == Status.input)
         #expect(map(ipa, 3, good | 1 << 60) == Status.input)
         #expect(map(ipa + 4 * mib2, 2, Harness.ns(1) | attrs) == Status.input)
-        #expect(map(ipa, 3, Harness.ns(1) | 0b01 << 8) == Status.input)
-        #expect(map(ipa, 3, Harness.ns(1) | 0b0100 << 2) == Status.input)
+        for sh: UInt64 in [0b01, 0b10, 0b11] { #expect(map(ipa, 3, good | sh << 8) == Status.input) }
+        #expect(map(ipa, 3, Harness.ns(1) | 0b1000 << 2) == Status.input)
+        #expect(map(ipa, 3, good | 1 << 56) == Status.input)
+        #expect(map(ipa, 3, Harness.ns(1) | 0b100 << 2) == Status.input)
         // TrustZone: the output must be normal-world memory outside the secure pool.
         for pa in [Harness.pool(3), FakeMachine.tmmMemory.base, 0x9000_0000] {
             #expect(map(ipa, 3, pa | attrs) == Status.input, "\(hex(pa))")
@@ -110,7 +115,7 @@ import Testing
 }
 
 @Suite struct RTTUnmapUnprotectedTests {
-    let attrs: UInt64 = 0b1111 << 2 | 0b11 << 6
+    let attrs: UInt64 = 0b110 << 2 | 0b11 << 6
 
     @Test func unmapReturnsTopAndInvalidates() {
         let h = Harness()
@@ -146,6 +151,31 @@ import Testing
         #expect(h.call(.rttUnmapUnprotected, realm.rd, ipa + gib + mib2, 3) == RMIResult(x0: Status.rtt(1), x1: 1 << 40))
         // Asking at level 2 where a table is: the walk reaches level 2 but the entry is a table.
         #expect(h.call(.rttUnmapUnprotected, realm.rd, ipa, 2) == RMIResult(x0: Status.rtt(2), x1: ipa))
+        #expect(h.checkInvariants().isEmpty)
+    }
+}
+
+@Suite struct UnprotectedAttributeTests {
+    /// Every FWB MemAttr the host may give, the FWB = 0 MemAttr[3:0] the walker gets (Arm ARM
+    /// stage 2 memory attributes with and without FEAT_S2FWB), and what RTT_READ_ENTRY reports.
+    @Test func hostMemAttrBecomesTheEquivalentWalkerMemAttr() {
+        let expected: [(host: UInt64, walker: UInt64)] = [
+            (0b000, 0b0000), (0b001, 0b0001), (0b010, 0b0010), (0b011, 0b0011),   // Device types
+            (0b101, 0b0101),                                                        // Normal NC
+            (0b110, 0b1111), (0b111, 0b1111),                                       // WB, stage 1's
+        ]
+        let h = Harness()
+        let realm = h.createRealm()
+        let ipa = realm.parSize
+        h.createTables(realm, ipa: ipa, downTo: 3)
+        let table = h.readEntry(realm, ipa, level: 2).x3
+        for (i, e) in expected.enumerated() {
+            let page = ipa + UInt64(i) * 4096
+            let desc = Harness.ns(i) | e.host << 2 | 0b01 << 6
+            #expect(h.call(.rttMapUnprotected, realm.rd, page, 3, desc).x0 == 0)
+            #expect(h.machine.read64(table + UInt64(i) * 8) >> 2 & 0xF == e.walker, "host MemAttr \(e.host)")
+            #expect(h.readEntry(realm, page, level: 3).x3 == desc)
+        }
         #expect(h.checkInvariants().isEmpty)
     }
 }

@@ -55,7 +55,7 @@ let mib2: UInt64 = 1 << 21
         let realm = h.createRealm()
         let base = realm.parSize + 4 * mib2
         h.createTables(realm, ipa: base, downTo: 2)
-        let desc = Harness.ns(0) | 0b1111 << 2 | 0b01 << 6 | 0b11 << 8
+        let desc = Harness.ns(0) | 0b110 << 2 | 0b01 << 6
         #expect(h.call(.rttMapUnprotected, realm.rd, base, 2, desc).x0 == 0)
         h.machine.invalidations.removeAll()
         let t = h.delegated()
@@ -65,7 +65,7 @@ let mib2: UInt64 = 1 << 21
         for i in 0..<512 {
             let page = Harness.ns(0) + UInt64(i) * 4096
             #expect(h.readEntry(realm, base + UInt64(i) * 4096, level: 3)
-                    == RMIResult(x0: 0, x1: 3, x2: Entry.assigned, x3: page | 0b1111 << 2 | 0b01 << 6 | 0b11 << 8, x4: 0))
+                    == RMIResult(x0: 0, x1: 3, x2: Entry.assigned, x3: page | 0b110 << 2 | 0b01 << 6, x4: 0))
         }
         #expect(h.refcount(t) == 512)
         #expect(h.checkInvariants().isEmpty)
@@ -219,7 +219,7 @@ let mib2: UInt64 = 1 << 21
         let realm = h.createRealm()
         let base = realm.parSize
         h.createTables(realm, ipa: base, downTo: 3)
-        let attrs: UInt64 = 0b0101 << 2 | 0b11 << 6 | 0b10 << 8
+        let attrs: UInt64 = 0b101 << 2 | 0b11 << 6
         for i in 0..<512 {
             #expect(h.call(.rttMapUnprotected, realm.rd, base + UInt64(i) * 4096, 3, Harness.ns(i) | attrs).x0 == 0)
         }

@@ -200,7 +200,7 @@ struct Fuzzer {
             let r = rd(&rng)
             let l = level(&rng)
             let out = rng.chance(80) ? Harness.ns(rng.below(16)) : address(&rng)
-            a = RMIArguments(r, ipa(&rng, rd: r, aligned: Int(min(l, 3))), l, rng.chance(80) ? out | 0b1111 << 2 | 0b11 << 6 | 0b11 << 8 : rng.next())
+            a = RMIArguments(r, ipa(&rng, rd: r, aligned: Int(min(l, 3))), l, rng.chance(80) ? out | 0b110 << 2 | 0b11 << 6 : rng.next())
         case .rttInitRIPAS:
             let r = rd(&rng)
             let base = ipa(&rng, rd: r)

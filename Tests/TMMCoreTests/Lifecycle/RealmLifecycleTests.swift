@@ -72,7 +72,7 @@ import Testing
         h.createTables(realm, ipa: ns, downTo: 3)
         check("unprotected tables")
         let nsPage = h.freshNS()
-        let desc = nsPage | 0b0101 << 2 | 0b11 << 6 | 0b10 << 8
+        let desc = nsPage | 0b101 << 2 | 0b11 << 6
         check("map unprotected", h.call(.rttMapUnprotected, realm.rd, ns, 3, desc))
         #expect(h.readEntry(realm, ns, level: 3) == RMIResult(x0: 0, x1: 3, x2: 1, x3: desc, x4: 0))
 

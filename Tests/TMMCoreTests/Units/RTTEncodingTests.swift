@@ -42,9 +42,10 @@ import Testing
     }
 
     @Test func unprotectedDescriptors() {
-        let host: UInt64 = 0x4000_3000 | 0b0101 << 2 | 0b01 << 6 | 0b10 << 8
+        // FWB MemAttr 0b101 (Normal Non-cacheable) is FWB = 0 MemAttr 0b0101 for the walker.
+        let host: UInt64 = 0x4000_3000 | 0b101 << 2 | 0b01 << 6
         let e = RTTEntry.assignedNS(hostDescriptor: host, level: 3)
-        #expect(e.raw == host | 1 << 10 | 0b10 << 53 | 1 << 55 | 0b11)
+        #expect(e.raw == 0x4000_3000 | 0b0101 << 2 | 0b01 << 6 | 0b11 << 8 | 1 << 10 | 0b10 << 53 | 1 << 55 | 0b101 << 56 | 0b11)
         #expect(e.kind(level: 3) == .assignedNS && e.hostVisibleNSDescriptor == host)
         #expect(RTTEntry.assignedNS(hostDescriptor: 0x4020_0000, level: 2).raw & 0b11 == 0b01)
     }

@@ -58,8 +58,8 @@ extension TMM {
     }
 
     /// RmiRttEntry for RTT_MAP_UNPROTECTED: only the output address (aligned to `level`),
-    /// MemAttr, S2AP and SH may be set, SH must not be the reserved 0b01 and MemAttr must not
-    /// be a reserved encoding (HCR_EL2.FWB=0: "Normal" with inner cacheability 0b00).
+    /// MemAttr[2:0] and S2AP may be set, and MemAttr must not be the reserved FWB encoding
+    /// 0b100 (TF-RMM host_ns_s2tte_is_valid).
     /// TrustZone addition: the mapped range must be normal-world memory outside the pool,
     /// because on this platform the stage-2 walker does not force NS accesses for these
     /// entries, and the host must not reach secure memory through a realm.
@@ -67,9 +67,7 @@ extension TMM {
         let size = RTTGeometry.mapSize(level)
         let addressBits = RTTEntry.addressMask & ~(size - 1)
         guard d & ~(addressBits | RTTEntry.hostAttributeMask) == 0 else { return false }
-        guard d & RTTEntry.shMask != 1 << 8 else { return false }
-        let memAttr = d >> 2 & 0xF
-        guard !(memAttr >> 2 != 0 && memAttr & 0x3 == 0) else { return false }
+        guard d >> 2 & 0x7 != RTTEntry.hostMemAttrReserved else { return false }
         let pa = d & addressBits
         return memory.normalWorld.containsRange(pa, size: size) && !memory.pool.overlaps(base: pa, size: size)
     }

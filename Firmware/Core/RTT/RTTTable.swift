@@ -39,8 +39,8 @@ struct RTTTable {
     /// The single entry at `level - 1` that maps what this table (at `level`) maps, when
     /// RTT_FOLD may replace the table by it: all 512 entries unassigned with one RIPAS, all
     /// unassigned_ns, or all assigned with one RIPAS (or assigned_ns with one set of
-    /// attributes) to contiguous memory aligned to the parent's block size. Assigned blocks
-    /// are made only at levels the RMM allows.
+    /// attributes) to contiguous memory aligned to the parent's block size. Whether the RMM
+    /// allows a block at the parent's level is RTT_FOLD's check, not this one.
     func foldedEntry(level: Int) -> RTTEntry? {
         let first = self[0]
         let firstKind = first.kind(level: level)
@@ -50,14 +50,14 @@ struct RTTTable {
             for i in 1..<RTTGeometry.entriesPerTable where self[i] != first { return nil }
             return first
         case .assigned(let ripas, let pa):
-            guard level - 1 >= RTTGeometry.minBlockLevel, RTTGeometry.isAligned(pa, level: level - 1) else { return nil }
+            guard RTTGeometry.isAligned(pa, level: level - 1) else { return nil }
             for i in 1..<RTTGeometry.entriesPerTable {
                 guard self[i].kind(level: level) == .assigned(ripas, pa &+ UInt64(i) &* size) else { return nil }
             }
             return ripas == .ram ? .assignedRAM(pa, level: level - 1) : .assignedInvalid(ripas, pa)
         case .assignedNS:
             let pa = first.outputAddress
-            guard level - 1 >= RTTGeometry.minBlockLevel, RTTGeometry.isAligned(pa, level: level - 1) else { return nil }
+            guard RTTGeometry.isAligned(pa, level: level - 1) else { return nil }
             let attributes = first.raw & ~RTTEntry.addressMask
             for i in 1..<RTTGeometry.entriesPerTable {
                 let e = self[i]
@@ -68,6 +68,19 @@ struct RTTTable {
         case .table, .malformed:
             return nil
         }
+    }
+
+    /// Entries that hold a granule: assigned protected entries and tables (TF-RMM's RTT
+    /// refcount, which unlike this core's does not count assigned_ns entries).
+    func entriesHoldingGranules(level: Int) -> Int {
+        var n = 0
+        for i in 0..<RTTGeometry.entriesPerTable {
+            switch self[i].kind(level: level) {
+            case .assigned, .table: n += 1
+            case .unassigned, .unassignedNS, .assignedNS, .malformed: break
+            }
+        }
+        return n
     }
 
     /// "Top of the non-live region" (DEN0137 RMI_DATA_DESTROY, RMI_RTT_DESTROY,

@@ -248,6 +248,25 @@ let mib2: UInt64 = 1 << 21
         #expect(h.checkInvariants().isEmpty)
     }
 
+    /// Folding a level-1 RTT would make a level-0 entry, where the RMM makes no block. As in
+    /// TF-RMM rel0, a table whose 512 entries all hold granules (here: tables) fails at the
+    /// parent's level before its entries are compared; one holding only some fails at its own.
+    @Test func levelOneFoldErrorLevels() {
+        let h = Harness()
+        let realm = h.createRealm { $0.s2sz = 48; $0.rttLevelStart = 0; $0.rttNumStart = 1 }
+        h.createTables(realm, ipa: 0, downTo: 1)
+        #expect(h.call(.rttCreate, realm.rd, h.delegated(), 0, 2).x0 == 0)
+        #expect(h.call(.rttFold, realm.rd, 0, 1) == RMIResult(x0: Status.rtt(1)))
+        for i in 1..<512 {
+            #expect(h.call(.rttCreate, realm.rd, h.delegated(), UInt64(i) * gib, 2).x0 == 0)
+        }
+        #expect(h.call(.rttFold, realm.rd, 0, 1) == RMIResult(x0: Status.rtt(0)))
+        // An all-unassigned level-1 RTT still folds into the level-0 entry.
+        h.createTables(realm, ipa: 512 * gib, downTo: 1)
+        #expect(h.call(.rttFold, realm.rd, 512 * gib, 1).x0 == 0)
+        #expect(h.checkInvariants().isEmpty)
+    }
+
     @Test func failureConditions() {
         let h = Harness()
         let realm = h.createRealm()

@@ -67,15 +67,18 @@ extension TMM {
         }
         guard let table = lock(rttAddr, expecting: .rtt) else { return .failure(.input) }
         let entries = RTTTable(base: table.contents)
-        // rtt_homo: a fully assigned table may become a block only at level 1 or below
-        // (the parent level must be a block level), else the fold fails at the parent level.
-        switch entries[0].kind(level: level) {
-        case .assigned, .assignedNS:
-            guard level - 1 >= RTTGeometry.minBlockLevel else { return .failure(.rtt(level: Int8(level - 1))) }
-        default:
-            break
+        // rtt_homo, with the error levels of TF-RMM rel0 smc_rtt_fold, which sorts the table by
+        // how many entries hold a granule. All 512: a block the RMM may not make (parent below
+        // level 1) fails at the parent level before the entries are compared. None: unassigned
+        // entries fold at any level; an assigned_ns block below level 1 fails at the parent
+        // level. Any other table, or entries that do not fold, fail at the table's level.
+        let holding = entries.entriesHoldingGranules(level: level)
+        let blockAllowed = level - 1 >= RTTGeometry.minBlockLevel
+        if holding == RTTGeometry.entriesPerTable && !blockAllowed { return .failure(.rtt(level: Int8(level - 1))) }
+        guard holding == 0 || holding == RTTGeometry.entriesPerTable, let folded = entries.foldedEntry(level: level) else {
+            return .failure(.rtt(level: Int8(level)))
         }
-        guard let folded = entries.foldedEntry(level: level) else { return .failure(.rtt(level: Int8(level))) }
+        if entries[0].kind(level: level) == .assignedNS && !blockAllowed { return .failure(.rtt(level: Int8(level - 1))) }
 
         if !folded.isLive(level: level - 1) { parent.table.adjustRefcount(by: -1) }
         parent.set(RTTEntry(raw: 0))

@@ -107,7 +107,7 @@ enum SErrorSyndrome {
 /// Op1 [16:14], CRn [13:10], Rt [9:5], CRm [4:1], Direction [0]. The host needs the register
 /// encoding to know what to emulate, and Rt because a hypervisor's generic system-register code
 /// (KVM's among them) reads the written value from that register, which it loads from
-/// RecExit.gprs[0]. TF-RMM passes ESR_EL2 whole for these exits (sysreg_traps.c
+/// RecExit.gprs[0]. TF-RMM rel0 passes ESR_EL2 whole for these exits
 /// handle_icc_el1_sysreg_trap); this mask keeps the same bits for every syndrome the
 /// architecture can produce and drops ISS bits [24:22] and ISS2/[63:32], which are RES0 for
 /// EC 0x18, so nothing a future extension puts there reaches the host unexamined.

@@ -8,18 +8,14 @@ import RealmLayout
 
 enum SGIChecks {
     static func run(_ checks: inout RealmChecks) {
-        write_icc_pmr_el1(0xFF)
-        write_icc_igrpen1_el1(1)
-        isb()
-        interruptCount = 0
-        interruptID = 0
+        prepareForInterrupt()
         let value = toSelf(intid: UInt64(REALM_TEST_SGI))
+        // IRQs unmasked at the write: the TMM injects the SGI as soon as the host's REC_ENTER
+        // brings it, rather than at the next exit after a later unmask.
         unmask_irq()
         write_icc_sgi1r_el1(value)
         isb()
-        let deadline = read_cntvct_el0() + 2 * read_cntfrq_el0()
-        while interruptCount == 0 && read_cntvct_el0() < deadline { wfi() }
-        mask_irq()
+        awaitInterrupt()
 
         var detail = LogLine(": ICC_SGI1R_EL1 ")
         detail.hex(value)

@@ -120,5 +120,24 @@ func realmException(_ kind: UInt64, _ frame: UnsafeMutablePointer<UInt64>) {
     systemOff()
 }
 
+/// Opens the emulated CPU interface to every Group 1 interrupt (PMR 0xFF, IGRPEN1 1) and
+/// forgets what the IRQ handler saw before.
+func prepareForInterrupt() {
+    write_icc_pmr_el1(0xFF)
+    write_icc_igrpen1_el1(1)
+    isb()
+    interruptCount = 0
+    interruptID = 0
+}
+
+/// Waits in WFI with IRQs unmasked until the IRQ handler has run or two seconds of the virtual
+/// counter have passed, then masks IRQs again.
+func awaitInterrupt() {
+    let deadline = read_cntvct_el0() + 2 * read_cntfrq_el0()
+    unmask_irq()
+    while interruptCount == 0 && read_cntvct_el0() < deadline { wfi() }
+    mask_irq()
+}
+
 /// The EL1 virtual timer's PPI (Arm BSA).
 let virtualTimerINTID: UInt64 = 27

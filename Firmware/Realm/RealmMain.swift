@@ -34,6 +34,7 @@ func realmMain(_ mode: UInt64) -> Never {
         SharedMemoryChecks.run(&checks)
         PSCIChecks.run(&checks)
         TimerChecks.run(&checks)
+        SGIChecks.run(&checks)
         IsolationChecks.run(&checks, config)
         AttestationChecks.run(&checks, config)
         IsolationChecks.leaveSecret()

@@ -8,19 +8,11 @@ import AArch64
 
 enum TimerChecks {
     static func run(_ checks: inout RealmChecks) {
-        write_icc_pmr_el1(0xFF)
-        write_icc_igrpen1_el1(1)
-        isb()
-        let frequency = read_cntfrq_el0()
-        interruptCount = 0
-        interruptID = 0
-        write_cntv_cval_el0(read_cntvct_el0() + frequency / 100)
+        prepareForInterrupt()
+        write_cntv_cval_el0(read_cntvct_el0() + read_cntfrq_el0() / 100)
         write_cntv_ctl_el0(1)   // ENABLE, not masked
         isb()
-        let deadline = read_cntvct_el0() + 2 * frequency
-        unmask_irq()
-        while interruptCount == 0 && read_cntvct_el0() < deadline { wfi() }
-        mask_irq()
+        awaitInterrupt()
 
         var detail = LogLine(": INTID ")
         detail.decimal(interruptID)

@@ -133,6 +133,8 @@ VMM_RUN_CHECKS = [
     "vmm: PSCI AFFINITY_INFO exits completed with PSCI_COMPLETE",
     "vmm: virtual timer: INTID 27 injected once through a list register (RecExit.cntv_ctl asserted)",
     "vmm: virtual timer: the list register came back inactive after the realm's EOI",
+    "vmm: realm SGI: an ICC_SGI1R_EL1 write exits SYNC with its syndrome (EC 0x18) and the value in gprs[0]",
+    "vmm: realm SGI: delivered to REC 0 through a list register, which came back inactive after the realm's EOI",
     "vmm: unemulated unprotected MMIO answered with INJECT_SEA",
     "vmm: attestation token handed over through the shared pages and printed",
     "vmm: realm reports its own checks, none failed",
@@ -228,6 +230,7 @@ REALM_CHECKS = [
     "virtual timer: the IRQ handler takes INTID 27 with the timer condition met",
     "virtual timer: off after the handler (CNTV_CTL_EL0)",
     "GIC: ICC_IAR1_EL1 with nothing pending reads 1023",
+    "GIC: an SGI to itself (ICC_SGI1R_EL1) arrives as a virtual IRQ with its INTID, acknowledged and ended",
 ]
 SECURE_RAM_FAULT = "normal-world read of secure-only RAM faults"
 POOL_FAULT = "normal-world read of the secure granule pool faults"

@@ -103,6 +103,19 @@ enum SErrorSyndrome {
     static let hostVisibleMask: UInt64 = ExceptionClass.mask | 1 << 24 | 0x7 << 10 | 1 << 9 | 0x3F
 }
 
+/// ESR_EL2 of a trapped MSR/MRS the host emulates (EC 0x18; today the SGI register writes):
+/// EC, IL and the ISS fields the architecture defines for the class, Op0 [21:20], Op2 [19:17],
+/// Op1 [16:14], CRn [13:10], Rt [9:5], CRm [4:1], Direction [0]. The host needs the register
+/// encoding to know what to emulate, and Rt because a hypervisor's generic system-register code
+/// (KVM's among them) reads the written value from that register, which it loads from
+/// RecExit.gprs[0]. TF-RMM rel0 passes ESR_EL2 whole for these exits
+/// handle_icc_el1_sysreg_trap); this mask keeps the same bits for every syndrome the
+/// architecture can produce and drops ISS bits [24:22] and ISS2/[63:32], which are RES0 for
+/// EC 0x18, so nothing a future extension puts there reaches the host unexamined.
+enum SystemRegisterSyndrome {
+    static let hostVisibleMask: UInt64 = ExceptionClass.mask | ExceptionClass.instructionLength | 0x3F_FFFF
+}
+
 /// ESR_EL2 ISS of a trapped MSR/MRS (EC 0x18): Op0 [21:20], Op2 [19:17], Op1 [16:14],
 /// CRn [13:10], Rt [9:5], CRm [4:1], Direction [0] (1 = read).
 struct SystemRegisterAccess: Equatable {

@@ -12,7 +12,14 @@
 // Modelled implementation: 5 bits of priority and of preemption (ICH_VTR_EL2.PRIbits =
 // PREbits = 4), so one active-priorities register (AP1R0, bit n = group priority n << 3);
 // 16-bit INTIDs; Group 1 only (Group 0 registers are RAZ/WI, Group 0 list registers are never
-// signalled); no SGI generation (ICC_SGI*R writes are ignored); ICC_CTLR_EL1.CBPR RAZ/WI.
+// signalled); ICC_CTLR_EL1.CBPR RAZ/WI.
+//
+// SGIs: one vCPU's interface cannot reach another vCPU, and which REC an affinity names is the
+// host's to decide, so a write to ICC_SGI1R_EL1, ICC_ASGI1R_EL1 or ICC_SGI0R_EL1 is not
+// emulated here: `access` answers `.forwardToHost` and the run loop turns it into a REC exit
+// (SYNC, the trap's syndrome, the value in gprs[0]), as a hardware virtual interface traps
+// these writes to EL2 for the hypervisor. The host's GIC model then delivers the SGI through a
+// list register at the target REC's next entry.
 
 struct VirtualGICv3 {
     /// List registers as ICH_LR<n>_EL2: state [63:62], Group [60], priority [55:48], EOI [41],
@@ -100,6 +107,9 @@ struct VirtualGICv3 {
     enum AccessResult: Equatable {
         /// Done; a read's value (ignored for writes).
         case value(UInt64)
+        /// A write the host must act on (SGI generation): the instruction is complete once the
+        /// host has been told, with the value written.
+        case forwardToHost
         /// Not a register this interface implements: UNDEFINED.
         case undefined
     }
@@ -128,9 +138,10 @@ struct VirtualGICv3 {
             guard a.isRead else { return .undefined }
             return .value(runningPriority)
         case (12, 11, 5), (12, 11, 6), (12, 11, 7):
-            // ICC_SGI1R_EL1, ICC_ASGI1R_EL1, ICC_SGI0R_EL1: realms get no SGIs through this
-            // interface; the write is ignored.
+            // ICC_SGI1R_EL1, ICC_ASGI1R_EL1, ICC_SGI0R_EL1: write-only; the host generates the
+            // SGI (see the header).
             guard !a.isRead else { return .undefined }
+            return .forwardToHost
         case (12, 12, 0):                    // ICC_IAR1_EL1
             guard a.isRead else { return .undefined }
             return .value(acknowledge())

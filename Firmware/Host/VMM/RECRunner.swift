@@ -5,14 +5,15 @@ import RealmLayout
 // after every exit), and the host's side of every exit the realm causes (DEN0137 1.0-rel0,
 // RmiRecRun: RmiRecEnter at 0x000, RmiRecExit at 0x800):
 //   SYNC          data abort at an unprotected IPA: the emulated PL011 (EMUL_MMIO, the read
-//                 value in gprs[0]; a write's value arrives in RecExit.gprs[0]), else INJECT_SEA
+//                 value in gprs[0]; a write's value arrives in RecExit.gprs[0]), else INJECT_SEA;
+//                 an ICC_SGI1R_EL1 write (EC 0x18): the SGI for its targets (VirtualSGI.swift)
 //   IRQ, FIQ      a physical interrupt (or the host's own preemption timer): enter again
 //   PSCI          CPU_ON / AFFINITY_INFO completed with PSCI_COMPLETE; CPU_OFF; SYSTEM_OFF
 //   RIPAS_CHANGE  RTT_SET_RIPAS over the range, or a reject for RAM the host cannot back
 //   HOST_CALL     answered in RecEnter.gprs (conventions in realm_layout.h)
 // After every exit, the virtual timer: when RecExit.cntv_ctl shows it enabled, unmasked and
 // asserted, the host injects INTID 27 through a list register (ICH_LR<n>_EL2 format) and
-// follows that list register's state in the next RecExits.
+// follows that list register's state in the next RecExits. SGIs use list register 1 likewise.
 
 /// RmiRecRun offsets.
 enum RecRun {
@@ -48,7 +49,7 @@ enum RecRun {
 }
 
 /// A list register (ICH_LR<n>_EL2): pending, Group 1, priority 0xA0, HW = 0, vINTID 27.
-let timerListRegister: UInt64 = 1 << 62 | 1 << 60 | 0xA0 << 48 | 27
+let timerListRegister: UInt64 = pendingListRegister(27)
 
 /// What the host saw while a realm ran; the checks read it afterwards.
 struct RunReport {
@@ -72,6 +73,13 @@ struct RunReport {
     var timerInjected: UInt64 = 0
     var timerCompleted = false
     var timerLRAfterEOI: UInt64 = 0
+    var sgiExits: UInt64 = 0
+    var sgiESR: UInt64 = 0
+    var sgiValue: UInt64 = 0
+    var sgiToSelf: UInt64 = 0
+    var sgiInjected: UInt64 = 0
+    var sgiCompleted: UInt64 = 0
+    var sgiLRAfterEOI: UInt64 = 0
     var tokenBytes: UInt64 = 0
     var realmReported = false
     var realmPassed: UInt64 = 0
@@ -89,6 +97,9 @@ struct VCPU {
     var gprs = InlineArray<31, UInt64>(repeating: 0)
     var listRegister: UInt64 = 0
     var timerInjected = false
+    /// SGIs waiting for list register 1 (bit n: SGI n), and what list register 1 holds.
+    var pendingSGIs: UInt16 = 0
+    var sgiListRegister: UInt64 = 0
     var line = InlineArray<200, UInt8>(repeating: 0)
     var lineLength = 0
 }
@@ -129,6 +140,8 @@ enum RECRunner {
             for i in 0..<31 { run.store64(vcpus[current].gprs[i], at: RecRun.enterGPRs + 8 * i) }
             run.store64(0, at: RecRun.enterGICHCR)
             run.store64(vcpus[current].listRegister, at: RecRun.enterGICLRs)
+            run.store64(VirtualSGI.listRegister(&vcpus[current], &report),
+                        at: RecRun.enterGICLRs + 8 * VirtualSGI.listRegisterIndex)
             vcpus[current].flags = 0
             vcpus[current].gprs = InlineArray(repeating: 0)
 
@@ -155,8 +168,11 @@ enum RECRunner {
                 return report
             }
             followTimer(run, &vcpus[current], &report)
+            VirtualSGI.follow(run, &vcpus[current], &report)
 
             switch reason {
+            case RecRun.sync where run.load64(at: RecRun.exitESR) >> 26 & 0x3F == 0x18:
+                VirtualSGI.exit(current, run, &vcpus, &report)
             case RecRun.sync:
                 dataAbort(run, &vcpus[current], &report)
             case RecRun.irq:

@@ -182,6 +182,17 @@ enum VMMChecks {
         var lr = LogLine(": LR after EOI ")
         lr.hex(report.timerLRAfterEOI)
         checks.expect("vmm: virtual timer: the list register came back inactive after the realm's EOI", report.timerCompleted, lr)
+        var sgi = LogLine(": ESR ")
+        sgi.hex(report.sgiESR)
+        sgi.append(", gprs[0] ")
+        sgi.hex(report.sgiValue)
+        let request = SGIRequest(value: report.sgiValue)
+        checks.expect("vmm: realm SGI: an ICC_SGI1R_EL1 write exits SYNC with its syndrome (EC 0x18) and the value in gprs[0]",
+                      report.sgiExits == 1 && request.intid == UInt64(REALM_TEST_SGI) && report.sgiToSelf == 1, sgi)
+        var sgiLR = LogLine(": LR after EOI ")
+        sgiLR.hex(report.sgiLRAfterEOI)
+        checks.expect("vmm: realm SGI: delivered to REC 0 through a list register, which came back inactive after the realm's EOI",
+                      report.sgiInjected == 1 && report.sgiCompleted == 1, sgiLR)
         var sea = LogLine(": IPA ")
         sea.hex(report.seaIPA)
         checks.expect("vmm: unemulated unprotected MMIO answered with INJECT_SEA",

@@ -88,6 +88,7 @@ SYSREG_RW(icc_pmr_el1, S3_0_C4_C6_0)
 SYSREG_RW(icc_igrpen1_el1, S3_0_C12_C12_7)
 SYSREG_READ(icc_iar1_el1, S3_0_C12_C12_0)
 SYSREG_WRITE(icc_eoir1_el1, S3_0_C12_C12_1)
+SYSREG_WRITE(icc_sgi1r_el1, S3_0_C12_C11_5)
 SYSREG_RW(ich_hcr_el2, S3_4_C12_C11_0)
 SYSREG_READ(ich_vtr_el2, S3_4_C12_C11_1)
 /* Secure EL2 only (FEAT_SEL2): the secure stage-2 translation of realms. */

@@ -50,6 +50,10 @@
 #define REALM_HOST_CALL_RESULT        4   /* gprs[0] = checks passed, gprs[1] = failed */
 #define REALM_HOST_CALL_ECHO_PATTERN  0x5245414c00000000
 
+/* The SGI the realm sends itself with ICC_SGI1R_EL1; the host delivers it through a list
+   register (Firmware/Host/VMM/VirtualSGI.swift). */
+#define REALM_TEST_SGI                5
+
 /* REC 0's x0 at entry: what this run of the realm checks. */
 #define REALM_MODE_FULL               0
 #define REALM_MODE_SECOND_REALM       1

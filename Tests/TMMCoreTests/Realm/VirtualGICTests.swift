@@ -1,6 +1,7 @@
 // The emulated GICv3 CPU interface (VirtualGIC.swift) as a realm and its host see it: list
 // registers from RmiRecEnter, the realm's trapped ICC_* accesses, IRQ injection, and the LR,
-// MISR, VMCR and HCR values in RmiRecExit; and the timer mask controls.
+// MISR, VMCR and HCR values in RmiRecExit; SGI register writes, which exit to the host; and the
+// timer mask controls.
 
 import Testing
 @testable import TMMCore
@@ -14,6 +15,8 @@ enum ICC {
     static let dir: (UInt8, UInt8, UInt8) = (12, 11, 1)
     static let rpr: (UInt8, UInt8, UInt8) = (12, 11, 3)
     static let sgi1r: (UInt8, UInt8, UInt8) = (12, 11, 5)
+    static let asgi1r: (UInt8, UInt8, UInt8) = (12, 11, 6)
+    static let sgi0r: (UInt8, UInt8, UInt8) = (12, 11, 7)
     static let iar1: (UInt8, UInt8, UInt8) = (12, 12, 0)
     static let eoir1: (UInt8, UInt8, UInt8) = (12, 12, 1)
     static let hppir1: (UInt8, UInt8, UInt8) = (12, 12, 2)
@@ -133,17 +136,107 @@ func lr(_ intid: UInt64, state: UInt64 = 1, priority: UInt64 = 0xA0, group1: Boo
         let pc = r.rec().cpu.pc
         #expect(r.enter(lrs: [lr(27)], script: [
             ICC.read(ICC.iar0, into: 10), ICC.read(ICC.ctlr, into: 11), ICC.read(ICC.sre, into: 12),
-            ICC.write(ICC.igrpen0, 1), ICC.read(ICC.igrpen0, into: 13), ICC.write(ICC.sgi1r, 1 << 40 | 1),
+            ICC.write(ICC.igrpen0, 1), ICC.read(ICC.igrpen0, into: 13),
             ICC.write(ICC.ap1r0, 1 << 4), ICC.read(ICC.rpr, into: 14),
         ]).x0 == 0)
         let s = r.machine.runs.last!.state
         #expect(s.gprs[10] == 1023 && s.gprs[11] == 4 << 8 && s.gprs[12] == 0x7 && s.gprs[13] == 0 && s.gprs[14] == 0x20)
-        #expect(s.pc == pc + 8 * 4)
+        #expect(s.pc == pc + 7 * 4)
         // Registers this interface does not have: UNDEFINED.
         #expect(r.enter(script: [ICC.read(ICC.ap1r1) ~> { $0.el1.vbar = Self.vbar; $0.pc = 0x6000 }]).x0 == 0)
         #expect(r.machine.runs.last!.state.pc == Self.vbar + 0x200 && r.machine.runs.last!.state.el1.elr == 0x6000)
         #expect(r.enter(script: [ICC.write(ICC.iar1, 0) ~> { $0.pc = 0x6000 }]).x0 == 0)
         #expect(r.machine.runs.last!.state.el1.elr == 0x6000 && r.machine.runs.last!.state.el1.esr == 1 << 25)
+    }
+
+    // MARK: SGI generation: the host's to do (TF-RMM rel0 handle_icc_el1_sysreg_trap)
+
+    /// The syndrome of MSR ICC_SGI*R_EL1, x<rt> (op0 3, op1 0, CRn 12, CRm 11), as the
+    /// hardware reports it and, having no RES0 bits set, as the host must see it.
+    static func sgiSyndrome(_ register: (UInt8, UInt8, UInt8), rt: Int) -> UInt64 {
+        0x18 << 26 | 1 << 25 | 3 << 20 | UInt64(register.2) << 17 | 12 << 10 | UInt64(rt) << 5 | 11 << 1
+    }
+
+    /// Every general register holds a recognisable value; x<rt> holds `value`.
+    static func realmRegisters(pc: UInt64, rt: Int, value: UInt64) -> (inout RealmCPUState) -> Void {
+        { s in
+            for i in 0..<31 { s.gprs[i] = 0xA5A5_0000_0000_0000 | UInt64(i) }
+            if rt < 31 { s.gprs[rt] = value }
+            s.pc = pc
+        }
+    }
+
+    @Test(arguments: [ICC.sgi1r, ICC.asgi1r, ICC.sgi0r].map { [$0.0, $0.1, $0.2] })
+    func sgiRegisterWritesExitToTheHost(register: [UInt8]) {
+        let reg = (register[0], register[1], register[2])
+        let r = prepared([Step(.irq) { $0.pstate = 0x3C5 }])
+        // SGI 5 to Aff3.Aff2.Aff1 = 0.0.0, target list {0, 1}.
+        let value: UInt64 = 5 << 24 | 0b11
+        let msr = Step.sysreg(3, 0, reg.0, reg.1, reg.2, rt: 7, read: false,
+                              edit: Self.realmRegisters(pc: 0x4000, rt: 7, value: value))
+        let runs = r.machine.runs.count
+        #expect(r.enter(script: [msr, .irq]).x0 == 0)
+        // One run: the write ends it. SYNC, the trap's syndrome, the value, and nothing else but
+        // the interface state every exit carries (VMCR: PMR 0xF0, Group 1 enabled).
+        #expect(r.machine.runs.count == runs + 1)
+        #expect(r.exit.reason == 0)
+        #expect(r.exit.esr == Self.sgiSyndrome(reg, rt: 7))
+        #expect(r.exit.gpr(0) == value)
+        #expect(r.exit.far == 0 && r.exit.hpfar == 0)
+        #expect(r.exit.nonZeroWords(except: [0x100, 0x200, 0x390]).isEmpty)
+        // The MSR is complete: the realm goes on after it, its registers as they were.
+        let cpu = r.rec().cpu
+        #expect(cpu.pc == 0x4004 && cpu.gprs[7] == value && cpu.gprs[8] == 0xA5A5_0000_0000_0008)
+        #expect(r.machine.realmScript.count == 1)
+    }
+
+    @Test func sgiWriteFromXZRReportsZero() {
+        let r = prepared()
+        let msr = Step.sysreg(3, 0, 12, 11, 5, rt: 31, read: false,
+                              edit: Self.realmRegisters(pc: 0x4000, rt: 31, value: 0))
+        #expect(r.enter(script: [msr]).x0 == 0)
+        #expect(r.exit.reason == 0 && r.exit.esr == Self.sgiSyndrome(ICC.sgi1r, rt: 31))
+        #expect(r.exit.gpr(0) == 0 && r.exit.nonZeroWords(except: [0x100, 0x390]).isEmpty)
+        #expect(r.rec().cpu.pc == 0x4004)
+    }
+
+    @Test func sgiExitSyndromeKeepsOnlyTheArchitectedFields() {
+        let r = prepared()
+        // RES0 ISS bits [24:22] and ISS2/upper bits set by a (hypothetical) future CPU.
+        let raw = Self.sgiSyndrome(ICC.sgi1r, rt: 3) | 0x7 << 22 | 0xFFFF_FFFF << 32
+        let msr = Step(.synchronous(esr: raw, far: 0x1234, hpfar: 0x5670),
+                       edit: Self.realmRegisters(pc: 0x4000, rt: 3, value: 1 << 40 | 9 << 24))
+        #expect(r.enter(script: [msr]).x0 == 0)
+        #expect(r.exit.esr == Self.sgiSyndrome(ICC.sgi1r, rt: 3))
+        #expect(SystemRegisterSyndrome.hostVisibleMask == 0xFE3F_FFFF)
+        // FAR and HPFAR are not meaningful for a system-register trap: never reported.
+        #expect(r.exit.far == 0 && r.exit.hpfar == 0 && r.exit.gpr(0) == 1 << 40 | 9 << 24)
+    }
+
+    @Test func sgiExitIsCompletedWithoutWriteBack() {
+        let r = prepared()
+        let msr = Step.sysreg(3, 0, 12, 11, 5, rt: 7, read: false,
+                              edit: Self.realmRegisters(pc: 0x4000, rt: 7, value: 3 << 24 | 1))
+        #expect(r.enter(script: [msr]).x0 == 0)
+        // The host cannot complete it as MMIO or answer it with an SEA.
+        #expect(r.enter(flags: 1) == RMIResult(x0: Status.rec))
+        #expect(r.enter(flags: 1 << 1) == RMIResult(x0: Status.rec))
+        // The next entry writes nothing back: RecEnter.gprs are ignored, the PC stays past the MSR.
+        #expect(r.enter(gprs: Array(repeating: 0xBAD, count: 31)).x0 == 0)
+        let s = r.lastRun.state
+        #expect(s.pc == 0x4004 && s.gprs[0] == 0xA5A5_0000_0000_0000 && s.gprs[7] == 3 << 24 | 1)
+        #expect(r.exit.reason == 1 && r.exit.esr == 0 && r.exit.gpr(0) == 0)
+    }
+
+    @Test(arguments: [ICC.sgi1r, ICC.asgi1r, ICC.sgi0r].map { [$0.0, $0.1, $0.2] })
+    func sgiRegisterReadsAreUndefined(register: [UInt8]) {
+        let r = prepared()
+        let mrs = ICC.read((register[0], register[1], register[2]), into: 4) ~> { $0.el1.vbar = Self.vbar; $0.pc = 0x6000 }
+        #expect(r.enter(script: [mrs]).x0 == 0)
+        let s = r.lastRun.state
+        #expect(s.pc == Self.vbar + 0x200 && s.el1.elr == 0x6000 && s.el1.esr == 1 << 25)
+        // Handled in the TMM: the run ended with the script's IRQ, not with a SYNC exit.
+        #expect(r.exit.reason == 1 && r.exit.esr == 0)
     }
 
     @Test func timerMasking() {

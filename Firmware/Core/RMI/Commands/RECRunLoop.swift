@@ -72,8 +72,7 @@ extension TMM {
         case ExceptionClass.smc64:
             return handleSMC(rec, realm, &record)
         case ExceptionClass.systemRegister:
-            handleSystemRegisterTrap(esr, rec)
-            return true
+            return handleSystemRegisterTrap(esr, rec, &record)
         case ExceptionClass.sve, ExceptionClass.sme:
             // Realms get no SVE or SME (RMI FEATURES reports SVE_EN = 0).
             RealmException.injectUndefined(&rec.pointee.cpu, at: rec.pointee.cpu.pc)
@@ -96,7 +95,12 @@ extension TMM {
     /// defined registers, set/way cache maintenance) is RAZ/WI, as TF-RMM rel0 treats it: these
     /// features are not given to realms, and an OS that touches them at boot (Linux writes
     /// MDSCR_EL1 and OSLAR_EL1 in its CPU set-up) must carry on, not take UNDEFINED.
-    private func handleSystemRegisterTrap(_ esr: UInt64, _ rec: UnsafeMutablePointer<RECState>) {
+    /// An SGI register write is the one access the host emulates: a SYNC exit with the trap's
+    /// syndrome and the value written in gprs[0] (TF-RMM rel0 handle_icc_el1_sysreg_trap,
+    /// emulate_sysreg_access_ns), the PC past the MSR; being a write, REC_ENTER has nothing to
+    /// write back. True to run the realm again.
+    private func handleSystemRegisterTrap(_ esr: UInt64, _ rec: UnsafeMutablePointer<RECState>,
+                                          _ record: inout RECExitRecord) -> Bool {
         let access = SystemRegisterAccess(esr: esr)
         let written = access.rt == 31 ? 0 : rec.pointee.cpu.gprs[access.rt]
         var read: UInt64 = 0
@@ -105,22 +109,29 @@ extension TMM {
             // The ID registers are read-only: an MSR to one is UNDEFINED.
             guard access.isRead else {
                 RealmException.injectUndefined(&rec.pointee.cpu, at: rec.pointee.cpu.pc)
-                return
+                return true
             }
             read = RealmFeatureRegisters.value(crm: access.crm, op2: access.op2, cpu: capabilities.featureRegisters)
         case .gicCPUInterface:
             switch rec.pointee.gic.access(access, value: written) {
             case .undefined:
                 RealmException.injectUndefined(&rec.pointee.cpu, at: rec.pointee.cpu.pc)
-                return
+                return true
             case .value(let v):
                 read = v
+            case .forwardToHost:
+                record.esr = esr & SystemRegisterSyndrome.hostVisibleMask
+                record.gprs[0] = written
+                rec.pointee.lastExitESR = record.esr
+                rec.pointee.cpu.pc &+= 4
+                return false
             }
         case .other:
             read = 0
         }
         if access.isRead && access.rt != 31 { rec.pointee.cpu.gprs[access.rt] = read }
         rec.pointee.cpu.pc &+= 4
+        return true
     }
 
     /// Data aborts (DEN0137 A5.2 "realm access to memory", TF-RMM rel0 exit.c

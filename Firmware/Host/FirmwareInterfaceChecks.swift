@@ -77,9 +77,9 @@ enum FirmwareInterfaceChecks {
         line.decimal(features.lpa2)
         line.append(" SVE ")
         line.decimal(features.sve)
-        line.append(" BPs ")
+        line.append(" NUM_BPS ")
         line.decimal(features.numBPs)
-        line.append(" WPs ")
+        line.append(" NUM_WPS ")
         line.decimal(features.numWPs)
         line.append(" PMU ")
         line.decimal(features.pmu)
@@ -95,6 +95,9 @@ enum FirmwareInterfaceChecks {
         checks.expect("RMI_FEATURES(0): S2SZ within 32..48", features.s2sz >= 32 && features.s2sz <= 48)
         checks.expect("RMI_FEATURES(0): SHA-256 and SHA-512 supported", features.sha256 == 1 && features.sha512 == 1)
         checks.expect("RMI_FEATURES(0): no LPA2", features.lpa2 == 0)
+        // The architecture requires two or more of each; the fields hold the number minus one.
+        checks.expect("RMI_FEATURES(0): NUM_BPS and NUM_WPS at least 1",
+                      features.numBPs >= 1 && features.numWPs >= 1)
         checks.expect("RMI_FEATURES(0): reserved bits [63:42] zero", features.reserved == 0)
     }
 }

@@ -34,6 +34,8 @@ struct RMIFeatures {
     var s2sz: UInt64 { value & 0xFF }
     var lpa2: UInt64 { value >> 8 & 1 }
     var sve: UInt64 { value >> 9 & 1 }
+    /// Breakpoints and watchpoints available, minus one: the largest num_bps and num_wps a
+    /// realm may ask for (0 is reserved).
     var numBPs: UInt64 { value >> 14 & 0x3F }
     var numWPs: UInt64 { value >> 20 & 0x3F }
     var pmu: UInt64 { value >> 26 & 1 }

@@ -25,8 +25,9 @@ import Testing
         #expect(f & 0xFF == 44)                  // S2SZ
         #expect(f >> 8 & 1 == 0)                 // LPA2 unsupported
         #expect(f >> 9 & 1 == 0)                 // SVE_EN
-        #expect(f >> 14 & 0x3F == 6)             // NUM_BPS
-        #expect(f >> 20 & 0x3F == 4)             // NUM_WPS
+        // NUM_BPS, NUM_WPS: the number available minus one (6 breakpoints, 4 watchpoints).
+        #expect(f >> 14 & 0x3F == 5)
+        #expect(f >> 20 & 0x3F == 3)
         #expect(f >> 26 & 1 == 1)                // PMU_EN
         #expect(f >> 27 & 0x1F == 6)             // PMU_NUM_CTRS
         #expect(f >> 32 & 1 == 1)                // HASH_SHA_256

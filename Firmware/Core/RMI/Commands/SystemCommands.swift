@@ -23,8 +23,8 @@ extension TMM {
         if c.hasSVE {
             r |= 1 << 9 | UInt64(c.maxSVEVectorLength) << 10              // SVE_EN, SVE_VL [13:10]
         }
-        r |= UInt64(c.breakpoints) << 14                                // NUM_BPS [19:14]
-        r |= UInt64(c.watchpoints) << 20                                // NUM_WPS [25:20]
+        r |= c.featureNumBPs << 14                                      // NUM_BPS [19:14]
+        r |= c.featureNumWPs << 20                                      // NUM_WPS [25:20]
         if c.pmuCounters > 0 {
             r |= 1 << 26 | UInt64(c.pmuCounters) << 27                    // PMU_EN, PMU_NUM_CTRS [31:27]
         }

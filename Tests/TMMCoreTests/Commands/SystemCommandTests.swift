@@ -33,6 +33,7 @@ import Testing
         #expect(f >> 32 & 1 == 1)                // HASH_SHA_256
         #expect(f >> 33 & 1 == 1)                // HASH_SHA_512
         #expect(f >> 34 & 0xF == 3)              // GICV3_NUM_LRS (4 list registers, minus one)
+        #expect(f >> 38 & 0xF == 15)             // MAX_RECS_ORDER: up to 2^15 - 1 RECs per realm
         #expect(f >> 42 == 0)
         // Other indexes read as zero.
         #expect(h.call(.features, 1) == RMIResult(x0: 0, x1: 0))

@@ -30,8 +30,9 @@ extension TMM {
         }
         r |= 1 << 32 | 1 << 33                                          // HASH_SHA_256, HASH_SHA_512
         // GICV3_NUM_LRS [37:34]: a 4-bit field cannot hold 16, so it carries the count minus
-        // one, as ICH_VTR_EL2.ListRegs does. MAX_RECS_ORDER [41:38] stays 0 as in TF-RMM.
+        // one, as ICH_VTR_EL2.ListRegs does.
         r |= UInt64(c.gicListRegisters - 1) << 34
+        r |= RealmDescriptor.maxRECsOrder << 38                         // MAX_RECS_ORDER [41:38]
         return r
     }
 }

@@ -40,7 +40,10 @@ enum FirmwareInterfaceChecks {
         checks.expectEqual("RMI_FEATURES(1) status SUCCESS", other.x0, RMIStatusCode.success)
         checks.expectEqual("RMI_FEATURES(1) value 0", other.x1, 0)
 
-        checks.expectEqual("unassigned RMI FID 0xC4000156: RMI_ERROR_INPUT", smc(RMIFID.unassigned).x0, RMIStatusCode.errorInput)
+        // FIDs in the RMI range with no RMI 1.0 command: SMCCC NOT_SUPPORTED, as TF-RMM answers.
+        checks.expectEqual("unassigned RMI FID 0xC4000156: NOT_SUPPORTED", smc(RMIFID.unassigned).x0, notSupported)
+        checks.expectEqual("RMI FID beyond RMI 1.0 (0xC400016A): NOT_SUPPORTED", smc(RMIFID.beyondRMI1_0).x0, notSupported)
+        checks.expectEqual("last FID of the RMI range (0xC400018F): NOT_SUPPORTED", smc(RMIFID.lastOfRange).x0, notSupported)
         checks.expectEqual("GRANULE_DELEGATE of a non-pool address: RMI_ERROR_INPUT",
                            smc(RMIFID.granuleDelegate, 0x4000_0000).x0, RMIStatusCode.errorInput)
         attestationServicesRefused(&checks)

@@ -48,10 +48,12 @@ import Testing
 
     @Test func unusedAndOutOfRangeFunctionIDs() {
         let h = Harness()
-        // 0x156, 0x160, 0x163 have no command; 0x16A...0x18F are reserved for RMI.
+        // 0x156, 0x160, 0x163 have no command; 0x16A...0x18F are reserved for RMI. Every FID
+        // without an RMI 1.0 command gets SMCCC NOT_SUPPORTED (SMC_UNKNOWN, -1) and nothing else.
+        let notSupported = RMIResult(x0: 0xFFFF_FFFF_FFFF_FFFF)
         for fid: UInt64 in [0xC400_0156, 0xC400_0160, 0xC400_0163, 0xC400_016A, 0xC400_018F, 0xC400_0190,
-                            0xC400_014F, 0x8400_0150, 0, UInt64.max, 0xC400_0156 | 1 << 32] {
-            #expect(h.tmm.handle(fid: fid, arguments: RMIArguments(1, 2, 3, 4, 5, 6)) == RMIResult(x0: Status.input),
+                            0xC400_014F, 0x8400_0150, 0, UInt64.max, 0xC400_0156 | 1 << 32, 0xC401_0156] {
+            #expect(h.tmm.handle(fid: fid, arguments: RMIArguments(1, 2, 3, 4, 5, 6)) == notSupported,
                     "FID \(hex(fid))")
         }
         #expect(h.checkInvariants().isEmpty)

@@ -101,6 +101,8 @@ enum FirmwareInterfaceChecks {
         // The architecture requires two or more of each; the fields hold the number minus one.
         checks.expect("RMI_FEATURES(0): NUM_BPS and NUM_WPS at least 1",
                       features.numBPs >= 1 && features.numWPs >= 1)
+        // MAX_RECS = 2^MAX_RECS_ORDER - 1: order 0 would mean no REC can be created.
+        checks.expect("RMI_FEATURES(0): MAX_RECS_ORDER at least 1", features.maxRecsOrder >= 1)
         checks.expect("RMI_FEATURES(0): reserved bits [63:42] zero", features.reserved == 0)
     }
 }

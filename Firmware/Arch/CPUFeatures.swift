@@ -29,7 +29,8 @@ enum CPUFeatures {
     static var hasSCXTNUM: Bool { field(read_id_aa64pfr0_el1(), 56) >= 2 }
     /// FEAT_VHE: ID_AA64MMFR1_EL1.VH, bits [11:8].
     static var hasVHE: Bool { field(read_id_aa64mmfr1_el1(), 8) != 0 }
-    /// Number of breakpoints and watchpoints: ID_AA64DFR0_EL1.BRPs [15:12] and WRPs [23:20], minus one.
+    /// Number of breakpoints and watchpoints implemented: ID_AA64DFR0_EL1.BRPs [15:12] and
+    /// WRPs [23:20] hold each count minus one.
     static var breakpoints: UInt64 { field(read_id_aa64dfr0_el1(), 12) + 1 }
     static var watchpoints: UInt64 { field(read_id_aa64dfr0_el1(), 20) + 1 }
     /// PMU event counters: PMCR_EL0.N, bits [15:11] (zero when no PMUv3).

@@ -40,7 +40,10 @@ enum FirmwareInterfaceChecks {
         checks.expectEqual("RMI_FEATURES(1) status SUCCESS", other.x0, RMIStatusCode.success)
         checks.expectEqual("RMI_FEATURES(1) value 0", other.x1, 0)
 
-        checks.expectEqual("unassigned RMI FID 0xC4000156: RMI_ERROR_INPUT", smc(RMIFID.unassigned).x0, RMIStatusCode.errorInput)
+        // FIDs in the RMI range with no RMI 1.0 command: SMCCC NOT_SUPPORTED, as TF-RMM answers.
+        checks.expectEqual("unassigned RMI FID 0xC4000156: NOT_SUPPORTED", smc(RMIFID.unassigned).x0, notSupported)
+        checks.expectEqual("RMI FID beyond RMI 1.0 (0xC400016A): NOT_SUPPORTED", smc(RMIFID.beyondRMI1_0).x0, notSupported)
+        checks.expectEqual("last FID of the RMI range (0xC400018F): NOT_SUPPORTED", smc(RMIFID.lastOfRange).x0, notSupported)
         checks.expectEqual("GRANULE_DELEGATE of a non-pool address: RMI_ERROR_INPUT",
                            smc(RMIFID.granuleDelegate, 0x4000_0000).x0, RMIStatusCode.errorInput)
         attestationServicesRefused(&checks)
@@ -77,9 +80,9 @@ enum FirmwareInterfaceChecks {
         line.decimal(features.lpa2)
         line.append(" SVE ")
         line.decimal(features.sve)
-        line.append(" BPs ")
+        line.append(" NUM_BPS ")
         line.decimal(features.numBPs)
-        line.append(" WPs ")
+        line.append(" NUM_WPS ")
         line.decimal(features.numWPs)
         line.append(" PMU ")
         line.decimal(features.pmu)
@@ -95,6 +98,11 @@ enum FirmwareInterfaceChecks {
         checks.expect("RMI_FEATURES(0): S2SZ within 32..48", features.s2sz >= 32 && features.s2sz <= 48)
         checks.expect("RMI_FEATURES(0): SHA-256 and SHA-512 supported", features.sha256 == 1 && features.sha512 == 1)
         checks.expect("RMI_FEATURES(0): no LPA2", features.lpa2 == 0)
+        // The architecture requires two or more of each; the fields hold the number minus one.
+        checks.expect("RMI_FEATURES(0): NUM_BPS and NUM_WPS at least 1",
+                      features.numBPs >= 1 && features.numWPs >= 1)
+        // MAX_RECS = 2^MAX_RECS_ORDER - 1: order 0 would mean no REC can be created.
+        checks.expect("RMI_FEATURES(0): MAX_RECS_ORDER at least 1", features.maxRecsOrder >= 1)
         checks.expect("RMI_FEATURES(0): reserved bits [63:42] zero", features.reserved == 0)
     }
 }

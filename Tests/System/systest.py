@@ -37,7 +37,11 @@ HOST_CHECKS = [
     "RMI_FEATURES(0) status SUCCESS",
     "RMI_FEATURES(0): S2SZ within 32..48",
     "RMI_FEATURES(0): SHA-256 and SHA-512 supported",
-    "unassigned RMI FID 0xC4000156: RMI_ERROR_INPUT",
+    "RMI_FEATURES(0): NUM_BPS and NUM_WPS at least 1",
+    "RMI_FEATURES(0): MAX_RECS_ORDER at least 1",
+    "unassigned RMI FID 0xC4000156: NOT_SUPPORTED",
+    "RMI FID beyond RMI 1.0 (0xC400016A): NOT_SUPPORTED",
+    "last FID of the RMI range (0xC400018F): NOT_SUPPORTED",
     "PSCI CPU_ON(CPU 1)",
     "CPU 1 runs the host's code",
     "PSCI CPU_ON(CPU 1) again: ALREADY_ON",
@@ -56,6 +60,9 @@ HOST_CHECKS = [
 LIFECYCLE_CHECKS = [
     "lifecycle: GRANULE_DELEGATE of 12 pool granules",
     "lifecycle: GRANULE_DELEGATE of a delegated granule: RMI_ERROR_INPUT",
+    "lifecycle: REALM_CREATE with num_bps 0: RMI_ERROR_INPUT",
+    "lifecycle: REALM_CREATE with num_bps above RMI_FEATURES NUM_BPS: RMI_ERROR_INPUT",
+    "lifecycle: REALM_CREATE with num_wps 0: RMI_ERROR_INPUT",
     "lifecycle: REALM_CREATE",
     "lifecycle: RTT_CREATE level 3 at IPA 0",
     "lifecycle: RTT_CREATE where a table exists: RMI_ERROR_RTT at the parent level 2",
@@ -448,18 +455,19 @@ def realm_token(result, directory):
     return path
 
 
-def debug_counts(result):
-    """The realm parameters' breakpoint and watchpoint counts, as the host read them from RMI_FEATURES."""
-    features = re.search(r"\[host\] RMI features: .* BPs (\d+) WPs (\d+)", result.normal)
+def debug_params(result):
+    """The realm parameters' num_bps and num_wps: RMI_FEATURES' NUM_BPS and NUM_WPS (the number
+    available minus one), which the host passes as they are."""
+    features = re.search(r"\[host\] RMI features: .* NUM_BPS (\d+) NUM_WPS (\d+)", result.normal)
     return (int(features.group(1)), int(features.group(2))) if features else None
 
 
 def realm_outputs(result):
     """What the run printed for checking a realm's token, each None when missing: the realm's
-    RIM, its REM0-REM3, the host's breakpoint and watchpoint counts and the platform key."""
+    RIM, its REM0-REM3, the host's num_bps and num_wps and the platform key."""
     rim = hex_line(r"\[realm\] measurement RIM: ([0-9a-f]+)", result.normal)
     rems = [hex_line(rf"\[realm\] measurement REM{i}: ([0-9a-f]+)", result.normal) for i in range(4)]
-    return rim, rems, debug_counts(result), attestation_checks.platform_key(result.secure)
+    return rim, rems, debug_params(result), attestation_checks.platform_key(result.secure)
 
 
 def verify_command(token_path, challenge, rim, rems, key):
@@ -480,15 +488,15 @@ def verify_token(result, directory, seed, realm_bin):
     token_path = realm_token(result, directory)
     if token_path is None:
         return "no attestation token between the markers on the normal console"
-    rim, rems, counts, key = realm_outputs(result)
+    rim, rems, debug, key = realm_outputs(result)
     if rim is None or None in rems:
         return "the realm did not print its RIM and REMs"
-    if counts is None:
+    if debug is None:
         return "the host did not print the RMI features it builds the realm with"
-    predicted = measure(directory, "realm", realm_bin, *counts)
+    predicted = measure(directory, "realm", realm_bin, *debug)
     if rim != predicted:
         return f"the realm's RIM {rim} is not tmm-measure's prediction ({predicted})"
-    replayed = expected_rim(realm_bin, *counts)
+    replayed = expected_rim(realm_bin, *debug)
     if predicted != replayed:
         return f"tmm-measure's prediction {predicted} differs from the replay of the specification's recipe ({replayed})"
     if key is None:
@@ -510,11 +518,11 @@ def verify_tampered(result, directory, seed, original_bin, tampered_bin):
     token_path = realm_token(result, directory)
     if token_path is None:
         return "no attestation token between the markers on the normal console"
-    rim, rems, counts, key = realm_outputs(result)
-    if rim is None or None in rems or counts is None or key is None:
+    rim, rems, debug, key = realm_outputs(result)
+    if rim is None or None in rems or debug is None or key is None:
         return "the run did not print the realm's measurements, the RMI features or the platform key"
-    expected = measure(directory, "expected", original_bin, *counts)
-    actual = measure(directory, "tampered", tampered_bin, *counts)
+    expected = measure(directory, "expected", original_bin, *debug)
+    actual = measure(directory, "tampered", tampered_bin, *debug)
     if rim != actual:
         return f"the changed realm's RIM {rim} is not tmm-measure's prediction for its image ({actual})"
     if actual == expected:

@@ -4,7 +4,7 @@
 //   bit  31      LOCK      set while one CPU holds the granule lock
 //   bits 23:8    REFCOUNT  references to this granule from other structures:
 //                            RTT  - live entries (assigned, assigned_ns or table) it holds
-//                            RD   - RECs of the realm
+//                            RD   - RECs of the realm (at most RealmDescriptor.maxRECs)
 //                            REC  - 1 while the REC runs on some CPU (REC_ENTER)
 //                            others 0
 //   bits 7:0     STATE     a GranuleState

@@ -6,6 +6,8 @@ public struct PlatformCapabilities: Equatable, Sendable {
     /// Largest IPA width a realm may ask for: the PA width from ID_AA64MMFR0_EL1.PARange,
     /// capped at 48 because LPA2 is not supported.
     public var maxIPAWidth: UInt8
+    /// Breakpoints and watchpoints the CPU implements: counts, ID_AA64DFR0_EL1.BRPs/WRPs + 1.
+    /// The architecture requires at least two of each.
     public var breakpoints: UInt8
     public var watchpoints: UInt8
     /// Implemented GICv3 list registers (ICH_VTR_EL2.ListRegs + 1), 1...16.
@@ -34,6 +36,12 @@ public struct PlatformCapabilities: Equatable, Sendable {
         self.featureRegisters = featureRegisters
     }
 
+    /// RmiFeatureRegister0.NUM_BPS and NUM_WPS: the number available, minus one (the raw
+    /// BRPs/WRPs values, as TF-RMM reports them). They are also the largest num_bps and
+    /// num_wps REALM_CREATE accepts.
+    var featureNumBPs: UInt64 { UInt64(breakpoints) - 1 }
+    var featureNumWPs: UInt64 { UInt64(watchpoints) - 1 }
+
     /// The smallest IPA width the RMM accepts: PARange 0b0000, 32 bits (TF-RMM realm.c).
     static let minIPAWidth: UInt8 = 32
 
@@ -42,8 +50,8 @@ public struct PlatformCapabilities: Equatable, Sendable {
     var clamped: PlatformCapabilities {
         var c = self
         c.maxIPAWidth = min(max(c.maxIPAWidth, Self.minIPAWidth), 48)
-        c.breakpoints = min(c.breakpoints, 63)
-        c.watchpoints = min(c.watchpoints, 63)
+        c.breakpoints = min(max(c.breakpoints, 2), 64)
+        c.watchpoints = min(max(c.watchpoints, 2), 64)
         c.gicListRegisters = min(max(c.gicListRegisters, 1), 16)
         c.vmidWidth = c.vmidWidth >= 16 ? 16 : 8
         c.pmuCounters = min(c.pmuCounters, 31)

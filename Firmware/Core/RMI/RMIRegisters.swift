@@ -42,6 +42,10 @@ public struct RMIResult: Equatable {
         RMIResult(x0: RMIReturnCode(error).encoded, x1: x1, x2: x2)
     }
 
+    /// The answer to a FID with no RMI 1.0 command: not an RMI status but SMCCC NOT_SUPPORTED
+    /// (-1) in x0, as TF-RMM's handle_ns_smc answers SMC_UNKNOWN.
+    static var unknownFunction: RMIResult { RMIResult(x0: UInt64(bitPattern: -1)) }
+
     /// Zeroes the registers beyond the command's result count (DEN0137 B4.1: unused output
     /// registers are zero).
     func keeping(_ count: UInt8) -> RMIResult {

@@ -44,12 +44,12 @@ public struct TMM<Hardware: TMMHardware> {
     }
 
     /// Runs the RMI command `fid` with arguments x1...x6 and returns x0...x4. Any FID without an
-    /// RMI 1.0 command returns RMI_ERROR_INPUT. Safe to call from several CPUs at once.
+    /// RMI 1.0 command returns SMCCC NOT_SUPPORTED. Safe to call from several CPUs at once.
     public func handle(fid: UInt64, arguments a: RMIArguments) -> RMIResult {
-        guard let entry = RMIDispatchTable.entry(for: fid) else { return .failure(.input) }
+        guard let entry = RMIDispatchTable.entry(for: fid) else { return .unknownFunction }
         let result: RMIResult
         switch entry.command {
-        case .none: result = .failure(.input)
+        case .none: result = .unknownFunction
         case .version: result = version(requested: a.x1)
         case .features: result = features(index: a.x1)
         case .granuleDelegate: result = granuleDelegate(a.x1)

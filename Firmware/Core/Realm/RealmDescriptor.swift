@@ -24,6 +24,14 @@ struct RealmDescriptor {
     /// hold the REC's SIMD, PMU and attestation state; TF-RMM asks for at most 16.
     static let recAuxCount: UInt64 = 4
 
+    /// RMI_FEATURES' MAX_RECS_ORDER: a realm has at most MAX_RECS = 2^15 - 1 = 32767 RECs at
+    /// once, and REC_CREATE refuses one more with RMI_ERROR_REALM. The RD's granule refcount
+    /// counts them, so MAX_RECS must fit its 16-bit field (GranuleDescriptor.maxRefcount); REC
+    /// indices (28 bits in RmiRecMpidr, 64 in recCount) are wider. 15 is the largest value
+    /// the 4-bit FEATURES field carries, and 2^15 - 1 fits the refcount.
+    static let maxRECsOrder: UInt64 = 15
+    static var maxRECs: UInt32 { UInt32(1 << maxRECsOrder - 1) }
+
     var ipaSize: UInt64 { 1 << UInt64(ipaWidth) }
 
     /// The protected address range is the lower half of the IPA space (DEN0137 A5.2.1).

@@ -54,7 +54,8 @@ struct RealmParameters {
     func isSupported(by caps: PlatformCapabilities) -> Bool {
         if flags & Self.flagLPA2 != 0 { return false }
         guard s2sz >= UInt64(PlatformCapabilities.minIPAWidth), s2sz <= UInt64(caps.maxIPAWidth) else { return false }
-        guard numBPs <= UInt64(caps.breakpoints), numWPs <= UInt64(caps.watchpoints) else { return false }
+        // num_bps and num_wps: 0 is reserved; at most what FEATURES reports (the count minus one).
+        guard (1...caps.featureNumBPs).contains(numBPs), (1...caps.featureNumWPs).contains(numWPs) else { return false }
         if flags & Self.flagSVE != 0 {
             guard caps.hasSVE, sveVL <= UInt64(caps.maxSVEVectorLength) else { return false }
         }

@@ -29,7 +29,8 @@ struct NonSecurePage {
 
 extension NonSecurePage {
     /// The page as RmiRealmParams (DEN0137 1.0-rel0) for REALM_CREATE: no LPA2, SVE or PMU,
-    /// SHA-256, the breakpoints and watchpoints RMI_FEATURES reports, an RPV of eight words
+    /// SHA-256, num_bps and num_wps as RMI_FEATURES reports NUM_BPS and NUM_WPS (the number
+    /// available minus one: the most REALM_CREATE accepts), an RPV of eight words
     /// `rpv | i` (all zero without one), and `startTableCount` concatenated starting-level RTTs
     /// at `startTables`.
     func writeRealmParams(ipaWidth: UInt64, features: RMIFeatures, rpv: UInt64?, vmid: UInt64,

@@ -34,6 +34,8 @@ struct RMIFeatures {
     var s2sz: UInt64 { value & 0xFF }
     var lpa2: UInt64 { value >> 8 & 1 }
     var sve: UInt64 { value >> 9 & 1 }
+    /// Breakpoints and watchpoints available, minus one: the largest num_bps and num_wps a
+    /// realm may ask for (0 is reserved).
     var numBPs: UInt64 { value >> 14 & 0x3F }
     var numWPs: UInt64 { value >> 20 & 0x3F }
     var pmu: UInt64 { value >> 26 & 1 }
@@ -55,6 +57,9 @@ enum RMIFID {
     static let dataDestroy: UInt64 = 0xC400_0155
     /// In the RMI range but assigned to no command in RMI 1.0.
     static let unassigned: UInt64 = 0xC400_0156
+    /// The first FID after RMI 1.0's commands, and the last of the range TF-A gives RMI.
+    static let beyondRMI1_0: UInt64 = 0xC400_016A
+    static let lastOfRange: UInt64 = 0xC400_018F
     static let realmActivate: UInt64 = 0xC400_0157
     static let realmCreate: UInt64 = 0xC400_0158
     static let realmDestroy: UInt64 = 0xC400_0159

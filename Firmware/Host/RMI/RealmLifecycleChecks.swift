@@ -43,6 +43,19 @@ enum RealmLifecycleChecks {
         let params = NonSecurePage(index: 0)
         params.writeRealmParams(ipaWidth: s2sz, features: features, rpv: 0x5250_5600, vmid: 1,
                                 startTables: rtt0, startLevel: startLevel, startTableCount: startTables)
+        // num_bps and num_wps: 0 is reserved, and FEATURES' NUM_BPS/NUM_WPS (the number available,
+        // minus one) are the most a realm may ask for. The params page above passes those.
+        params.store64(0, at: 0x018)
+        checks.expectEqual("lifecycle: REALM_CREATE with num_bps 0: RMI_ERROR_INPUT",
+                           RMI.realmCreate(rd: rd, params: params.address).x0, RMIStatusCode.errorInput)
+        params.store64(features.numBPs + 1, at: 0x018)
+        checks.expectEqual("lifecycle: REALM_CREATE with num_bps above RMI_FEATURES NUM_BPS: RMI_ERROR_INPUT",
+                           RMI.realmCreate(rd: rd, params: params.address).x0, RMIStatusCode.errorInput)
+        params.store64(features.numBPs, at: 0x018)
+        params.store64(0, at: 0x020)
+        checks.expectEqual("lifecycle: REALM_CREATE with num_wps 0: RMI_ERROR_INPUT",
+                           RMI.realmCreate(rd: rd, params: params.address).x0, RMIStatusCode.errorInput)
+        params.store64(features.numWPs, at: 0x020)
         checks.expectEqual("lifecycle: REALM_CREATE", RMI.realmCreate(rd: rd, params: params.address).x0, RMIStatusCode.success)
 
         // Protected RTTs down to level 3 at IPA 0.

@@ -107,6 +107,59 @@ import Testing
         #expect(attempt { $0.aux[2] = h.freshGranule() }.x0 == Status.input)
     }
 
+    /// MAX_RECS = 2^MAX_RECS_ORDER - 1 RECs at once. 32767 real RECs would need five granules
+    /// each (160 Ki granules); the RD's refcount, which counts them, stands in for all but the
+    /// last few.
+    @Test func atMaxRECsCreateFailsWithRealmError() {
+        let h = Harness()
+        let realm = h.createRealm()
+        let order = h.call(.features, 0).x1 >> 38 & 0xF
+        let maxRECs = UInt32(1) << order - 1
+        #expect(order == 15 && maxRECs == 32767)
+        let rdIndex = h.tmm.granules.index(of: PhysicalAddress(realm.rd))!
+        func standIn(for count: UInt32) {
+            h.tmm.granules.lock(rdIndex)
+            h.tmm.granules.update(rdIndex) { $0.with(refcount: count) }
+            h.tmm.granules.unlock(rdIndex)
+        }
+
+        standIn(for: maxRECs - 1)
+        let (last, r, _) = h.createREC(realm)
+        #expect(r.x0 == 0)
+        #expect(h.refcount(realm.rd) == maxRECs)
+        // One more: RMI_ERROR_REALM, before mpidr_index and num_aux...
+        #expect(h.createREC(realm) { $0.mpidr = 1 }.result.x0 == Status.realm(0))
+        #expect(h.createREC(realm) { $0.mpidr = 7 }.result.x0 == Status.realm(0))
+        #expect(h.createREC(realm) { $0.mpidr = 1; $0.numAux = 3 }.result.x0 == Status.realm(0))
+        // ...but after the REC and RD granule checks, and nothing is claimed.
+        var p = RECParams()
+        p.mpidr = 1
+        p.aux = (0..<4).map { _ in h.delegated() }
+        let params = h.freshNS()
+        h.writeRECParams(p, at: params)
+        #expect(h.call(.recCreate, realm.rd, h.freshGranule(), params).x0 == Status.input)
+        let rec = h.delegated()
+        #expect(h.call(.recCreate, realm.rd, rec, params).x0 == Status.realm(0))
+        #expect(h.state(rec) == .delegated)
+        for a in p.aux { #expect(h.state(a) == .delegated) }
+        #expect(h.refcount(realm.rd) == maxRECs)
+        // The limit is on RECs that exist: destroying one makes room for the next index.
+        #expect(h.call(.recDestroy, last).x0 == 0)
+        #expect(h.call(.recCreate, realm.rd, rec, params).x0 == 0)
+        #expect(h.refcount(realm.rd) == maxRECs)
+        standIn(for: 1)
+        #expect(h.checkInvariants().isEmpty)
+    }
+
+    /// The order reported is one the implementation holds: MAX_RECS fits the RD's refcount and
+    /// the last REC's index has an RmiRecMpidr.
+    @Test func maxRECsFitsTheRefcountAndTheMPIDRIndex() {
+        #expect(RealmDescriptor.maxRECs <= GranuleDescriptor.maxRefcount)
+        let last = UInt64(RealmDescriptor.maxRECs - 1)
+        let mpidr = last & 0xF | (last >> 4 & 0xFF) << 8 | (last >> 12 & 0xFF) << 16 | (last >> 20 & 0xFF) << 32
+        #expect(RECMPIDR.index(mpidr) == last)
+    }
+
     @Test func destroy() {
         let h = Harness()
         let realm = h.createRealm()

@@ -145,7 +145,8 @@ import Testing
     }
 
     @Test(arguments: [
-        "lpa2", "s2sz small", "s2sz above PARange", "bps", "wps", "sve", "pmu counters", "pmu zero", "hash",
+        "lpa2", "s2sz small", "s2sz above PARange", "bps", "wps", "bps zero", "wps zero", "sve", "pmu counters",
+        "pmu zero", "hash",
     ])
     func unsupportedParameters(_ which: String) {
         let h = Harness()
@@ -154,8 +155,12 @@ import Testing
             case "lpa2": $0.flags = 1 << 0
             case "s2sz small": $0.s2sz = 31
             case "s2sz above PARange": $0.s2sz = 49; $0.rttLevelStart = 0; $0.rttNumStart = 2
-            case "bps": $0.numBPs = 7
-            case "wps": $0.numWPs = 5
+            // The harness's CPU has 6 breakpoints and 4 watchpoints: FEATURES reports NUM_BPS 5
+            // and NUM_WPS 3, the most a realm may ask for; 0 is reserved.
+            case "bps": $0.numBPs = 6
+            case "wps": $0.numWPs = 4
+            case "bps zero": $0.numBPs = 0
+            case "wps zero": $0.numWPs = 0
             case "sve": $0.flags = 1 << 1
             case "pmu counters": $0.flags = 1 << 2; $0.pmuNumCounters = 7
             case "pmu zero": $0.flags = 1 << 2; $0.pmuNumCounters = 0
@@ -168,13 +173,20 @@ import Testing
 
     @Test func supportedLimitsAreAccepted() {
         let h = Harness()
+        let features = h.call(.features, 0).x1
         let (rd, params, _) = prepare(h) {
-            $0.numBPs = 6
-            $0.numWPs = 4
+            $0.numBPs = features >> 14 & 0x3F
+            $0.numWPs = features >> 20 & 0x3F
             $0.flags = 1 << 2
             $0.pmuNumCounters = 6
         }
         #expect(h.call(.realmCreate, rd, params).x0 == 0)
+        let (rd2, params2, _) = prepare(h) {
+            $0.numBPs = 1
+            $0.numWPs = 1
+            $0.vmid = 2
+        }
+        #expect(h.call(.realmCreate, rd2, params2).x0 == 0)
     }
 
     @Test func vmidConditions() {

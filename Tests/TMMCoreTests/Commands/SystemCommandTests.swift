@@ -25,13 +25,15 @@ import Testing
         #expect(f & 0xFF == 44)                  // S2SZ
         #expect(f >> 8 & 1 == 0)                 // LPA2 unsupported
         #expect(f >> 9 & 1 == 0)                 // SVE_EN
-        #expect(f >> 14 & 0x3F == 6)             // NUM_BPS
-        #expect(f >> 20 & 0x3F == 4)             // NUM_WPS
+        // NUM_BPS, NUM_WPS: the number available minus one (6 breakpoints, 4 watchpoints).
+        #expect(f >> 14 & 0x3F == 5)
+        #expect(f >> 20 & 0x3F == 3)
         #expect(f >> 26 & 1 == 1)                // PMU_EN
         #expect(f >> 27 & 0x1F == 6)             // PMU_NUM_CTRS
         #expect(f >> 32 & 1 == 1)                // HASH_SHA_256
         #expect(f >> 33 & 1 == 1)                // HASH_SHA_512
         #expect(f >> 34 & 0xF == 3)              // GICV3_NUM_LRS (4 list registers, minus one)
+        #expect(f >> 38 & 0xF == 15)             // MAX_RECS_ORDER: up to 2^15 - 1 RECs per realm
         #expect(f >> 42 == 0)
         // Other indexes read as zero.
         #expect(h.call(.features, 1) == RMIResult(x0: 0, x1: 0))
@@ -46,10 +48,12 @@ import Testing
 
     @Test func unusedAndOutOfRangeFunctionIDs() {
         let h = Harness()
-        // 0x156, 0x160, 0x163 have no command; 0x16A...0x18F are reserved for RMI.
+        // 0x156, 0x160, 0x163 have no command; 0x16A...0x18F are reserved for RMI. Every FID
+        // without an RMI 1.0 command gets SMCCC NOT_SUPPORTED (SMC_UNKNOWN, -1) and nothing else.
+        let notSupported = RMIResult(x0: 0xFFFF_FFFF_FFFF_FFFF)
         for fid: UInt64 in [0xC400_0156, 0xC400_0160, 0xC400_0163, 0xC400_016A, 0xC400_018F, 0xC400_0190,
-                            0xC400_014F, 0x8400_0150, 0, UInt64.max, 0xC400_0156 | 1 << 32] {
-            #expect(h.tmm.handle(fid: fid, arguments: RMIArguments(1, 2, 3, 4, 5, 6)) == RMIResult(x0: Status.input),
+                            0xC400_014F, 0x8400_0150, 0, UInt64.max, 0xC400_0156 | 1 << 32, 0xC401_0156] {
+            #expect(h.tmm.handle(fid: fid, arguments: RMIArguments(1, 2, 3, 4, 5, 6)) == notSupported,
                     "FID \(hex(fid))")
         }
         #expect(h.checkInvariants().isEmpty)

@@ -24,7 +24,7 @@ import Testing
     /// Builds the realm the manifest describes over RMI, with the harness playing the host.
     private func buildOverRMI(hash: UInt8, measured: [UInt8], unmeasured: [UInt8]) -> [UInt8] {
         let h = Harness()
-        let realm = h.createRealm { $0.hashAlgorithm = hash; $0.numBPs = 6; $0.numWPs = 4 }
+        let realm = h.createRealm { $0.hashAlgorithm = hash; $0.numBPs = 5; $0.numWPs = 3 }
         h.createTables(realm, ipa: 0, downTo: 3)
         precondition(h.call(.rttInitRIPAS, realm.rd, 0, 0x4000).x0 == Status.success)
         for (index, page) in [measured, unmeasured].enumerated() {
@@ -45,7 +45,7 @@ import Testing
         """
         {
           "hash_algorithm": "\(hash)",
-          "realm": { "s2sz": 40, "num_bps": 6, "num_wps": 4 },
+          "realm": { "s2sz": 40, "num_bps": 5, "num_wps": 3 },
           "steps": [
             { "init_ripas": { "base": "0x0", "top": "0x4000", "level": 3 } },
             { "data": { "ipa": "0x0", "file": "measured.bin", "measure_content": true } },
@@ -89,16 +89,18 @@ import Testing
     }
 
     @Test(arguments: [
-        #"{"realm": {"s2sz": 40, "num_bps": 6, "num_wps": 4}, "steps": []}"#,
-        #"{"hash_algorithm": "md5", "realm": {"s2sz": 40, "num_bps": 6, "num_wps": 4}, "steps": []}"#,
+        #"{"realm": {"s2sz": 40, "num_bps": 5, "num_wps": 3}, "steps": []}"#,
+        #"{"hash_algorithm": "md5", "realm": {"s2sz": 40, "num_bps": 5, "num_wps": 3}, "steps": []}"#,
         #"{"hash_algorithm": "sha-256", "steps": []}"#,
-        #"{"hash_algorithm": "sha-256", "realm": {"s2sz": 40, "num_bps": 6}, "steps": []}"#,
-        #"{"hash_algorithm": "sha-256", "realm": {"s2sz": 40, "num_bps": 6, "num_wps": 4}, "steps": [{"init_ripas": {"base": "0x10", "top": "0x2000", "level": 3}}]}"#,
-        #"{"hash_algorithm": "sha-256", "realm": {"s2sz": 40, "num_bps": 6, "num_wps": 4}, "steps": [{"init_ripas": {"base": "0x0", "top": "0x1000", "level": 0}}]}"#,
-        #"{"hash_algorithm": "sha-256", "realm": {"s2sz": 40, "num_bps": 6, "num_wps": 4}, "steps": [{"data": {"ipa": "0x0", "file": "no-such-file"}}]}"#,
-        #"{"hash_algorithm": "sha-256", "realm": {"s2sz": 40, "num_bps": 6, "num_wps": 4}, "steps": [{"rec": {"pc": "0x0", "gprs": [0,1,2,3,4,5,6,7,8]}}]}"#,
-        #"{"hash_algorithm": "sha-256", "realm": {"s2sz": "forty", "num_bps": 6, "num_wps": 4}, "steps": []}"#,
-        #"{"hash_algorithm": "sha-256", "realm": {"s2sz": 40, "num_bps": 6, "num_wps": 4}, "steps": [{"mystery": {}}]}"#,
+        #"{"hash_algorithm": "sha-256", "realm": {"s2sz": 40, "num_bps": 5}, "steps": []}"#,
+        #"{"hash_algorithm": "sha-256", "realm": {"s2sz": 40, "num_bps": 0, "num_wps": 3}, "steps": []}"#,
+        #"{"hash_algorithm": "sha-256", "realm": {"s2sz": 40, "num_bps": 5, "num_wps": 0}, "steps": []}"#,
+        #"{"hash_algorithm": "sha-256", "realm": {"s2sz": 40, "num_bps": 5, "num_wps": 3}, "steps": [{"init_ripas": {"base": "0x10", "top": "0x2000", "level": 3}}]}"#,
+        #"{"hash_algorithm": "sha-256", "realm": {"s2sz": 40, "num_bps": 5, "num_wps": 3}, "steps": [{"init_ripas": {"base": "0x0", "top": "0x1000", "level": 0}}]}"#,
+        #"{"hash_algorithm": "sha-256", "realm": {"s2sz": 40, "num_bps": 5, "num_wps": 3}, "steps": [{"data": {"ipa": "0x0", "file": "no-such-file"}}]}"#,
+        #"{"hash_algorithm": "sha-256", "realm": {"s2sz": 40, "num_bps": 5, "num_wps": 3}, "steps": [{"rec": {"pc": "0x0", "gprs": [0,1,2,3,4,5,6,7,8]}}]}"#,
+        #"{"hash_algorithm": "sha-256", "realm": {"s2sz": "forty", "num_bps": 5, "num_wps": 3}, "steps": []}"#,
+        #"{"hash_algorithm": "sha-256", "realm": {"s2sz": 40, "num_bps": 5, "num_wps": 3}, "steps": [{"mystery": {}}]}"#,
     ])
     func malformedManifestsAreRefused(json: String) throws {
         let dir = try temporaryDirectory()

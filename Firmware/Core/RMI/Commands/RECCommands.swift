@@ -20,8 +20,9 @@ extension TMM {
     private func createREC(rd rdAddr: UInt64, rec recAddr: UInt64, params p: RECParameters) -> RMIResult {
         // rec_*, rd_*
         guard let pair = lockPair(recAddr, .delegated, rdAddr, .rd) else { return .failure(.input) }
-        // The RD's refcount counts its RECs and must not overflow.
-        guard pair.second.refcount < GranuleDescriptor.maxRefcount else { return .failure(.realm(index: 0)) }
+        // MAX_RECS: the RD's refcount counts the realm's RECs; at 2^MAX_RECS_ORDER - 1 there is
+        // no room for another (checked here, before realm_state, as TF-RMM rec.c does).
+        guard pair.second.refcount < RealmDescriptor.maxRECs else { return .failure(.realm(index: 0)) }
         let realm = pair.second.realm
         // realm_state
         guard realm.pointee.state == .new else { return .failure(.realm(index: 0)) }

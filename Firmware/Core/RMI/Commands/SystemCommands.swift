@@ -23,15 +23,16 @@ extension TMM {
         if c.hasSVE {
             r |= 1 << 9 | UInt64(c.maxSVEVectorLength) << 10              // SVE_EN, SVE_VL [13:10]
         }
-        r |= UInt64(c.breakpoints) << 14                                // NUM_BPS [19:14]
-        r |= UInt64(c.watchpoints) << 20                                // NUM_WPS [25:20]
+        r |= c.featureNumBPs << 14                                      // NUM_BPS [19:14]
+        r |= c.featureNumWPs << 20                                      // NUM_WPS [25:20]
         if c.pmuCounters > 0 {
             r |= 1 << 26 | UInt64(c.pmuCounters) << 27                    // PMU_EN, PMU_NUM_CTRS [31:27]
         }
         r |= 1 << 32 | 1 << 33                                          // HASH_SHA_256, HASH_SHA_512
         // GICV3_NUM_LRS [37:34]: a 4-bit field cannot hold 16, so it carries the count minus
-        // one, as ICH_VTR_EL2.ListRegs does. MAX_RECS_ORDER [41:38] stays 0 as in TF-RMM.
+        // one, as ICH_VTR_EL2.ListRegs does.
         r |= UInt64(c.gicListRegisters - 1) << 34
+        r |= RealmDescriptor.maxRECsOrder << 38                         // MAX_RECS_ORDER [41:38]
         return r
     }
 }

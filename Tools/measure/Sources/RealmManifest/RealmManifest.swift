@@ -69,6 +69,10 @@ public struct RealmManifest {
             numWPs: try Self.number(realm, "num_wps"),
             pmuNumCounters: try Self.number(realm, "pmu_num_ctrs", default: 0),
             hashAlgorithm: algorithm.rawValue)
+        // REALM_CREATE refuses 0, a reserved value; the upper bounds are the platform's FEATURES.
+        guard parameters.numBPs > 0, parameters.numWPs > 0 else {
+            throw .malformed("num_bps and num_wps must be at least 1")
+        }
         guard let rawSteps = root["steps"] as? [[String: Any]] else { throw .malformed("missing \"steps\" array") }
         var steps: [Step] = []
         for (index, raw) in rawSteps.enumerated() {

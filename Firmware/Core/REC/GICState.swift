@@ -8,13 +8,10 @@ enum GICState {
     /// VGrp1DIE and TDIR (TF-RMM gic.c).
     static let allowedHCR: UInt64 = 0xFE | 1 << 14
 
-    static let lrStateShift: UInt64 = 62
+    /// List-register fields beyond those VirtualGICv3 reads: HW [61], and pINTID [44:32], of
+    /// which only the EOI bit [41] has a meaning when HW = 0.
     static let lrHW: UInt64 = 1 << 61
-    static let lrVINTIDMask: UInt64 = 0xFFFF_FFFF
-    /// pINTID [44:32]; with HW = 0 only its EOI bit [41] has a meaning.
     static let lrPINTIDField: UInt64 = 0x1FFF << 32
-    static let lrEOI: UInt64 = 1 << 41
-    static let lrPriorityShift: UInt64 = 48
 
     /// Largest LPI vINTID: the modelled interface has 16 INTID bits (ICV_CTLR_EL1.IDbits = 0).
     static let maxVINTID: UInt64 = 0xFFFF
@@ -34,19 +31,18 @@ enum GICState {
         let count = min(listRegisters, 16)
         for i in 0..<count {
             let lr = entry.gicv3ListRegisters[i]
-            guard lr >> lrStateShift != 0 else { continue }
+            guard VirtualGICv3.state(lr) != 0 else { continue }
             // DEN0137 requires HW = 0: a realm must never deactivate a physical interrupt.
             guard lr & lrHW == 0 else { return false }
             // Priority bits the interface does not implement are RES0.
-            let priority = lr >> lrPriorityShift & 0xFF
-            guard priority & ~VirtualGICv3.implementedPriority == 0 else { return false }
-            guard lr & lrPINTIDField & ~lrEOI == 0 else { return false }
-            let intid = lr & lrVINTIDMask
+            guard lr >> 48 & 0xFF & ~VirtualGICv3.implementedPriority == 0 else { return false }
+            guard lr & lrPINTIDField & ~VirtualGICv3.eoiBit == 0 else { return false }
+            let intid = VirtualGICv3.intid(lr)
             guard isValidVINTID(intid) else { return false }
             // Two valid list registers with one vINTID make the interface UNPREDICTABLE.
             for j in (i + 1)..<count {
                 let other = entry.gicv3ListRegisters[j]
-                guard other >> lrStateShift == 0 || other & lrVINTIDMask != intid else { return false }
+                guard VirtualGICv3.state(other) == 0 || VirtualGICv3.intid(other) != intid else { return false }
             }
         }
         return true

@@ -10,6 +10,7 @@ let package = Package(
     name: "TMM",
     products: [
         .library(name: "TMMCore", targets: ["TMMCore"]),
+        .library(name: "VMMDevices", targets: ["VMMDevices"]),
         .executable(name: "tmm-verify", targets: ["tmm-verify"]),
         .executable(name: "tmm-bench", targets: ["tmm-bench"]),
         .executable(name: "tmm-measure", targets: ["tmm-measure"]),
@@ -28,6 +29,12 @@ let package = Package(
             // cross-checked signatures in the tests take minutes; optimise even debug builds.
             // (Overflow checks stay on; -O does not remove them.)
             swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
+        ),
+        // The host VMM's device models and guest device tree (also compiled into the bare-metal
+        // host image by the Makefile), as a library for their host tests and the tools.
+        .target(
+            name: "VMMDevices",
+            path: "Firmware/Host/VMM/Devices"
         ),
         // Decoding and checking CCA attestation tokens on a host (strict CBOR, COSE_Sign1,
         // claims, binding). Library so that it is unit-tested; `tmm-verify` is a thin shell.
@@ -62,6 +69,11 @@ let package = Package(
             // CCAVerify's strict decoder reads back what the firmware encoders write.
             dependencies: ["TMMCore", "CCAVerify", "RealmManifest", crypto],
             path: "Tests/TMMCoreTests"
+        ),
+        .testTarget(
+            name: "VMMDevicesTests",
+            dependencies: ["VMMDevices"],
+            path: "Tests/VMMDevicesTests"
         ),
         .testTarget(
             name: "CCAVerifyTests",

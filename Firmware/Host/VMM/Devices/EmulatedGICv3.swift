@@ -265,7 +265,7 @@ public struct EmulatedGICv3: Sendable {
     private func deliverableIgnoringRoute(_ intid: Int, vcpu: Int) -> Bool {
         guard distributorControl & Self.enableGroup1 != 0, let (ref, bit) = locate(intid, vcpu: vcpu) else { return false }
         let bank = self[ref]
-        return bank.pending & bank.enabled & bank.group >> UInt32(bit) & 1 != 0
+        return (bank.pending & bank.enabled & bank.group) >> UInt32(bit) & 1 != 0
     }
 
     private func bestCandidate(vcpu: Int) -> Int? {

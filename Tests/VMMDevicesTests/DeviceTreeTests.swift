@@ -250,6 +250,13 @@ func testVM(initrd: Bool = true) -> VMDescription {
         #expect(Set(phandles).count == phandles.count)
     }
 
+    @Test func bytesAfterTheBlobAreZero() throws {
+        var buffer = [UInt8](repeating: 0xEE, count: 8192)
+        let size = try buffer.withUnsafeMutableBytes { raw throws(DeviceTreeError) in try GuestDeviceTree.write(testVM(), into: raw) }
+        #expect(buffer[size...].allSatisfy { $0 == 0 })
+        #expect(size % 4 == 0 || buffer[size - 1] != 0xEE)
+    }
+
     @Test func noInitrdNoInitrdProperties() throws {
         let fdt = try decodeFDT(try generate(testVM(initrd: false)))
         let chosen = try #require(fdt.root.child("chosen"))

@@ -155,8 +155,8 @@ public struct DeviceTreeWriter {
         endProperty()
     }
 
-    /// Ends the structure block, moves the strings behind it and writes the header; the
-    /// blob's total size, or the first error.
+    /// Ends the structure block, moves the strings behind it, writes the header and zeroes the
+    /// rest of the buffer; the blob's total size, or the first error.
     public mutating func finish(bootCPU: UInt32 = 0) throws(DeviceTreeError) -> Int {
         if let error { throw error }
         guard cursor != 0, depth == 0, openProperty < 0 else { throw .unbalancedNodes }
@@ -168,6 +168,9 @@ public struct DeviceTreeWriter {
         // Forward copy is safe: the destination is below the source.
         for i in 0..<stringsCount { buffer[stringsOffset + i] = buffer[stringsStart + i] }
         let total = stringsOffset + stringsCount
+        // Nothing of the strings area's old copy stays behind the blob: a VMM that measures
+        // the blob's whole last page (DATA_CREATE) measures zeros there, as a tool predicts.
+        for i in total..<buffer.count { buffer[i] = 0 }
         store32(Self.magic, at: 0)
         store32(UInt32(truncatingIfNeeded: total), at: 4)
         store32(UInt32(truncatingIfNeeded: structStart), at: 8)

@@ -24,9 +24,11 @@ public enum DeviceRegion: Equatable, Sendable {
 /// The kernel command line: a fixed buffer so that the VMM can compose it at run time
 /// (for instance `earlycon=pl011,<shared alias>`) without a heap.
 public struct BootArguments: Sendable {
-    public static let capacity = 256
+    /// Linux's arm64 COMMAND_LINE_SIZE, terminating NUL included: the kernel keeps no more
+    /// than capacity - 1 bytes.
+    public static let capacity = 2048
     /// The bytes of the command line, no terminating NUL.
-    public private(set) var bytes = InlineArray<256, UInt8>(repeating: 0)
+    public private(set) var bytes = InlineArray<2048, UInt8>(repeating: 0)
     public private(set) var count = 0
     /// False once an append did not fit; what fitted is kept.
     public private(set) var complete = true
@@ -40,9 +42,14 @@ public struct BootArguments: Sendable {
         for i in 0..<text.utf8CodeUnitCount { append(byte: p[i]) }
     }
 
+    /// Appends bytes from memory (a command line the VMM was handed).
+    public mutating func append(bytes: UnsafeRawBufferPointer) {
+        for byte in bytes { append(byte: byte) }
+    }
+
     public mutating func append(byte: UInt8) {
         // A NUL would end the bootargs string early.
-        guard byte != 0, count < Self.capacity else { complete = false; return }
+        guard byte != 0, count < Self.capacity - 1 else { complete = false; return }
         bytes[count] = byte
         count += 1
     }

@@ -19,8 +19,8 @@ func image(textOffset: UInt64 = 0, imageSize: UInt64, flags: UInt64 = 0b1010, ma
     return bytes
 }
 
-func parse(_ bytes: [UInt8]) throws(LinuxImageError) -> LinuxImageHeader {
-    let result = bytes.withUnsafeBytes { raw in Result { () throws(LinuxImageError) in try LinuxImageHeader(parsing: raw) } }
+func parse(_ bytes: [UInt8]) throws(LinuxImageError) -> Arm64LinuxImage {
+    let result = bytes.withUnsafeBytes { raw in Result { () throws(LinuxImageError) in try Arm64LinuxImage(parsing: raw) } }
     return try result.get()
 }
 
@@ -64,33 +64,37 @@ func parse(_ bytes: [UInt8]) throws(LinuxImageError) -> LinuxImageHeader {
     }
 }
 
-@Suite struct LinuxRealmLayoutTests {
-    @Test func kernelThenDTBThenInitrdOn2MiBBoundaries() throws {
+@Suite struct LinuxBootLayoutTests {
+    @Test func dtbThenKernelThenInitrdOn2MiBBoundaries() throws {
         let vm = VMDescription.realm(ramSize: 0x1000_0000, vcpuCount: 1, ipaWidth: 40)
         let header = try parse(image(imageSize: 0x0234_5000))
-        let layout = try LinuxRealmLayout(vm: vm, kernel: header, initrdSize: 0x0100_0001)
-        #expect(layout.kernelBase == 0x8000_0000 && layout.entryPC == 0x8000_0000)
-        #expect(layout.kernelEnd == 0x8234_5000)
-        #expect(layout.dtbBase == 0x8240_0000 && layout.entryX0 == 0x8240_0000)
+        let layout = try LinuxBootLayout(vm: vm, kernel: header, initrdSize: 0x0100_0001)
+        #expect(layout.dtbBase == 0x8000_0000 && layout.entryX0 == 0x8000_0000)
+        #expect(layout.kernelBase == 0x8020_0000 && layout.entryPC == 0x8020_0000)
+        #expect(layout.kernelEnd == 0x8254_5000)
         #expect(layout.initrdBase == 0x8260_0000)
         #expect(layout.initrdEnd == 0x8360_0001)
         let described = layout.describing(vm)
         #expect(described.initrdStart == 0x8260_0000 && described.initrdEnd == 0x8360_0001 && described.hasInitrd)
     }
 
-    @Test func withoutInitrd() throws {
+    @Test func textOffsetAndNoInitrd() throws {
         let vm = VMDescription.realm(ramSize: 0x1000_0000, vcpuCount: 1, ipaWidth: 40)
-        let layout = try LinuxRealmLayout(vm: vm, kernel: try parse(image(imageSize: 0x0200_0000)), initrdSize: 0)
-        #expect(layout.dtbBase == 0x8200_0000)
+        let layout = try LinuxBootLayout(vm: vm, kernel: try parse(image(textOffset: 0x8_0000, imageSize: 0x0200_0000)), initrdSize: 0)
+        #expect(layout.kernelBase == 0x8028_0000)
+        #expect(layout.initrdBase == 0x8240_0000 && layout.initrdEnd == layout.initrdBase)
         #expect(!layout.describing(vm).hasInitrd)
     }
 
-    @Test func initrdMustFit() throws {
+    @Test func sixteenMiBMustRemain() throws {
         let vm = VMDescription.realm(ramSize: 0x0800_0000, vcpuCount: 1, ipaWidth: 40)
         let header = try parse(image(imageSize: 0x0200_0000))
-        // Kernel 32 MiB, DTB block 2 MiB: 94 MiB left of 128.
-        #expect(try LinuxRealmLayout(vm: vm, kernel: header, initrdSize: 0x05E0_0000).initrdEnd == 0x8800_0000)
-        #expect(throws: LinuxImageError.doesNotFit) { try LinuxRealmLayout(vm: vm, kernel: header, initrdSize: 0x05E0_0001) }
-        #expect(throws: LinuxImageError.doesNotFit) { try LinuxRealmLayout(vm: vm, kernel: header, initrdSize: UInt64.max) }
+        // DTB block 2 MiB, kernel 32 MiB, 16 MiB free: 78 MiB of 128 for the initrd.
+        #expect(try LinuxBootLayout(vm: vm, kernel: header, initrdSize: 0x04E0_0000).initrdEnd == 0x8700_0000)
+        #expect(try LinuxBootLayout(vm: vm, kernel: header, initrdSize: 0x04DF_F001).initrdEnd == 0x86FF_F001)
+        #expect(throws: LinuxImageError.doesNotFit) { try LinuxBootLayout(vm: vm, kernel: header, initrdSize: 0x04E0_0001) }
+        #expect(throws: LinuxImageError.doesNotFit) { try LinuxBootLayout(vm: vm, kernel: header, initrdSize: UInt64.max) }
+        let tiny = VMDescription.realm(ramSize: 0x20_0000, vcpuCount: 1, ipaWidth: 40)
+        #expect(throws: LinuxImageError.doesNotFit) { try LinuxBootLayout(vm: tiny, kernel: header, initrdSize: 0) }
     }
 }

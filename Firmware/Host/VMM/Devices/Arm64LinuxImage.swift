@@ -35,7 +35,7 @@ public enum LinuxImageError: Error, Equatable {
     }
 }
 
-public struct LinuxImageHeader: Equatable, Sendable {
+public struct Arm64LinuxImage: Equatable, Sendable {
     public static let size = 64
     public static let magic: UInt32 = 0x644D_5241
     /// booting.rst: the image's base must be 2 MiB aligned.

@@ -51,7 +51,7 @@ let package = Package(
         // Predicting a realm's RIM offline with the TMM's own measurement code.
         .target(
             name: "RealmManifest",
-            dependencies: ["TMMCore"],
+            dependencies: ["TMMCore", "VMMDevices"],
             path: "Tools/measure/Sources/RealmManifest"
         ),
         .executableTarget(
@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(
             name: "TMMCoreTests",
             // CCAVerify's strict decoder reads back what the firmware encoders write.
-            dependencies: ["TMMCore", "CCAVerify", "RealmManifest", crypto],
+            dependencies: ["TMMCore", "CCAVerify", "RealmManifest", "VMMDevices", crypto],
             path: "Tests/TMMCoreTests"
         ),
         .testTarget(

@@ -357,6 +357,8 @@ private func vintid(_ lr: UInt64) -> Int { Int(lr & 0xFFFF_FFFF) }
         gic.writeDistributor(offset: D.irouter + 8 * 70, size: 8, value: 1)
         gic.raise(intid: 70)
         // Not a second copy in vCPU 1's list registers while vCPU 0 holds it.
+        #expect(gic.hasPendingInterrupt(vcpu: 0))
+        #expect(!gic.hasPendingInterrupt(vcpu: 1))
         var other = InlineArray<16, UInt64>(repeating: 0)
         gic.fillListRegisters(vcpu: 1, &other, count: 4)
         #expect(other[0] == 0)

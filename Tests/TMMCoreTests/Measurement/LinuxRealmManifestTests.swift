@@ -47,11 +47,12 @@ import VMMDevices
         let kernelIPA = ramBase + 0x20_0000 + textOffset
         let initrdIPA = (kernelIPA + 0x10_0000 + 0x1F_FFFF) & ~0x1F_FFFF
         var vm = VMDescription.realm(ramSize: ramSize, vcpuCount: inputs.vcpus, ipaWidth: 40)
-        inputs.commandLine.withUnsafeBytes { vm.bootArguments.append(bytes: $0) }
         vm.initrdStart = initrdIPA
         vm.initrdEnd = initrdIPA + UInt64(inputs.initrd.count)
         var dtb = [UInt8](repeating: 0, count: 0x4000)
-        let size = try! dtb.withUnsafeMutableBytes { raw throws(DeviceTreeError) in try GuestDeviceTree.write(vm, into: raw) }
+        let size = try! dtb.withUnsafeMutableBytes { raw in
+            try inputs.commandLine.withUnsafeBytes { line in try GuestDeviceTree.write(vm, bootArguments: line, into: raw) }
+        }
         let source = h.freshNS()
         for (ipa, file) in [(ramBase, Array(dtb[0..<size])), (kernelIPA, inputs.kernel), (initrdIPA, inputs.initrd)] {
             for offset in stride(from: 0, to: file.count, by: 4096) {

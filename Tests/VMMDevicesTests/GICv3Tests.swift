@@ -392,6 +392,16 @@ private func vintid(_ lr: UInt64) -> Int { Int(lr & 0xFFFF_FFFF) }
         #expect(!gic.hasPendingInterrupt(vcpu: 0))
     }
 
+    @Test func priorityMaskHoldsBackAWakeUp() {
+        var gic = readyGIC()
+        enable(&gic, 45, priority: 0xA7)
+        gic.raise(intid: 45)
+        #expect(gic.hasPendingInterrupt(vcpu: 0))
+        #expect(gic.hasPendingInterrupt(vcpu: 0, priorityMask: 0xA8))
+        #expect(!gic.hasPendingInterrupt(vcpu: 0, priorityMask: 0xA0))
+        #expect(!gic.hasPendingInterrupt(vcpu: 0, priorityMask: 0))
+    }
+
     @Test func listRegisterPriorityKeepsImplementedBitsOnly() {
         var gic = readyGIC()
         enable(&gic, 45, priority: 0xA7)

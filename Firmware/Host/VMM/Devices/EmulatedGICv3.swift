@@ -267,16 +267,24 @@ public struct EmulatedGICv3: Sendable {
     }
 
     /// Whether `vcpu` has an interrupt to take (for a WFI exit: whether to enter it again):
-    /// signallable and not yet acknowledged, in one of its list registers or waiting for one.
-    /// (An SPI re-routed away while in this vCPU's list register is still this vCPU's.)
-    public func hasPendingInterrupt(vcpu: Int) -> Bool {
+    /// signallable and not yet acknowledged, in one of its list registers or waiting for one,
+    /// with a priority (of the implemented bits) higher than `priorityMask` (ICH_VMCR_EL2.VPMR
+    /// [31:24] from the REC exit; the default masks nothing). An SPI re-routed away while in
+    /// this vCPU's list register is still this vCPU's.
+    public func hasPendingInterrupt(vcpu: Int, priorityMask: UInt8 = 0xFF) -> Bool {
         guard vcpu >= 0, vcpu < vcpuCount else { return false }
         for word in 0..<3 {
             let mine = inListRegistersOf(vcpu, word: word)
             let elsewhere = inListRegisters(word: word, vcpu: vcpu) & ~mine
             let routed = signallable(word: word, vcpu: vcpu) & ~elsewhere
             let held = signallable(word: word, vcpu: vcpu, anyRoute: true) & mine
-            if routed | held != 0 { return true }
+            var bits = routed | held
+            let bank = word == 0 ? privateBanks[vcpu] : spiBanks[word - 1]
+            while bits != 0 {
+                let bit = bits.trailingZeroBitCount
+                bits &= bits - 1
+                if bank.priority[bit] & Self.listRegisterPriorityMask < priorityMask { return true }
+            }
         }
         return false
     }

@@ -28,13 +28,24 @@ def platform_define(name):
     return int(m.group(1), 0)
 
 
-def initrd_loader(path):
+def initrd_loader(path, payload=None, payload_addr="0x40200000"):
     """QEMU arguments that put an initramfs where the device tree's /chosen says it is (the
-    start of the window PLAT_NS_INITRD_BASE/PLAT_NS_INITRD_MAX_SIZE; the rest stays zero)."""
+    start of the window PLAT_NS_INITRD_BASE/PLAT_NS_INITRD_MAX_SIZE; the rest stays zero).
+    A Linux payload must end, bss included, below the window."""
     size, window = os.path.getsize(path), platform_define("PLAT_NS_INITRD_MAX_SIZE")
+    base = platform_define("PLAT_NS_INITRD_BASE")
     if size > window:
         raise ValueError(f"{path}: {size} bytes do not fit the initrd window of {window} bytes")
-    return ["-device", f"loader,file={path},addr={platform_define('PLAT_NS_INITRD_BASE'):#x},force-raw=on"]
+    if payload:
+        with open(payload, "rb") as f:
+            header = f.read(64)
+        # arm64 Image header (Linux Documentation/arch/arm64/booting.rst): image_size at 16,
+        # magic "ARM\x64" at 56; other payloads: their file size.
+        end = int(payload_addr, 0) + (int.from_bytes(header[16:24], "little") if header[56:60] == b"ARM\x64"
+                                      else os.path.getsize(payload))
+        if end > base:
+            raise ValueError(f"{payload} at {payload_addr} reaches {end:#x}, into the initrd window at {base:#x}")
+    return ["-device", f"loader,file={path},addr={base:#x},force-raw=on"]
 
 
 class Run:
@@ -64,7 +75,7 @@ def run(image, cpu, payload=None, payload_addr="0x40200000", host_mode=None, ext
     if payload:
         command += ["-device", f"loader,file={payload},addr={payload_addr},force-raw=on"]
     if initrd:
-        command += initrd_loader(initrd)
+        command += initrd_loader(initrd, payload, payload_addr)
     if host_mode is not None:
         command += ["-device", f"loader,addr={HOST_MODE_ADDRESS},data={host_mode},data-len=4"]
     command += list(extra)
@@ -128,7 +139,7 @@ def interactive(opts, extra):
     if opts.payload:
         command += ["-device", f"loader,file={opts.payload},addr={opts.payload_addr},force-raw=on"]
     if opts.initrd:
-        command += initrd_loader(opts.initrd)
+        command += initrd_loader(opts.initrd, opts.payload, opts.payload_addr)
     print(f"run_qemu: the secure console goes to {secure_log}; Ctrl-A X quits QEMU", flush=True)
     return subprocess.run(command + extra).returncode
 

@@ -48,6 +48,7 @@ CORE_SWIFT      := $(shell find Firmware/Core -name '*.swift' | LC_ALL=C sort)
 ARCH_SWIFT      := $(wildcard Firmware/Arch/*.swift)
 MONITOR_SWIFT   := $(wildcard Firmware/Monitor/*.swift) Platform/qemu-virt/SecureConsole.swift \
 	Platform/qemu-virt/PowerControl.swift Platform/qemu-virt/SecurePool.swift \
+	Platform/qemu-virt/NormalWorldDeviceTree.swift \
 	$(wildcard Firmware/Monitor/Attestation/*.swift)
 # The part of the core the monitor needs of its own: it signs platform tokens and derives keys.
 CORE_ATTESTATION_SWIFT := $(shell find Firmware/Core/Crypto Firmware/Core/Attestation -name '*.swift' | LC_ALL=C sort)
@@ -72,7 +73,8 @@ HOST        := $(OUT)/host
 REALM       := $(OUT)/realm
 TAMPERED    := $(OUT)/host-tampered
 
-.PHONY: all images all-images help deps core-embedded host-test image-checks system-tests test bench run clean
+.PHONY: all images all-images help deps core-embedded host-test image-checks system-tests test bench run clean \
+	guest guest-clean run-linux-host run-linux-host-el3
 .DELETE_ON_ERROR:
 
 all: images
@@ -81,8 +83,12 @@ help:
 	@echo "make run              build the S-EL2 image and boot it in QEMU with the project's host"
 	@echo "make run PAYLOAD=f    boot any normal-world payload (flat binary, entered at PAYLOAD_ADDR)"
 	@echo "make test             host tests, image checks and QEMU system tests"
+	@echo "make run-linux-host   boot Debian's arm64 Linux as the payload (S-EL2 image; -el3: EL3 image;"
+	@echo "                      LINUX_SHELL=1 for a shell)"
 	@echo "make bench            RMI round-trip cycle counts under QEMU -icount"
 	@echo "make images           build both images (POOL=sram|dram) and the host"
+	@echo "make guest            fetch Debian's arm64 kernels and busybox, build the initramfs images"
+	@echo "                      (FLAVOUR=cloud-arm64 for the realm guest; Docs/guest.md)"
 
 images: $(SEL2)/tmm-sel2.bin $(EL3)/tmm-el3.bin $(HOST)/host.bin $(REALM)/realm.elf $(TAMPERED)/host.bin
 
@@ -118,9 +124,25 @@ $(PAYLOAD_STAMP): FORCE
 .PHONY: FORCE
 FORCE:
 
-$(OUT)/%/ns-world.dtb: Platform/qemu-virt/ns-world.dts $(HEADERS)
+# The kernel command line the device tree's /chosen gives a Linux payload (Docs/guest.md).
+NS_BOOTARGS ?= console=ttyAMA0 earlycon
+# Rewritten only when NS_BOOTARGS changes, so that the device tree is rebuilt then.
+BOOTARGS_STAMP := $(OUT)/config/ns-bootargs
+$(BOOTARGS_STAMP): FORCE
 	@mkdir -p $(dir $@)
-	$(CLANG) -E -P -x assembler-with-cpp -nostdinc -undef -D__DTS__ $(CPP_POOL) $(INCLUDES) $< -o $(@:.dtb=.pp.dts)
+	@echo '$(NS_BOOTARGS)' | cmp -s - $@ || echo '$(NS_BOOTARGS)' > $@
+
+# Two trees: the full description, and one without the EL2 virtual timer's interrupt for a board
+# that does not wire it (the monitor probes which at boot: NormalWorldDeviceTree.swift).
+NS_DTB_CPP = $(CLANG) -E -P -x assembler-with-cpp -nostdinc -undef -D__DTS__ $(CPP_POOL) $(INCLUDES) \
+	'-DNS_BOOTARGS="$(NS_BOOTARGS)"'
+$(OUT)/%/ns-world.dtb: Platform/qemu-virt/ns-world.dts $(HEADERS) $(BOOTARGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(NS_DTB_CPP) -DNS_EL2_VTIMER $< -o $(@:.dtb=.pp.dts)
+	$(DTC) -I dts -O dtb -q -o $@ $(@:.dtb=.pp.dts)
+$(OUT)/%/ns-world-without-el2-vtimer.dtb: Platform/qemu-virt/ns-world.dts $(HEADERS) $(BOOTARGS_STAMP)
+	@mkdir -p $(dir $@)
+	$(NS_DTB_CPP) $< -o $(@:.dtb=.pp.dts)
 	$(DTC) -I dts -O dtb -q -o $@ $(@:.dtb=.pp.dts)
 
 # The device secret the monitor derives its attestation keys from (README: Attestation).
@@ -167,8 +189,9 @@ $(SEL2)/%.o: Platform/qemu-virt/%.S $(HEADERS)
 $(SEL2)/%.o: Platform/aarch64/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_BASE) -c $< -o $@
-$(SEL2)/ns_dtb.o: Platform/qemu-virt/ns_dtb.S $(SEL2)/ns-world.dtb
-	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_BASE) -DNS_DTB_PATH='"$(SEL2)/ns-world.dtb"' -c $< -o $@
+$(SEL2)/ns_dtb.o: Platform/qemu-virt/ns_dtb.S $(SEL2)/ns-world.dtb $(SEL2)/ns-world-without-el2-vtimer.dtb
+	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_BASE) -DNS_DTB_PATH='"$(SEL2)/ns-world.dtb"' \
+		-DNS_DTB_FALLBACK_PATH='"$(SEL2)/ns-world-without-el2-vtimer.dtb"' -c $< -o $@
 $(SEL2)/device_secret.o: Platform/qemu-virt/device_secret.S $(DEVICE_SECRET)
 	$(call device_secret_object,$(MARCH_BASE))
 
@@ -214,8 +237,9 @@ $(EL3)/%.o: Platform/qemu-virt/%.S $(HEADERS)
 $(EL3)/%.o: Platform/aarch64/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_EL3) -c $< -o $@
-$(EL3)/ns_dtb.o: Platform/qemu-virt/ns_dtb.S $(EL3)/ns-world.dtb
-	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_EL3) -DNS_DTB_PATH='"$(EL3)/ns-world.dtb"' -c $< -o $@
+$(EL3)/ns_dtb.o: Platform/qemu-virt/ns_dtb.S $(EL3)/ns-world.dtb $(EL3)/ns-world-without-el2-vtimer.dtb
+	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_EL3) -DNS_DTB_PATH='"$(EL3)/ns-world.dtb"' \
+		-DNS_DTB_FALLBACK_PATH='"$(EL3)/ns-world-without-el2-vtimer.dtb"' -c $< -o $@
 $(EL3)/device_secret.o: Platform/qemu-virt/device_secret.S $(DEVICE_SECRET)
 	$(call device_secret_object,$(MARCH_EL3))
 
@@ -296,6 +320,38 @@ $(REALM)/realm.elf: $(REALM)/realm-swift.o $(REALM)/realm_entry.o $(REALM)/mem.o
 	$(LLD) $(LDFLAGS) -T $(REALM)/realm.ld $(filter %.o,$^) -o $@ -Map=$(@:.elf=.map)
 
 # ---------------------------------------------------------------------------------------------
+# Guest software from Debian (Tools/guest, Docs/guest.md): a stock arm64 kernel and its modules
+# per flavour, busybox, and the initramfs images. Fetched once per build tree with a private apt
+# configuration under $(GUEST)/apt; `make guest-clean` drops them so the next build fetches anew.
+
+GUEST        := $(OUT)/guest
+# The realm guest's kernel flavour; the normal-world host kernel needs KVM in VHE (flavour arm64).
+FLAVOUR      ?= cloud-arm64
+HOST_FLAVOUR := arm64
+GUEST_TOOL   := $(PYTHON) Tools/guest/guest.py
+GUEST_TOOL_SOURCES := Tools/guest/guest.py Tools/guest/newc.py Tools/guest/kmod.py
+
+guest: $(GUEST)/$(FLAVOUR)/Image $(GUEST)/$(FLAVOUR)/realm-initramfs.cpio.gz \
+	$(GUEST)/$(HOST_FLAVOUR)/Image $(GUEST)/host-initramfs.cpio.gz
+
+guest-clean:
+	rm -rf $(GUEST)
+
+# The Image is written last: its presence means the flavour's modules are there too.
+$(GUEST)/%/Image:
+	@$(GUEST_TOOL) fetch-kernel --flavour $* --state $(GUEST)/apt --out $(GUEST)/$*
+
+$(GUEST)/busybox/busybox:
+	@$(GUEST_TOOL) fetch-busybox --state $(GUEST)/apt --out $(GUEST)/busybox
+
+$(GUEST)/%/realm-initramfs.cpio.gz: $(GUEST)/%/Image $(GUEST)/busybox/busybox Tools/guest/init-realm.sh \
+		$(GUEST_TOOL_SOURCES)
+	@$(GUEST_TOOL) initramfs --kind realm --busybox $(GUEST)/busybox/busybox --kernel $(GUEST)/$* --output $@
+
+$(GUEST)/host-initramfs.cpio.gz: $(GUEST)/busybox/busybox Tools/guest/init-host.sh $(GUEST_TOOL_SOURCES)
+	@$(GUEST_TOOL) initramfs --kind host --busybox $< --output $@
+
+# ---------------------------------------------------------------------------------------------
 # Running.
 
 # Boots the S-EL2 image with the payload; both consoles are shown (normal| and secure|).
@@ -303,6 +359,22 @@ run: deps
 	$(MAKE) --no-print-directory $(SEL2)/tmm-sel2.bin $(if $(filter $(OUT)/host/host.bin,$(PAYLOAD)),$(PAYLOAD))
 	$(PYTHON) Tools/run_qemu.py --image $(SEL2)/tmm-sel2.bin --cpu max --payload $(PAYLOAD) \
 		--payload-addr $(PAYLOAD_ADDR) --out $(OUT)/run
+
+# Debian's arm64 Linux (flavour arm64: KVM in VHE mode) as the normal-world host, with the tiny
+# initramfs that prints the CPUs it sees and powers off (Docs/guest.md). LINUX_SHELL=1 gives a
+# shell on this terminal instead (the command line gets tmm.shell=1; Ctrl-A X quits QEMU).
+LINUX_SHELL ?=
+LINUX_BOOTARGS = $(NS_BOOTARGS)$(if $(LINUX_SHELL), tmm.shell=1)
+LINUX_HOST_RUN = $(PYTHON) Tools/run_qemu.py --payload $(GUEST)/$(HOST_FLAVOUR)/Image \
+	--initrd $(GUEST)/host-initramfs.cpio.gz --payload-addr $(PAYLOAD_ADDR) $(if $(LINUX_SHELL),--interactive)
+run-linux-host: deps
+	$(MAKE) --no-print-directory NS_BOOTARGS='$(LINUX_BOOTARGS)' $(SEL2)/tmm-sel2.bin \
+		$(GUEST)/$(HOST_FLAVOUR)/Image $(GUEST)/host-initramfs.cpio.gz
+	$(LINUX_HOST_RUN) --image $(SEL2)/tmm-sel2.bin --cpu max --out $(OUT)/run-linux-host
+run-linux-host-el3: deps
+	$(MAKE) --no-print-directory NS_BOOTARGS='$(LINUX_BOOTARGS)' $(EL3)/tmm-el3.bin \
+		$(GUEST)/$(HOST_FLAVOUR)/Image $(GUEST)/host-initramfs.cpio.gz
+	$(LINUX_HOST_RUN) --image $(EL3)/tmm-el3.bin --cpu cortex-a72 --out $(OUT)/run-linux-host-el3
 
 # RMI round trips measured by the project's host, on both images, with instruction-counted time,
 # and what the firmware's attestation costs at boot (self-test, keys, platform token signing).
@@ -330,6 +402,8 @@ test: deps
 	$(MAKE) --no-print-directory all-images
 	@echo "== image checks"
 	$(MAKE) --no-print-directory image-checks
+	@echo "== guest software from Debian (make guest)"
+	$(MAKE) --no-print-directory guest
 	@echo "== system tests (QEMU)"
 	$(PYTHON) Tests/System/systest.py --out $(OUT)
 

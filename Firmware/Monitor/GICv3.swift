@@ -30,6 +30,7 @@ enum GICv3 {
     private static let typerLast: UInt64 = 1 << 4
     private static let sgiFrame: UInt64 = 0x1_0000
     private static let gicrIGROUPR0: UInt64 = 0x0080
+    private static let gicrISPENDR0: UInt64 = 0x0200
     private static let gicrIGRPMODR0: UInt64 = 0x0D00
 
     /// Sets up the distributor and wakes every redistributor; returns the number of CPUs
@@ -66,6 +67,13 @@ enum GICv3 {
     static func initializeCPUInterface() {
         write_icc_sre_el3(0xF)
         isb()
+    }
+
+    /// Whether SGI/PPI `intid` (0-31) is pending at CPU `cpu`'s redistributor: for a
+    /// level-sensitive PPI, whether its input line is asserted (GICR_ISPENDR0, IHI 0069 12.11.27).
+    static func isPrivateInterruptPending(_ intid: UInt32, cpu: Int) -> Bool {
+        let frame = redistributors + UInt64(cpu) * redistributorStride
+        return mmio_read32(frame + sgiFrame + gicrISPENDR0) & (1 << (intid & 31)) != 0
     }
 
     private static func wake(redistributor frame: UInt64) {

@@ -43,7 +43,7 @@ func monitorColdBoot(_ cpu: UInt64) -> Never {
     // Before the normal world's device tree goes into DRAM: it reads QEMU's tree there.
     PlatformAttestation.initializeAtColdBoot()
     fillTMMManifest()
-    copyNormalWorldDeviceTree()
+    copyNormalWorldDeviceTree(cpu: cpu)
     monitor_cpu_state(cpu).pointee.ns_entry = payload_entry()
     monitor_cpu_state(cpu).pointee.ns_context_id = UInt64(PLAT_NS_DTB_BASE)
     var handOff = LogLine("[EL3] normal world: NS-EL2 payload at ")
@@ -135,13 +135,14 @@ private func fillTMMManifest() {
     manifest.pointee.console_base = UInt64(PLAT_SECURE_UART_BASE)
 }
 
-private func copyNormalWorldDeviceTree() {
-    let size = ns_dtb_end() - ns_dtb_start()
+private func copyNormalWorldDeviceTree(cpu: UInt64) {
+    let tree = NormalWorldDeviceTree.choose(cpu: cpu)
+    let size = tree.end - tree.start
     guard size <= UInt64(PLAT_NS_DTB_MAX_SIZE) else {
         console.print("[EL3] FATAL: the normal world's device tree is larger than its slot")
         PowerControl.systemOff()
     }
-    let source = UnsafeRawPointer(bitPattern: UInt(ns_dtb_start()))!
+    let source = UnsafeRawPointer(bitPattern: UInt(tree.start))!
     let destination = UnsafeMutableRawPointer(bitPattern: UInt(PLAT_NS_DTB_BASE))!
     destination.copyMemory(from: source, byteCount: Int(size))
 }

@@ -272,7 +272,7 @@ REALM_RAM_BASE, REALM_RAM_SIZE = 0x4000_0000, 0x80000
 
 class Test:
     def __init__(self, name, image, cpu, normal=(), secure=(), normal_absent=False, host_mode=None,
-                 extra=(), forbidden=FORBIDDEN, timeout=120, post=None, realm=False, payload=None):
+                 extra=(), forbidden=FORBIDDEN, timeout=120, post=None, realm=False, payload=None, initrd=None):
         self.name, self.image, self.cpu = name, image, cpu
         self.normal, self.secure = list(normal), list(secure)
         self.normal_absent = normal_absent
@@ -282,8 +282,9 @@ class Test:
         self.post = post
         # A realm test fails with a clear reason when the firmware does not run realms.
         self.realm = realm
-        # The normal-world payload, when not the project's host.
+        # The normal-world payload, when not the project's host, and an initramfs for it.
         self.payload = payload
+        self.initrd = initrd
 
 
 def host_check_lines(*extra):
@@ -537,6 +538,88 @@ def verify_tampered(result, directory, seed, original_bin, tampered_bin):
     return None
 
 
+# Debian's stock arm64 Linux as the normal-world host (Docs/guest.md): what it must print on
+# the way from the firmware's hand-off to its own /init and PSCI SYSTEM_OFF.
+LINUX_HOST_LINES = [
+    r"Machine model: QEMU virt with TMM firmware",
+    r"(?m)Kernel command line: console=ttyAMA0 earlycon$",
+    r"psci: PSCIv1\.1 detected in firmware\.",
+    r"psci: SMC Calling Convention v1\.2",
+    r"GICv3: CPU0: found redistributor 0 ",
+    *[rf"CPU{i}: Booted secondary processor 0x000000000{i} " for i in (1, 2, 3)],
+    r"smp: Brought up 1 node, 4 CPUs",
+    r"Trying to unpack rootfs image as initramfs",
+    r"Freeing initrd memory",
+    r"(?m)^TMM-HOST: init reached$",
+    r"(?m)^TMM-HOST: cpus online 0-3, 4 in /proc/cpuinfo$",
+    r"(?m)^TMM-HOST: /dev/kvm present$",
+    r"(?m)^TMM-HOST: powering off$",
+    r"reboot: Power down",
+]
+LINUX_HOST_SECURE = [r"\[TMM\] CPU 1 online", r"\[TMM\] CPU 2 online", r"\[TMM\] CPU 3 online",
+                     r"\[EL3\] PSCI SYSTEM_OFF from the normal world: powering off"]
+# What Linux says when something is wrong: firmware complaints, warnings, oopses, a failed
+# initramfs, words of the command line it does not know. The [Firmware Bug] lines are judged
+# in linux_timer_check against what the monitor found.
+LINUX_FORBIDDEN = FORBIDDEN + [r"\[Firmware Warn\]", r"\[Firmware Info\]", r"WARNING:", r"\bOops\b",
+                               r"Kernel panic", r"\bBUG:", r"Call trace:", r"Initramfs unpacking failed",
+                               r"Unknown kernel command line", r"TMM-HOST: (no /dev/kvm|poweroff failed)"]
+EL2_VTIMER_MONITOR = r"\[EL3\] EL2 virtual timer interrupt \(PPI 12\): (.*)"
+EL2_VTIMER_LINUX_BUG = "arch_timer: [Firmware Bug]: VHE-capable CPU without EL2 virtual timer interrupt"
+
+
+def linux_timer_check(vhe):
+    """The device tree's timer node against what the board wires (the monitor probes the EL2
+    virtual timer's PPI and says what it described) and what Linux made of it: a VHE kernel
+    runs on the EL2 virtual timer where it is described (hyp-virt), otherwise on the EL2
+    physical one (hyp-phys), and names the missing interrupt as a firmware bug, the one such
+    line allowed, and only where the monitor found the line not wired (QEMU 7.2's virt). A
+    kernel without VHE runs at EL1 on the physical timer."""
+    def check(result, _out):
+        found = re.search(EL2_VTIMER_MONITOR, result.secure)
+        if not found:
+            return "the monitor did not say whether it describes the EL2 virtual timer"
+        verdict = found.group(1)
+        timer = re.search(r"arch_timer: cp15 timer running at [0-9.]+MHz \(([a-z-]+)\)", result.normal)
+        if not timer:
+            return "Linux did not say which timer it runs on"
+        bugs = [line for line in result.normal.splitlines() if "[Firmware Bug]" in line]
+        if not vhe:
+            expected, allowed = ("no FEAT_VHE, not described", "phys"), []
+        elif verdict.startswith("wired"):
+            expected, allowed = ("wired, described to the normal world", "hyp-virt"), []
+        else:
+            expected = ("not wired on this board, left out of the normal world's device tree", "hyp-phys")
+            allowed = [EL2_VTIMER_LINUX_BUG]
+        if verdict != expected[0]:
+            return f"the monitor says '{verdict}', expected '{expected[0]}' on this CPU"
+        if timer.group(1) != expected[1]:
+            return f"Linux runs on the {timer.group(1)} timer, expected {expected[1]} ({verdict})"
+        for line in bugs:
+            if not any(line.rstrip().endswith(a) for a in allowed):
+                return "Linux reports a firmware bug: " + line.strip()
+        return None
+    return check
+
+
+def linux_host_tests(out):
+    """Debian's arm64 kernel (flavour arm64, fetched by `make guest`) on both images, with the
+    tiny initramfs: every CPU through PSCI, KVM as VHE or nVHE, userspace, PSCI SYSTEM_OFF."""
+    kernel, initrd = f"{out}/guest/arm64/Image", f"{out}/guest/host-initramfs.cpio.gz"
+    sel2, el3 = f"{out}/tmm-sel2-sram/tmm-sel2.bin", f"{out}/tmm-el3-sram/tmm-el3.bin"
+    return [
+        Test("linux-host-sel2: Debian's arm64 Linux as the S-EL2 image's payload on -cpu max: 4 CPUs, KVM (VHE), "
+             "userspace, PSCI SYSTEM_OFF", sel2, "max", payload=kernel, initrd=initrd,
+             normal=LINUX_HOST_LINES + [r"CPU features: detected: Virtualization Host Extensions",
+                                        r"kvm \[1\]: VHE mode initialized successfully"],
+             secure=LINUX_HOST_SECURE, forbidden=LINUX_FORBIDDEN, timeout=300, post=linux_timer_check(vhe=True)),
+        Test("linux-host-el3: Debian's arm64 Linux as the EL3 image's payload on -cpu cortex-a72: 4 CPUs, KVM (nVHE), "
+             "userspace, PSCI SYSTEM_OFF", el3, "cortex-a72", payload=kernel, initrd=initrd,
+             normal=LINUX_HOST_LINES + [r"kvm \[1\]: Hyp nVHE mode initialized successfully"],
+             secure=LINUX_HOST_SECURE, forbidden=LINUX_FORBIDDEN, timeout=300, post=linux_timer_check(vhe=False)),
+    ]
+
+
 def tests(out, payload):
     sel2, el3 = f"{out}/tmm-sel2-sram/tmm-sel2.bin", f"{out}/tmm-el3-sram/tmm-el3.bin"
     sel2_dram, el3_dram = f"{out}/tmm-sel2-dram/tmm-sel2.bin", f"{out}/tmm-el3-dram/tmm-el3.bin"
@@ -582,7 +665,7 @@ def tests(out, payload):
              host_mode=2, extra=["-no-reboot"],
              normal=[re.escape("[host] calling PSCI SYSTEM_RESET")],
              secure=[r"\[EL3\] PSCI SYSTEM_RESET from the normal world: resetting"]),
-    ]
+    ] + linux_host_tests(out)
 
 
 def check(test, result):
@@ -635,7 +718,7 @@ def main():
     for index, test in enumerate(selected):
         started = time.monotonic()
         result = run_qemu.run(test.image, test.cpu, test.payload or payload, host_mode=test.host_mode, extra=test.extra,
-                              timeout=test.timeout, out=f"{opts.out}/systest/{index}", echo=False)
+                              timeout=test.timeout, out=f"{opts.out}/systest/{index}", echo=False, initrd=test.initrd)
         reasons = check(test, result)
         if not reasons:
             reasons = check_post(test, result, f"{opts.out}/systest/{index}")

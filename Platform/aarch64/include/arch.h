@@ -134,6 +134,9 @@ SYSREG_RW(cntp_cval_el0, cntp_cval_el0)
 SYSREG_RW(cnthp_ctl_el2, cnthp_ctl_el2)
 SYSREG_RW(cnthp_cval_el2, cnthp_cval_el2)
 SYSREG_RW(cnthp_tval_el2, cnthp_tval_el2)
+/* The EL2 virtual timer (FEAT_VHE), by encoding so that Armv8.0 builds assemble it. */
+SYSREG_RW(cnthv_ctl_el2, S3_4_C14_C3_1)
+SYSREG_RW(cnthv_cval_el2, S3_4_C14_C3_2)
 
 /*
  * RNDR (FEAT_RNG, Armv8.5): a 64-bit random number. Returns 1, or 0 when the hardware could

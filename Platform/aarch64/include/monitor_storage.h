@@ -86,10 +86,15 @@ SYMBOL_ADDRESS(monitor_rw_start, __monitor_rw_start)
 SYMBOL_ADDRESS(monitor_rw_end, __monitor_rw_end)
 SYMBOL_ADDRESS(monitor_stacks_end, __monitor_stacks_end)
 
-/* The normal world's device tree, embedded in the image (ns_dtb.S). */
-extern char __ns_dtb_start[], __ns_dtb_end[];
+/*
+ * The normal world's device trees, embedded in the image (ns_dtb.S): the platform's full
+ * description from __ns_dtb_start, then from ns_dtb_without_el2_vtimer to __ns_dtb_end the same
+ * without the EL2 virtual timer's interrupt.
+ */
+extern char __ns_dtb_start[], __ns_dtb_end[], ns_dtb_without_el2_vtimer[];
 SYMBOL_ADDRESS(ns_dtb_start, __ns_dtb_start)
 SYMBOL_ADDRESS(ns_dtb_end, __ns_dtb_end)
+SYMBOL_ADDRESS(ns_dtb_fallback_start, ns_dtb_without_el2_vtimer)
 
 /* The payload entry point chosen at build time (--defsym in the Makefile). */
 extern char __payload_entry[];

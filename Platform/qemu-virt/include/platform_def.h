@@ -56,6 +56,13 @@
 #define PLAT_DRAM_POOL_BASE           0x7E000000
 #define PLAT_DRAM_POOL_SIZE           0x02000000
 
+/*
+ * The EL2 virtual timer's interrupt (FEAT_VHE): PPI 12, INTID 28, as Arm's BSA assigns it. QEMU's
+ * virt board wires it from QEMU 9.0 on, not in 7.2: the monitor probes the line at boot and
+ * hands the normal world the device tree that says what the board has (ns-world.dts).
+ */
+#define PLAT_EL2_VTIMER_PPI           12
+
 /* Normal-world hand-off: the device tree the firmware copies for the payload (x0 at entry). */
 #define PLAT_NS_DTB_BASE              0x40000000
 #define PLAT_NS_DTB_MAX_SIZE          0x00010000
@@ -66,6 +73,15 @@
  */
 #define PLAT_QEMU_DTB_BASE            0x40000000
 /* The payload's load and entry address is the Makefile's PAYLOAD_ADDR (default 0x40200000). */
+/*
+ * The normal world's initial RAM disk window, named in the device tree's /chosen
+ * (linux,initrd-start/end) for a Linux payload. The loader puts the initramfs at its start; the
+ * rest of the window stays zero (QEMU clears RAM at reset), which Linux's initramfs unpacker
+ * skips as padding. It lies past a Linux Image at the payload address (Debian's arm64 Image
+ * takes 47 MiB with its bss: 0x40200000-0x43100000) and below the DRAM pool configuration.
+ */
+#define PLAT_NS_INITRD_BASE           0x48000000
+#define PLAT_NS_INITRD_MAX_SIZE       0x04000000
 
 /* Stack sizes per CPU. */
 #define PLAT_MONITOR_STACK_SIZE       0x8000

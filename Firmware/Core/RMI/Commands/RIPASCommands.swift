@@ -40,8 +40,14 @@ extension TMM {
         return .success(addr)
     }
 
+    /// Failure conditions (DEN0137 1.0-rel0 B4.3.21.2) in TF-RMM's order: size_valid and
+    /// top_gran_align first (the spec orders neither against the granule checks, only
+    /// top_gran_align before no_progress), then rd_*/rec_gran_state, rec_state, rec_owner,
+    /// base_bound, top_bound, base_align, no_progress. An unaligned `top` is RMI_ERROR_INPUT
+    /// whatever else is wrong, so a step never ends inside a granule.
     func rttSetRIPAS(rd rdAddr: UInt64, rec recAddr: UInt64, base: UInt64, top: UInt64) -> RMIResult {
-        guard top > base else { return .failure(.input) }
+        // size_valid, top_gran_align
+        guard top > base, top & (granuleSize - 1) == 0 else { return .failure(.input) }
         guard let pair = lockPair(rdAddr, .rd, recAddr, .rec) else { return .failure(.input) }
         // rec_state: a running REC's request cannot be served
         guard pair.second.refcount == 0 else { return .failure(.rec) }
@@ -49,11 +55,12 @@ extension TMM {
         // rec_owner
         guard rec.pointee.owner == rdAddr else { return .failure(.rec) }
         let request = rec.pointee.ripasChange
-        // base_match, top_bound: the next part of the realm's pending request
+        // base_bound, top_bound: the next part of the realm's pending request
         guard request.isPending, base == request.next, top <= request.top else { return .failure(.input) }
         let realm = pair.first.realm.pointee
         guard realm.isMappable(base, level: RTTGeometry.pageLevel),
               let w = walk(realm, ipa: base, to: RTTGeometry.pageLevel) else { return .failure(.input) }
+        // base_align
         guard RTTGeometry.isAligned(base, level: w.level) else { return .failure(.rtt(level: Int8(w.level))) }
         let size = RTTGeometry.mapSize(w.level)
         var addr = base
@@ -69,6 +76,7 @@ extension TMM {
             addr += size
             index += 1
         }
+        // no_progress
         guard addr > base else { return .failure(.rtt(level: Int8(w.level))) }
         rec.pointee.ripasChange.next = addr
         return .success(addr)

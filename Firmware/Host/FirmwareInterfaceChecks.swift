@@ -98,6 +98,8 @@ enum FirmwareInterfaceChecks {
         checks.expect("RMI_FEATURES(0): S2SZ within 32..48", features.s2sz >= 32 && features.s2sz <= 48)
         checks.expect("RMI_FEATURES(0): SHA-256 and SHA-512 supported", features.sha256 == 1 && features.sha512 == 1)
         checks.expect("RMI_FEATURES(0): no LPA2", features.lpa2 == 0)
+        checks.expect("RMI_FEATURES(0): no PMU for realms (PMU_EN 0, PMU_NUM_CTRS 0)",
+                      features.pmu == 0 && features.pmuNumCounters == 0)
         // The architecture requires two or more of each; the fields hold the number minus one.
         checks.expect("RMI_FEATURES(0): NUM_BPS and NUM_WPS at least 1",
                       features.numBPs >= 1 && features.numWPs >= 1)

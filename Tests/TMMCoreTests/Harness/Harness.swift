@@ -46,7 +46,7 @@ struct TestRealm {
 
 final class Harness {
     static let defaultCapabilities = PlatformCapabilities(
-        maxIPAWidth: 48, breakpoints: 6, watchpoints: 4, gicListRegisters: 4, vmidWidth: 8, pmuCounters: 6)
+        maxIPAWidth: 48, breakpoints: 6, watchpoints: 4, gicListRegisters: 4, vmidWidth: 8)
 
     let machine: FakeMachine
     let tmm: TMM<FakeHardware>

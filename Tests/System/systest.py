@@ -39,6 +39,8 @@ HOST_CHECKS = [
     "RMI_FEATURES(0): SHA-256 and SHA-512 supported",
     "RMI_FEATURES(0): NUM_BPS and NUM_WPS at least 1",
     "RMI_FEATURES(0): no PMU for realms (PMU_EN 0, PMU_NUM_CTRS 0)",
+    "GRANULE_DELEGATE of a device address (the normal world's UART): RMI_ERROR_INPUT",
+    "GRANULE_DELEGATE of TMM memory: RMI_ERROR_INPUT",
     "RMI_FEATURES(0): MAX_RECS_ORDER at least 1",
     "unassigned RMI FID 0xC4000156: NOT_SUPPORTED",
     "RMI FID beyond RMI 1.0 (0xC400016A): NOT_SUPPORTED",

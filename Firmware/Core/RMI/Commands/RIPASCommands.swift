@@ -5,7 +5,7 @@ extension TMM {
     func rttInitRIPAS(rd rdAddr: UInt64, base: UInt64, top: UInt64) -> RMIResult {
         // size_valid
         guard top > base else { return .failure(.input) }
-        guard let rd = lock(rdAddr, expecting: .rd) else { return .failure(.input) }
+        guard let rd = lockNamed(rdAddr, expecting: .rd) else { return .failure(.input) }
         let realm = rd.realm.pointee
         // base_align, top_align, base_bound, top_bound: page aligned, inside the PAR
         guard realm.isMappable(base, level: RTTGeometry.pageLevel), realm.isMappable(top, level: RTTGeometry.pageLevel),
@@ -48,12 +48,12 @@ extension TMM {
     func rttSetRIPAS(rd rdAddr: UInt64, rec recAddr: UInt64, base: UInt64, top: UInt64) -> RMIResult {
         // size_valid, top_gran_align
         guard top > base, top & (granuleSize - 1) == 0 else { return .failure(.input) }
-        guard let pair = lockPair(rdAddr, .rd, recAddr, .rec) else { return .failure(.input) }
+        guard let pair = lockNamedPair(rdAddr, .rd, recAddr, .rec) else { return .failure(.input) }
         // rec_state: a running REC's request cannot be served
         guard pair.second.refcount == 0 else { return .failure(.rec) }
         let rec = pair.second.rec
         // rec_owner
-        guard rec.pointee.owner == rdAddr else { return .failure(.rec) }
+        guard rec.pointee.owner == pair.first.address.value else { return .failure(.rec) }
         let request = rec.pointee.ripasChange
         // base_bound, top_bound: the next part of the realm's pending request
         guard request.isPending, base == request.next, top <= request.top else { return .failure(.input) }

@@ -84,4 +84,16 @@ import Testing
                                      capabilities: Harness.defaultCapabilities, storage: machine.storage, storageBytes: 8)
         #expect(TMM(configuration: small, hardware: FakeHardware(machine: machine)) == nil)
     }
+
+    /// The storage the core needs, with the normal-world bindings (Docs/delegation.md's table):
+    /// the default pool, the DRAM pool and a pool of 65536 granules, 16-bit VMIDs; the firmware
+    /// reserves TMM_GRANULE_TABLE_BYTES (144 KiB) for up to 8192 granules.
+    @Test(arguments: [(3328, 21_504, 61_864), (8192, 40_960, 140_296), (65536, 270_336, 1_064_968)])
+    func bindingStorageCost(granules: Int, descriptorsAndVMIDs: Int, total: Int) {
+        var pool = MemoryRanges()
+        pool.append(base: 0x1_0000_0000, size: UInt64(granules) * 4096)
+        #expect(TMM<FakeHardware>.bindingsOffset(pool: pool, vmidWidth: 16) == descriptorsAndVMIDs)
+        #expect(TMM<FakeHardware>.requiredStorageBytes(pool: pool, vmidWidth: 16) == total)
+        if granules <= 8192 { #expect(total <= 147_456) }
+    }
 }

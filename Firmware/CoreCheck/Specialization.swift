@@ -22,7 +22,7 @@ public func specializationCheck(_ storage: UnsafeMutableRawPointer, _ bytes: Int
     var pool = MemoryRanges()
     pool.append(base: 0x0E10_0000, size: 0x80_0000)
     let caps = PlatformCapabilities(maxIPAWidth: 44, breakpoints: 6, watchpoints: 4, gicListRegisters: 4,
-                                    vmidWidth: 8, pmuCounters: 6)
+                                    vmidWidth: 8)
     guard let tmm = TMM(configuration: TMMConfiguration(securePool: pool, normalWorldMemory: MemoryRanges(),
                                                          capabilities: caps, storage: storage, storageBytes: bytes),
                         hardware: SpecializationCheckHardware())

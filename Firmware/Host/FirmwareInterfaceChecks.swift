@@ -44,8 +44,12 @@ enum FirmwareInterfaceChecks {
         checks.expectEqual("unassigned RMI FID 0xC4000156: NOT_SUPPORTED", smc(RMIFID.unassigned).x0, notSupported)
         checks.expectEqual("RMI FID beyond RMI 1.0 (0xC400016A): NOT_SUPPORTED", smc(RMIFID.beyondRMI1_0).x0, notSupported)
         checks.expectEqual("last FID of the RMI range (0xC400018F): NOT_SUPPORTED", smc(RMIFID.lastOfRange).x0, notSupported)
-        checks.expectEqual("GRANULE_DELEGATE of a non-pool address: RMI_ERROR_INPUT",
-                           smc(RMIFID.granuleDelegate, 0x4000_0000).x0, RMIStatusCode.errorInput)
+        // Normal-world DRAM is delegable (Docs/delegation.md); a device page and TMM memory
+        // are neither pool nor DRAM.
+        checks.expectEqual("GRANULE_DELEGATE of a device address (the normal world's UART): RMI_ERROR_INPUT",
+                           smc(RMIFID.granuleDelegate, UInt64(PLAT_NS_UART_BASE)).x0, RMIStatusCode.errorInput)
+        checks.expectEqual("GRANULE_DELEGATE of TMM memory: RMI_ERROR_INPUT",
+                           smc(RMIFID.granuleDelegate, UInt64(PLAT_TMM_RAM_BASE)).x0, RMIStatusCode.errorInput)
         attestationServicesRefused(&checks)
     }
 
@@ -98,6 +102,8 @@ enum FirmwareInterfaceChecks {
         checks.expect("RMI_FEATURES(0): S2SZ within 32..48", features.s2sz >= 32 && features.s2sz <= 48)
         checks.expect("RMI_FEATURES(0): SHA-256 and SHA-512 supported", features.sha256 == 1 && features.sha512 == 1)
         checks.expect("RMI_FEATURES(0): no LPA2", features.lpa2 == 0)
+        checks.expect("RMI_FEATURES(0): no PMU for realms (PMU_EN 0, PMU_NUM_CTRS 0)",
+                      features.pmu == 0 && features.pmuNumCounters == 0)
         // The architecture requires two or more of each; the fields hold the number minus one.
         checks.expect("RMI_FEATURES(0): NUM_BPS and NUM_WPS at least 1",
                       features.numBPs >= 1 && features.numWPs >= 1)

@@ -37,6 +37,7 @@ func hostMain(_ deviceTree: UInt64) -> Never {
     SecureMemoryChecks.run(&checks, pool: tree.pool)
     RealmLifecycleChecks.run(&checks, pool: tree.pool)
     RealmPreemptionChecks.run(&checks, pool: tree.pool)
+    NormalPageDelegationChecks.run(&checks)
     VMMChecks.run(&checks, pool: tree.pool, runRealms: HostMode.requested == .checks)
 
     checks.summary()

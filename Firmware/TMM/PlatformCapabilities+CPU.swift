@@ -12,8 +12,8 @@ extension PlatformCapabilities {
             // which keeps 16 list registers whatever the hardware's virtual interface has.
             gicListRegisters: 16,
             vmidWidth: UInt8(CPUFeatures.vmidBits),
-            // The PMU and SVE are not given to realms: their state is not switched.
-            pmuCounters: 0,
+            // SVE is not given to realms (nor the PMU, which the core never offers): their
+            // state is not switched.
             featureRegisters: .ofThisCPU())
     }
 }

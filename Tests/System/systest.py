@@ -38,6 +38,9 @@ HOST_CHECKS = [
     "RMI_FEATURES(0): S2SZ within 32..48",
     "RMI_FEATURES(0): SHA-256 and SHA-512 supported",
     "RMI_FEATURES(0): NUM_BPS and NUM_WPS at least 1",
+    "RMI_FEATURES(0): no PMU for realms (PMU_EN 0, PMU_NUM_CTRS 0)",
+    "GRANULE_DELEGATE of a device address (the normal world's UART): RMI_ERROR_INPUT",
+    "GRANULE_DELEGATE of TMM memory: RMI_ERROR_INPUT",
     "RMI_FEATURES(0): MAX_RECS_ORDER at least 1",
     "unassigned RMI FID 0xC4000156: NOT_SUPPORTED",
     "RMI FID beyond RMI 1.0 (0xC400016A): NOT_SUPPORTED",
@@ -86,8 +89,25 @@ LIFECYCLE_CHECKS = [
     "lifecycle: GRANULE_UNDELEGATE of every granule used",
     "lifecycle: every pool granule delegates and undelegates again",
 ]
+# A realm built of the host's own scattered DRAM pages (Firmware/Host/RMI/
+# NormalPageDelegationChecks.swift, Docs/delegation.md); on every image.
+NORMAL_PAGE_CHECKS = [
+    "normal pages: GRANULE_DELEGATE of 12 of the host's own DRAM pages, scattered",
+    "normal pages: GRANULE_DELEGATE of a page delegated already: RMI_ERROR_INPUT",
+    "normal pages: a delegated page still reads as what the host wrote",
+    "normal pages: a realm parameter page that is delegated: RMI_ERROR_INPUT",
+    "normal pages: REALM_CREATE with an RD and starting RTTs of host pages",
+    "normal pages: RTT_CREATE x2, RTT_INIT_RIPAS, DATA_CREATE x2 into host pages",
+    "normal pages: RTT_READ_ENTRY reports the host's page as the DATA address",
+    "normal pages: RTT_READ_ENTRY reports the host's page as the next-level RTT",
+    "normal pages: REC_CREATE with a REC and aux granules of host pages, REALM_ACTIVATE",
+    "normal pages: DATA_DESTROY and RTT_DESTROY report the host's pages",
+    "normal pages: the realm is torn down and every page undelegated",
+    "normal pages: no page holds anything of the realm's; each holds what the host wrote",
+]
 # Realms at Secure EL1 (S-EL2 image only; Firmware/Host/RMI/RealmPreemptionChecks.swift).
 REALM_EXECUTION_CHECKS = [
+    "normal pages: the realm runs from them and reads its DATA (MMIO exit carries the value)",
     "realm execution: a realm of three RECs is built",
     "realm execution: a store to an unprotected IPA exits with a data abort (SYNC, EC 0x24, HPFAR of the IPA)",
     "realm execution: a spinning realm is preempted by the host's timer (exit IRQ or FIQ)",
@@ -288,7 +308,7 @@ class Test:
 
 
 def host_check_lines(*extra):
-    names = HOST_CHECKS + LIFECYCLE_CHECKS + VMM_BUILD_CHECKS + list(extra)
+    names = HOST_CHECKS + LIFECYCLE_CHECKS + NORMAL_PAGE_CHECKS + VMM_BUILD_CHECKS + list(extra)
     return [re.escape(f"[host] PASS {name}") for name in names] + NO_FAILURES
 
 

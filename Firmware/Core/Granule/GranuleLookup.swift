@@ -1,40 +1,95 @@
-// Finding and locking granules named by an address. Every check happens before any
-// arithmetic on the address: unaligned or out-of-pool addresses are simply "not found".
-// A granule stays locked only if it is in the state the command expects, so a CPU never
-// waits for a lock while holding a granule that another CPU could reach by following an
-// internal reference (see the lock order in GranuleDescriptor.swift).
+// Finding and locking granules. Two kinds of address reach here:
+// - a *name*, an address the host passed as an RMI argument: a pool granule's own address
+//   (when it is not bound to a normal-world name) or a normal-world address the host
+//   delegated (GranuleBindings.swift). `lockNamed` and `lockNamedPair` take these;
+// - a *secure address*, found by following the core's own references (RTT entries, an RD's
+//   rtt_base, a REC's owner and aux granules): always a pool granule's own address. `lock`
+//   takes these.
+// Every check happens before any arithmetic on the address: an unaligned or unknown address is
+// simply "not found". A granule stays locked only if it is in the state the command expects,
+// so a CPU never waits for a lock while holding a granule that another CPU could reach by
+// following an internal reference (see the lock order in GranuleDescriptor.swift).
 
-/// Two locked granules, in argument order (locked in address order).
+/// Two locked granules, in argument order (locked in secure address order).
 struct GranulePair: ~Copyable {
     var first: LockedGranule
     var second: LockedGranule
 }
 
 extension TMM {
-    /// Locks the pool granule at `pa` whatever its state.
+    /// Locks the pool granule at secure address `pa` whatever its state.
     func lockAny(_ pa: UInt64) -> LockedGranule? {
         let address = PhysicalAddress(pa)
         guard let index = granules.index(of: address) else { return nil }
         return LockedGranule(table: granules, index: index, address: address, contents: hardware.granulePointer(address))
     }
 
-    /// Locks the granule at `pa` if it is a pool granule in `state`; nil (and unlocked) otherwise.
+    /// Locks the granule at secure address `pa` if it is a pool granule in `state`.
     func lock(_ pa: UInt64, expecting state: GranuleState) -> LockedGranule? {
         guard let g = lockAny(pa) else { return nil }
         guard g.state == state else { return nil }
         return g
     }
 
-    /// Locks two argument granules in ascending address order. Nil when they are the same
-    /// granule or either is not in its expected state.
-    func lockPair(_ a: UInt64, _ stateA: GranuleState, _ b: UInt64, _ stateB: GranuleState) -> GranulePair? {
-        guard a != b else { return nil }
-        if a < b {
-            guard let first = lock(a, expecting: stateA), let second = lock(b, expecting: stateB) else { return nil }
+    /// The pool granule `name` names now and the binding key it must still carry when locked
+    /// (0 for a pool granule named by its own address). Only a candidate: the binding may
+    /// change before the granule is locked, so `lockNamed` checks it again under the lock.
+    func candidate(_ name: UInt64) -> (index: Int, key: UInt32)? {
+        let pa = PhysicalAddress(name)
+        if let index = granules.index(of: pa) { return (index, 0) }
+        guard let key = bindings.key(of: pa), let index = bindings.withLock({ bindings.lookupLocked(key) }) else {
+            return nil
+        }
+        return (index, key)
+    }
+
+    private func lock(candidate c: (index: Int, key: UInt32)) -> LockedGranule? {
+        guard let address = granules.pool.granuleAddress(at: c.index) else { return nil }
+        let g = LockedGranule(table: granules, index: c.index, address: address, contents: hardware.granulePointer(address))
+        // A bound pool granule answers only to its normal-world name, and a name only to the
+        // granule it is bound to now.
+        guard bindings.name(of: c.index) == c.key else { return nil }
+        return g
+    }
+
+    /// Locks the granule the host address `name` names, whatever its state.
+    func lockNamed(_ name: UInt64) -> LockedGranule? {
+        guard let c = candidate(name) else { return nil }
+        return lock(candidate: c)
+    }
+
+    /// Locks the granule `name` names if it is in `state`; nil (and unlocked) otherwise.
+    func lockNamed(_ name: UInt64, expecting state: GranuleState) -> LockedGranule? {
+        guard let g = lockNamed(name), g.state == state else { return nil }
+        return g
+    }
+
+    /// Locks two argument granules in ascending secure address order, so that the host's
+    /// names, whatever their order, cannot make two CPUs wait for each other. Nil when both
+    /// name the same granule or either is not in its expected state.
+    func lockNamedPair(_ a: UInt64, _ stateA: GranuleState, _ b: UInt64, _ stateB: GranuleState) -> GranulePair? {
+        guard let ca = candidate(a), let cb = candidate(b), ca.index != cb.index,
+              let pa = granules.pool.granuleAddress(at: ca.index), let pb = granules.pool.granuleAddress(at: cb.index)
+        else { return nil }
+        if pa < pb {
+            guard let first = lock(candidate: ca), first.state == stateA,
+                  let second = lock(candidate: cb), second.state == stateB else { return nil }
             return GranulePair(first: first, second: second)
         } else {
-            guard let second = lock(b, expecting: stateB), let first = lock(a, expecting: stateA) else { return nil }
+            guard let second = lock(candidate: cb), second.state == stateB,
+                  let first = lock(candidate: ca), first.state == stateA else { return nil }
             return GranulePair(first: first, second: second)
         }
+    }
+
+    /// The address the host knows the pool granule at secure address `pa` by: its
+    /// normal-world name when bound, else `pa` itself. Every RMI output that carries a granule
+    /// address goes through here. The caller holds a lock that keeps the binding stable (the
+    /// granule's, or that of an RTT referring to it: a referenced granule cannot be
+    /// undelegated).
+    func hostName(of pa: UInt64) -> UInt64 {
+        guard let index = granules.index(of: PhysicalAddress(pa)),
+              let name = bindings.address(ofKey: bindings.name(of: index)) else { return pa }
+        return name.value
     }
 }

@@ -6,11 +6,16 @@
 struct NormalWorldMemory<Hardware: TMMHardware> {
     let normalWorld: MemoryRanges
     let pool: MemoryRanges
+    let bindings: GranuleBindings
     let hardware: Hardware
 
-    /// Whether `pa` names a whole granule of host memory the TMM may read or write.
+    /// Whether `pa` names a whole granule of host memory the TMM may read or write: in
+    /// normal-world memory, outside the pool, and not delegated. A delegated normal-world
+    /// granule is in the Realm PAS on RME (params_pas, src_pas, run_pas fail), and here its
+    /// name means a secure granule (Docs/delegation.md).
     func isHostGranule(_ pa: PhysicalAddress) -> Bool {
-        pa.isGranuleAligned && normalWorld.containsGranule(pa) && !pool.overlaps(base: pa.value, size: granuleSize)
+        guard let key = bindings.key(of: pa) else { return false }
+        return bindings.withLock { bindings.lookupLocked(key) == nil }
     }
 
     /// Copies the bytes of `value` from `offset` within the host granule at `pa`.

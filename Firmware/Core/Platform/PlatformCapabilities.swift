@@ -1,4 +1,6 @@
-// What the platform's CPUs and interrupt controller offer realms. The firmware reads these
+// What the platform's CPUs and interrupt controller offer realms. There is no PMU among them:
+// the core does not switch PMU state between the host and realms, so no platform can give
+// realms one (FEATURES reports PMU_EN 0, PMU_NUM_CTRS 0; REALM_CREATE refuses the PMU flag). The firmware reads these
 // from ID registers at boot; host tests choose them. FEATURES reports them (DEN0137 B4.4.1
 // RmiFeatureRegister0) and REALM_CREATE validates realm parameters against them.
 
@@ -14,8 +16,6 @@ public struct PlatformCapabilities: Equatable, Sendable {
     public var gicListRegisters: UInt8
     /// VMID width in bits: 8, or 16 with FEAT_VMID16.
     public var vmidWidth: UInt8
-    /// PMU event counters realms may use; 0 means no PMU for realms.
-    public var pmuCounters: UInt8
     public var hasSVE: Bool
     /// Largest SVE vector length encoding, (VL / 128) - 1.
     public var maxSVEVectorLength: UInt8
@@ -23,14 +23,13 @@ public struct PlatformCapabilities: Equatable, Sendable {
     public var featureRegisters: CPUFeatureRegisters
 
     public init(maxIPAWidth: UInt8, breakpoints: UInt8, watchpoints: UInt8, gicListRegisters: UInt8,
-                vmidWidth: UInt8, pmuCounters: UInt8, hasSVE: Bool = false, maxSVEVectorLength: UInt8 = 0,
+                vmidWidth: UInt8, hasSVE: Bool = false, maxSVEVectorLength: UInt8 = 0,
                 featureRegisters: CPUFeatureRegisters = CPUFeatureRegisters()) {
         self.maxIPAWidth = maxIPAWidth
         self.breakpoints = breakpoints
         self.watchpoints = watchpoints
         self.gicListRegisters = gicListRegisters
         self.vmidWidth = vmidWidth
-        self.pmuCounters = pmuCounters
         self.hasSVE = hasSVE
         self.maxSVEVectorLength = maxSVEVectorLength
         self.featureRegisters = featureRegisters
@@ -54,7 +53,6 @@ public struct PlatformCapabilities: Equatable, Sendable {
         c.watchpoints = min(max(c.watchpoints, 2), 64)
         c.gicListRegisters = min(max(c.gicListRegisters, 1), 16)
         c.vmidWidth = c.vmidWidth >= 16 ? 16 : 8
-        c.pmuCounters = min(c.pmuCounters, 31)
         c.maxSVEVectorLength = c.hasSVE ? min(c.maxSVEVectorLength, 15) : 0
         return c
     }

@@ -6,15 +6,22 @@ import Synchronization
 
 public struct TMM<Hardware: TMMHardware> {
     let granules: GranuleTable
+    let bindings: GranuleBindings
     let vmids: VMIDAllocator
     let capabilities: PlatformCapabilities
     let memory: NormalWorldMemory<Hardware>
     let hardware: Hardware
 
-    /// Bytes of storage `init` needs for `pool` and VMIDs of `vmidWidth` bits.
+    /// Bytes of storage `init` needs for `pool` and VMIDs of `vmidWidth` bits: the granule
+    /// descriptors and VMID bitmap, then the normal-world bindings (GranuleBindings.swift).
     public static func requiredStorageBytes(pool: MemoryRanges, vmidWidth: UInt8) -> Int {
+        bindingsOffset(pool: pool, vmidWidth: vmidWidth) + GranuleBindings.storageBytes(granules: pool.totalGranules)
+    }
+
+    static func bindingsOffset(pool: MemoryRanges, vmidWidth: UInt8) -> Int {
         let width: UInt8 = vmidWidth >= 16 ? 16 : 8
-        return 4 * (pool.totalGranules + VMIDAllocator.wordCount(width: width))
+        let words = 4 * (pool.totalGranules + VMIDAllocator.wordCount(width: width))
+        return (words + 7) & ~7
     }
 
     /// Takes over `configuration.storage` and marks every pool granule UNDELEGATED. Nil when
@@ -38,8 +45,11 @@ public struct TMM<Hardware: TMMHardware> {
         let words = c.storage.bindMemory(to: Atomic<UInt32>.self, capacity: needed / 4)
         granules = GranuleTable(pool: c.securePool, words: words)
         vmids = VMIDAllocator(words: words + granules.count, width: caps.vmidWidth)
+        bindings = GranuleBindings(memory: c.storage + Self.bindingsOffset(pool: c.securePool, vmidWidth: caps.vmidWidth),
+                                   pool: c.securePool, normalWorld: c.normalWorldMemory)
         capabilities = caps
-        memory = NormalWorldMemory(normalWorld: c.normalWorldMemory, pool: c.securePool, hardware: hardware)
+        memory = NormalWorldMemory(normalWorld: c.normalWorldMemory, pool: c.securePool, bindings: bindings,
+                                   hardware: hardware)
         self.hardware = hardware
     }
 

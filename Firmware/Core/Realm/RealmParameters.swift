@@ -59,10 +59,9 @@ struct RealmParameters {
         if flags & Self.flagSVE != 0 {
             guard caps.hasSVE, sveVL <= UInt64(caps.maxSVEVectorLength) else { return false }
         }
-        if flags & Self.flagPMU != 0 {
-            // No FEAT_HPMN0 is assumed, so a PMU realm needs at least one counter.
-            guard pmuNumCounters > 0, pmuNumCounters <= UInt64(caps.pmuCounters) else { return false }
-        }
+        // FEATURES reports PMU_EN 0: a realm cannot ask for a PMU. pmu_num_ctrs is only
+        // checked with the flag set (TF-RMM validate_realm_params) and is measured either way.
+        if flags & Self.flagPMU != 0 { return false }
         guard let roots = StartLevelGeometry.rootTableCount(
             ipaWidth: s2sz, level: rttLevelStart, maxIPAWidth: UInt64(caps.maxIPAWidth)),
             UInt64(roots) == rttNumStart

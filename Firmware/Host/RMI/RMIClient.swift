@@ -39,6 +39,7 @@ struct RMIFeatures {
     var numBPs: UInt64 { value >> 14 & 0x3F }
     var numWPs: UInt64 { value >> 20 & 0x3F }
     var pmu: UInt64 { value >> 26 & 1 }
+    var pmuNumCounters: UInt64 { value >> 27 & 0x1F }
     var sha256: UInt64 { value >> 32 & 1 }
     var sha512: UInt64 { value >> 33 & 1 }
     var numLRs: UInt64 { value >> 34 & 0xF }

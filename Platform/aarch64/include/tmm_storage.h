@@ -14,9 +14,13 @@
 #pragma GCC visibility push(hidden)
 
 #define TMM_XLAT_TABLES 16
-/* Enough descriptors for the largest pool configuration (32 MiB = 8192 granules). */
+/* Enough for the largest pool configuration (32 MiB = 8192 granules): per pool granule a
+ * 4-byte descriptor and 12.125 bytes of normal-world bindings (Firmware/Core/Granule/
+ * GranuleBindings.swift), rounded up to 17; plus the VMID bitmap (8 KiB for 16-bit VMIDs). */
 #define TMM_MAX_POOL_GRANULES 8192
-#define TMM_GRANULE_TABLE_BYTES (TMM_MAX_POOL_GRANULES * 8)
+/* A plain number so that Swift imports it; the assertion keeps it equal to the formula. */
+#define TMM_GRANULE_TABLE_BYTES 147456
+_Static_assert(TMM_GRANULE_TABLE_BYTES == TMM_MAX_POOL_GRANULES * 17 + 8192, "granule table storage");
 
 extern uint8_t tmm_xlat_tables[TMM_XLAT_TABLES][4096];
 extern struct tmm_cpu tmm_cpus[PLAT_MAX_CPUS];
@@ -25,7 +29,7 @@ extern struct tmm_cpu tmm_cpus[PLAT_MAX_CPUS];
 extern uint8_t tmm_core_storage[TMM_CORE_STORAGE_BYTES];
 /* An all-invalid stage-2 table: a realm's Non-secure IPA space (VTTBR_EL2) reaches nothing. */
 extern uint64_t tmm_empty_stage2_table[512];
-extern uint64_t tmm_granule_table_memory[TMM_MAX_POOL_GRANULES];
+extern uint64_t tmm_granule_table_memory[TMM_GRANULE_TABLE_BYTES / 8];
 
 static inline __attribute__((always_inline)) void *_Nonnull tmm_xlat_memory(void) { return tmm_xlat_tables; }
 static inline __attribute__((always_inline)) void *_Nonnull tmm_granule_table(void) { return tmm_granule_table_memory; }

@@ -1,5 +1,6 @@
-// RMI_GRANULE_DELEGATE and RMI_GRANULE_UNDELEGATE (DEN0137 B4.3.3, B4.3.4) on a TrustZone
-// platform: exactly the secure-pool granules are delegable.
+// RMI_GRANULE_DELEGATE and RMI_GRANULE_UNDELEGATE (DEN0137 B4.3.5, B4.3.6) on a TrustZone
+// platform: secure-pool granules in place; normal-world granules through a binding
+// (NormalWorldDelegationTests).
 
 import Testing
 @testable import TMMCore
@@ -30,10 +31,12 @@ import Testing
         // gran_align
         #expect(h.call(.granuleDelegate, Harness.pool(1) + 0x800).x0 == Status.input)
         #expect(h.call(.granuleDelegate, Harness.pool(1) + 8).x0 == Status.input)
-        // gran_bound: not in the pool - TMM memory, normal-world DRAM, devices, beyond the
-        // pool's ends, the top of the address space.
-        for pa: UInt64 in [FakeMachine.tmmMemory.base, Harness.ns(0), 0x0900_0000, Harness.pool(1024),
-                           FakeMachine.poolA.base - 4096, Harness.poolB(16), 0, UInt64.max & ~0xFFF] {
+        // gran_bound: neither pool nor normal-world DRAM - TMM memory, devices, beyond the
+        // pool's ends, past the end of DRAM, the top of the address space.
+        #expect(h.call(.granuleDelegate, Harness.ns(0) + 0x800).x0 == Status.input)
+        for pa: UInt64 in [FakeMachine.tmmMemory.base, 0x0900_0000, Harness.pool(1024),
+                           FakeMachine.poolA.base - 4096, Harness.poolB(16), 0, UInt64.max & ~0xFFF,
+                           FakeMachine.normalWorld.base + FakeMachine.normalWorld.size] {
             #expect(h.call(.granuleDelegate, pa).x0 == Status.input, "\(hex(pa))")
         }
         // gran_state: already delegated, or in use.
@@ -68,8 +71,9 @@ import Testing
         #expect(!ok)
         ok = pool.append(base: 0x1000_8000, size: 0x10000)         // overlaps the first one
         #expect(ok)
-        // 16 + 16 granules, 8-bit VMIDs (8 words): 4 bytes each.
-        #expect(TMM<FakeHardware>.requiredStorageBytes(pool: pool, vmidWidth: 8) == 4 * (32 + 8))
+        // 16 + 16 granules, 8-bit VMIDs (8 words): 4 bytes each; then the bindings: one free
+        // bitmap word, a name per granule, two index slots per granule, the lock and cursor.
+        #expect(TMM<FakeHardware>.requiredStorageBytes(pool: pool, vmidWidth: 8) == 4 * (32 + 8) + 8 + 4 * 32 + 4 * 64 + 8)
         let machine = FakeMachine(storageBytes: 4096)
         let config = TMMConfiguration(securePool: pool, normalWorldMemory: MemoryRanges(),
                                       capabilities: Harness.defaultCapabilities, storage: machine.storage, storageBytes: 4096)
@@ -79,5 +83,17 @@ import Testing
         let small = TMMConfiguration(securePool: single, normalWorldMemory: MemoryRanges(),
                                      capabilities: Harness.defaultCapabilities, storage: machine.storage, storageBytes: 8)
         #expect(TMM(configuration: small, hardware: FakeHardware(machine: machine)) == nil)
+    }
+
+    /// The storage the core needs, with the normal-world bindings (Docs/delegation.md's table):
+    /// the default pool, the DRAM pool and a pool of 65536 granules, 16-bit VMIDs; the firmware
+    /// reserves TMM_GRANULE_TABLE_BYTES (144 KiB) for up to 8192 granules.
+    @Test(arguments: [(3328, 21_504, 61_864), (8192, 40_960, 140_296), (65536, 270_336, 1_064_968)])
+    func bindingStorageCost(granules: Int, descriptorsAndVMIDs: Int, total: Int) {
+        var pool = MemoryRanges()
+        pool.append(base: 0x1_0000_0000, size: UInt64(granules) * 4096)
+        #expect(TMM<FakeHardware>.bindingsOffset(pool: pool, vmidWidth: 16) == descriptorsAndVMIDs)
+        #expect(TMM<FakeHardware>.requiredStorageBytes(pool: pool, vmidWidth: 16) == total)
+        if granules <= 8192 { #expect(total <= 147_456) }
     }
 }

@@ -186,6 +186,66 @@ import Testing
         #expect(h.checkInvariants().isEmpty)
     }
 
+    /// top_gran_align (DEN0137 1.0-rel0 B4.3.21.2): a `top` that is not granule aligned is
+    /// RMI_ERROR_INPUT, whether it falls inside the first granule, after whole granules, past
+    /// the request or in a block the walk reaches at level 2; nothing changes.
+    @Test(arguments: [
+        (UInt64(0), UInt64(0x2000), UInt64(0x800)),          // inside the first page (level 3)
+        (0, 0x2000, 0x1800),                                  // one page and a half
+        (0, 0x2000, 0x2800),                                  // unaligned and past the request
+        (mib2, mib2 + 0x2000, mib2 + 0x800),                  // the walk stops at level 2
+        (mib2, mib2 + 0x2000, mib2 + 0x1FFF),
+    ])
+    func unalignedTopIsAnInputError(base: UInt64, requestTop: UInt64, top: UInt64) {
+        let (h, realm, rec, run) = requested(base: base, top: requestTop, ripas: 1)
+        let before = h.readEntry(realm, base, level: 3)
+        #expect(h.call(.rttSetRIPAS, realm.rd, rec, base, top) == RMIResult(x0: Status.input))
+        #expect(h.readEntry(realm, base, level: 3) == before)
+        // The request did not move: the aligned step still starts at base.
+        #expect(h.call(.rttSetRIPAS, realm.rd, rec, base, base + 0x1000).x0 == (base == 0 ? 0 : Status.rtt(2)))
+        if base == 0 {
+            // ... and the realm is told about the page that was changed, not half of the next.
+            #expect(h.call(.recEnter, rec, run).x0 == 0)
+            #expect(h.machine.runs.last!.state.gprs[1] == 0x1000)
+        }
+        #expect(h.checkInvariants().isEmpty)
+    }
+
+    /// The order of RTT_SET_RIPAS's failure conditions where the specification leaves it to the
+    /// implementation: top_gran_align with size_valid before the granule and REC checks
+    /// (TF-RMM smc_rtt_set_ripas), top_bound before base_align, base_align and no_progress
+    /// with the level of the walk.
+    @Test func failureConditionOrder() {
+        let (h, realm, rec, _) = requested(base: 0, top: 0x4000, ripas: 1)
+        // An unaligned top beats a bad RD, a bad REC and a REC of another realm.
+        let other = h.createRealm { $0.vmid = 2 }
+        #expect(h.call(.rttSetRIPAS, realm.rd + 8, rec, 0, 0x800) == RMIResult(x0: Status.input))
+        #expect(h.call(.rttSetRIPAS, other.rd, rec, 0, 0x800) == RMIResult(x0: Status.input))
+        #expect(h.call(.rttSetRIPAS, other.rd, rec, 0, 0x1000) == RMIResult(x0: Status.rec))
+        // ... and a running REC.
+        var seen: [RMIResult] = []
+        h.machine.realmScript = [Step(.irq) { _ in
+            seen.append(h.call(.rttSetRIPAS, realm.rd, rec, 0, 0x800))
+            seen.append(h.call(.rttSetRIPAS, realm.rd, rec, 0, 0x1000))
+        }]
+        #expect(h.call(.recEnter, rec, h.freshNS()).x0 == 0)
+        #expect(seen == [RMIResult(x0: Status.input), RMIResult(x0: Status.rec)])
+        // top_bound with an aligned top
+        #expect(h.call(.rttSetRIPAS, realm.rd, rec, 0, 0x5000) == RMIResult(x0: Status.input))
+        #expect(h.checkInvariants().isEmpty)
+    }
+
+    /// base_align: a request whose next part starts inside a 2 MiB entry cannot be served
+    /// until the host creates the level-3 table (RMI_ERROR_RTT at level 2, as TF-RMM reports it
+    /// whatever the entry's RIPAS).
+    @Test func baseAlignReportsTheWalkLevel() {
+        let (h, realm, rec, _) = requested(base: mib2 + 0x1000, top: mib2 + 0x3000, ripas: 1)
+        #expect(h.call(.rttSetRIPAS, realm.rd, rec, mib2 + 0x1000, mib2 + 0x2000) == RMIResult(x0: Status.rtt(2)))
+        #expect(h.call(.rttCreate, realm.rd, h.delegated(), mib2, 3).x0 == 0)
+        #expect(h.call(.rttSetRIPAS, realm.rd, rec, mib2 + 0x1000, mib2 + 0x3000) == RMIResult(x0: 0, x1: mib2 + 0x3000))
+        #expect(h.checkInvariants().isEmpty)
+    }
+
     @Test func malformedRealmRequestsLeaveNothingPending() {
         for (base, top, ripas) in [(UInt64(0x2000), UInt64(0x1000), UInt8(1)), (0x1000, 0x1800, 1), (0x1000, 0x2000, 2),
                                    (0x1000, 1 << 40, 1)] {

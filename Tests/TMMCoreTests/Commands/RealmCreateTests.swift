@@ -61,7 +61,7 @@ import Testing
         let h = Harness()
         let (rd, params, p) = prepare(h) {
             $0.hashAlgorithm = 1
-            $0.flags = 1 << 2
+            // No PMU flag (FEATURES: PMU_EN 0), but pmu_num_ctrs is measured all the same.
             $0.pmuNumCounters = 3
             $0.numBPs = 5
             $0.numWPs = 3
@@ -74,7 +74,6 @@ import Testing
         let h2 = Harness()
         let (rd2, params2, p2) = prepare(h2) {
             $0.hashAlgorithm = 1
-            $0.flags = 1 << 2
             $0.pmuNumCounters = 3
             $0.numBPs = 5
             $0.numWPs = 3
@@ -145,7 +144,7 @@ import Testing
     }
 
     @Test(arguments: [
-        "lpa2", "s2sz small", "s2sz above PARange", "bps", "wps", "bps zero", "wps zero", "sve", "pmu counters",
+        "lpa2", "s2sz small", "s2sz above PARange", "bps", "wps", "bps zero", "wps zero", "sve", "pmu", "pmu counters",
         "pmu zero", "hash",
     ])
     func unsupportedParameters(_ which: String) {
@@ -162,6 +161,8 @@ import Testing
             case "bps zero": $0.numBPs = 0
             case "wps zero": $0.numWPs = 0
             case "sve": $0.flags = 1 << 1
+            // FEATURES reports PMU_EN 0: the PMU flag is refused with any number of counters.
+            case "pmu": $0.flags = 1 << 2; $0.pmuNumCounters = 1
             case "pmu counters": $0.flags = 1 << 2; $0.pmuNumCounters = 7
             case "pmu zero": $0.flags = 1 << 2; $0.pmuNumCounters = 0
             default: $0.hashAlgorithm = 2
@@ -177,8 +178,6 @@ import Testing
         let (rd, params, _) = prepare(h) {
             $0.numBPs = features >> 14 & 0x3F
             $0.numWPs = features >> 20 & 0x3F
-            $0.flags = 1 << 2
-            $0.pmuNumCounters = 6
         }
         #expect(h.call(.realmCreate, rd, params).x0 == 0)
         let (rd2, params2, _) = prepare(h) {

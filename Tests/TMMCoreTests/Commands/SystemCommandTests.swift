@@ -16,7 +16,7 @@ import Testing
 
     @Test func featureRegister0() {
         let caps = PlatformCapabilities(maxIPAWidth: 44, breakpoints: 6, watchpoints: 4, gicListRegisters: 4,
-                                        vmidWidth: 16, pmuCounters: 6)
+                                        vmidWidth: 16)
         let h = Harness(capabilities: caps)
         let r = h.call(.features, 0)
         #expect(r.x0 == 0 && r.x2 == 0 && r.x3 == 0 && r.x4 == 0)
@@ -28,13 +28,17 @@ import Testing
         // NUM_BPS, NUM_WPS: the number available minus one (6 breakpoints, 4 watchpoints).
         #expect(f >> 14 & 0x3F == 5)
         #expect(f >> 20 & 0x3F == 3)
-        #expect(f >> 26 & 1 == 1)                // PMU_EN
-        #expect(f >> 27 & 0x1F == 6)             // PMU_NUM_CTRS
+        // No PMU is given to realms: PMU_EN 0 and PMU_NUM_CTRS 0.
+        #expect(f >> 26 & 1 == 0)                // PMU_EN
+        #expect(f >> 27 & 0x1F == 0)             // PMU_NUM_CTRS
         #expect(f >> 32 & 1 == 1)                // HASH_SHA_256
         #expect(f >> 33 & 1 == 1)                // HASH_SHA_512
         #expect(f >> 34 & 0xF == 3)              // GICV3_NUM_LRS (4 list registers, minus one)
         #expect(f >> 38 & 0xF == 15)             // MAX_RECS_ORDER: up to 2^15 - 1 RECs per realm
+        // [63:42] reserved in 1.0-rel0: there is no field for a GPT (or anything else) to set.
         #expect(f >> 42 == 0)
+        // The exact value, so that no field can change unnoticed.
+        #expect(f == 44 | 5 << 14 | 3 << 20 | 1 << 32 | 1 << 33 | 3 << 34 | 15 << 38)
         // Other indexes read as zero.
         #expect(h.call(.features, 1) == RMIResult(x0: 0, x1: 0))
         #expect(h.call(.features, UInt64.max) == RMIResult(x0: 0, x1: 0))

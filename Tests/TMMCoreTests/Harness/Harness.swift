@@ -46,7 +46,7 @@ struct TestRealm {
 
 final class Harness {
     static let defaultCapabilities = PlatformCapabilities(
-        maxIPAWidth: 48, breakpoints: 6, watchpoints: 4, gicListRegisters: 4, vmidWidth: 8, pmuCounters: 6)
+        maxIPAWidth: 48, breakpoints: 6, watchpoints: 4, gicListRegisters: 4, vmidWidth: 8)
 
     let machine: FakeMachine
     let tmm: TMM<FakeHardware>
@@ -172,11 +172,12 @@ final class Harness {
         call(.rttReadEntry, realm.rd, ipa, UInt64(level))
     }
 
-    func createREC(_ realm: TestRealm, _ configure: (inout RECParams) -> Void = { _ in }) -> (rec: UInt64, result: RMIResult, params: RECParams) {
+    func createREC(_ realm: TestRealm, rec name: UInt64? = nil, _ configure: (inout RECParams) -> Void = { _ in })
+        -> (rec: UInt64, result: RMIResult, params: RECParams) {
         var p = RECParams()
         p.aux = (0..<4).map { _ in delegated() }
         configure(&p)
-        let rec = delegated()
+        let rec = name ?? delegated()
         let pa = freshNS()
         writeRECParams(p, at: pa)
         return (rec, call(.recCreate, realm.rd, rec, pa), p)
@@ -184,16 +185,45 @@ final class Harness {
 
     // MARK: inspection
 
-    func state(_ pa: UInt64) -> GranuleState? {
+    /// The secure address of the granule the host address `name` names now: a pool granule
+    /// named by its own address when it is not bound, or the pool granule a delegated
+    /// normal-world address is bound to.
+    func secure(_ name: UInt64) -> UInt64? {
+        guard let c = tmm.candidate(name), tmm.bindings.name(of: c.index) == c.key else { return nil }
+        return tmm.granules.pool.granuleAddress(at: c.index)!.value
+    }
+
+    /// The state of the granule `name` names (nil: it names none).
+    func state(_ name: UInt64) -> GranuleState? {
+        guard let pa = secure(name) else { return nil }
+        return secureState(pa)
+    }
+
+    /// The state of the pool granule at secure address `pa`, bound or not.
+    func secureState(_ pa: UInt64) -> GranuleState? {
         guard let i = tmm.granules.index(of: PhysicalAddress(pa)) else { return nil }
         return tmm.granules.descriptor(at: i).state
     }
 
-    func refcount(_ pa: UInt64) -> UInt32 {
-        tmm.granules.descriptor(at: tmm.granules.index(of: PhysicalAddress(pa))!).refcount
+    func refcount(_ name: UInt64) -> UInt32 {
+        tmm.granules.descriptor(at: tmm.granules.index(of: PhysicalAddress(secure(name)!))!).refcount
     }
 
-    func rim(_ realm: TestRealm) -> [UInt8] { machine.bytes(realm.rd + rimOffset, count: 64) }
+    /// The memory of the granule `name` names.
+    func pointer(_ name: UInt64) -> UnsafeMutableRawPointer? {
+        secure(name).flatMap { machine.pointer($0) }
+    }
+
+    /// A normal-world granule the host delegated (bound to a free pool granule), as a kernel
+    /// page handed to GRANULE_DELEGATE. Its own content is a pattern the tests check stays.
+    func delegatedNS() -> UInt64 {
+        let g = freshNS()
+        machine.fill(g, with: Array(repeating: 0xA5, count: 4096))
+        precondition(call(.granuleDelegate, g).x0 == Status.success)
+        return g
+    }
+
+    func rim(_ realm: TestRealm) -> [UInt8] { machine.bytes(secure(realm.rd)! + rimOffset, count: 64) }
 
     /// Offset of slot 0 in the RD (the test reads the RD's memory as the TMM stores it).
     var rimOffset: UInt64 { UInt64(MemoryLayout<RealmDescriptor>.offset(of: \RealmDescriptor.measurements)!) }

@@ -51,14 +51,14 @@ struct InvariantChecker {
         for (pa, d) in all where d.state == .rec {
             let rec = machine.pointer(pa)!.load(as: RECState.self)
             recsPerRealm[rec.owner, default: 0] += 1
-            if harness.state(rec.owner) != .rd { problems.append("REC \(hex(pa)) owner \(hex(rec.owner)) is not an RD") }
+            if harness.secureState(rec.owner) != .rd { problems.append("REC \(hex(pa)) owner \(hex(rec.owner)) is not an RD") }
             for i in 0..<Int(rec.auxCount) { reference(rec.aux[i], as: .recAux, from: "aux of \(hex(pa))") }
             if d.refcount != 0 { problems.append("REC \(hex(pa)) left running") }
             // Requests waiting for the host are ones the realm could legitimately have made.
             if rec.psci.pending && ![0x8400_0003, 0xC400_0003, 0x8400_0004, 0xC400_0004].contains(rec.psci.function) {
                 problems.append("REC \(hex(pa)) waits for PSCI_COMPLETE of \(hex(rec.psci.function))")
             }
-            if harness.state(rec.owner) == .rd {
+            if harness.secureState(rec.owner) == .rd {
                 let par = machine.pointer(rec.owner)!.load(as: RealmDescriptor.self).ipaSize >> 1
                 let c = rec.ripasChange
                 if c.isPending && !(c.base < c.top && c.top <= par && c.base <= c.next && c.next <= c.top) {
@@ -98,12 +98,45 @@ struct InvariantChecker {
                 if state == .data && d.refcount != 0 { problems.append("DATA \(hex(pa)) refcount \(d.refcount)") }
             }
         }
-        for (pa, s) in expectedState where harness.state(pa) != s {
-            problems.append("\(hex(pa)) referenced as \(s) but is \(String(describing: harness.state(pa)))")
+        for (pa, s) in expectedState where harness.secureState(pa) != s {
+            problems.append("\(hex(pa)) referenced as \(s) but is \(String(describing: harness.secureState(pa)))")
         }
+        problems += bindingViolations(all)
         for v in 0..<UInt64(1 << harness.capabilities.vmidWidth) where harness.tmm.vmids.isInUse(v) != vmidsInUse.contains(v) {
             problems.append("VMID \(v) bitmap disagrees with the realms")
         }
+        return problems
+    }
+
+    /// Normal-world bindings (GranuleBindings.swift): a bound pool granule is delegated or in
+    /// use, never UNDELEGATED; its name is a normal-world granule outside the pool that the
+    /// index finds again; no name is bound twice; the index holds exactly the bound granules;
+    /// the free set is exactly the UNDELEGATED unbound granules.
+    private func bindingViolations(_ all: [(UInt64, GranuleDescriptor)]) -> [String] {
+        var problems: [String] = []
+        let b = harness.tmm.bindings
+        var names: Set<UInt32> = []
+        var bound = 0
+        b.withLock {
+            for (i, (pa, d)) in all.enumerated() {
+                let key = b.name(of: i)
+                if key != 0 {
+                    bound += 1
+                    if !names.insert(key).inserted { problems.append("name \(key) bound twice") }
+                    if d.state == .undelegated { problems.append("UNDELEGATED \(hex(pa)) is bound") }
+                    if let name = b.address(ofKey: key) {
+                        let ns = FakeMachine.normalWorld
+                        if name.value < ns.base || name.value >= ns.base + ns.size { problems.append("\(hex(pa)) bound to \(hex(name.value))") }
+                    } else {
+                        problems.append("\(hex(pa)) bound to key \(key), no address")
+                    }
+                    if b.lookupLocked(key) != i { problems.append("index does not find \(hex(pa))'s name") }
+                }
+                let free = d.state == .undelegated && key == 0
+                if b.isFreeLocked(i) != free { problems.append("free bit of \(hex(pa)) is \(!free)") }
+            }
+        }
+        if b.boundCount() != bound { problems.append("index holds \(b.boundCount()) names, \(bound) granules bound") }
         return problems
     }
 

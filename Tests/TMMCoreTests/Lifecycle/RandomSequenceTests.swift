@@ -44,6 +44,8 @@ import Testing
                                   .recCreate, .rttReadEntry, .rttInitRIPAS, .realmActivate, .recEnter] {
             #expect(successes[id, default: 0] > 0, "seed \(seed): \(id) never succeeded: \(successes) \(enterResults)")
         }
+        // Host pages were delegated and used.
+        #expect(fuzz.boundUses > 0, "seed \(seed): no command succeeded on a normal-world name")
     }
 }
 
@@ -53,12 +55,19 @@ struct Fuzzer {
     var realms: [(rd: UInt64, s2sz: UInt64, start: Int64)] = []
     var recs: [(rec: UInt64, rd: UInt64)] = []
     var nextMPIDR: [UInt64: UInt64] = [:]
+    /// Successful commands other than GRANULE_DELEGATE whose first argument was a bound
+    /// normal-world name.
+    var boundUses = 0
 
     init(h: Harness) { self.h = h }
 
-    var poolCandidates: [UInt64] { (0..<96).map { Harness.pool($0) } + (0..<4).map { Harness.poolB($0) } }
+    /// Pool granules and host DRAM pages: the fuzzer delegates both, so that bound normal-world
+    /// names meet every command (and the pool runs out: 112 pool granules, 140 names).
+    var poolCandidates: [UInt64] {
+        (0..<96).map { Harness.pool($0) } + (0..<4).map { Harness.poolB($0) } + (200..<240).map { Harness.ns($0) }
+    }
 
-    /// A pool granule, usually one in `state` when there is one.
+    /// A granule name, usually one in `state` when there is one.
     mutating func address(_ rng: inout SplitMix64, _ state: GranuleState? = nil) -> UInt64 {
         if let state, rng.chance(75) {
             let matching = poolCandidates.filter { h.state($0) == state }
@@ -110,7 +119,7 @@ struct Fuzzer {
         let par: UInt64 = 1 << (realm.s2sz - 1)
         let hot = rng.pick([0, 0x1000, 0x2000, 0x20_0000, par, par + 0x1000])
         let walk = h.tmm.handle(fid: RMIFunctionID.rttReadEntry.rawValue, arguments: RMIArguments(realm.rd, hot, 3))
-        let state = h.machine.pointer(realm.rd)!.load(as: RealmDescriptor.self).state
+        let state = h.pointer(realm.rd)!.load(as: RealmDescriptor.self).state
         let myRECs = recs.filter { $0.rd == realm.rd }.map(\.rec)
         switch rng.below(12) {
         case 0, 1, 2:
@@ -135,7 +144,7 @@ struct Fuzzer {
         case 9:
             guard !myRECs.isEmpty else { return nil }
             let rec = rng.pick(myRECs)
-            let st = h.machine.pointer(rec)!.load(as: RECState.self)
+            let st = h.pointer(rec)!.load(as: RECState.self)
             if st.psci.pending {
                 let target = rng.pick(myRECs)
                 return (RMIFunctionID.psciComplete.rawValue, RMIArguments(rec, target, rng.pick([0, UInt64(bitPattern: -3)])))
@@ -303,6 +312,10 @@ struct Fuzzer {
 
     mutating func learn(_ id: RMIFunctionID, _ a: RMIArguments, _ r: RMIResult) {
         guard r.x0 == 0 else { return }
+        let ns = FakeMachine.normalWorld
+        if id != .granuleDelegate && id != .version && id != .features && a.x1 >= ns.base && a.x1 < ns.base + ns.size {
+            boundUses += 1
+        }
         switch id {
         case .realmCreate:
             let pa = a.x2

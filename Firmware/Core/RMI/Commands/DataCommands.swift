@@ -19,7 +19,7 @@ extension TMM {
     /// Both DATA_CREATE variants; `source` nil means DATA_CREATE_UNKNOWN.
     private func createData(rd rdAddr: UInt64, data dataAddr: UInt64, ipa: UInt64, source: UInt64?, flags: UInt64) -> RMIResult {
         // data_*, rd_* (argument granules in address order)
-        guard let pair = lockPair(dataAddr, .delegated, rdAddr, .rd) else { return .failure(.input) }
+        guard let pair = lockNamedPair(dataAddr, .delegated, rdAddr, .rd) else { return .failure(.input) }
         let realm = pair.second.realm.pointee
         // realm_state: only DATA_CREATE needs a NEW realm
         if source != nil && realm.state != .new { return .failure(.realm(index: 0)) }
@@ -45,10 +45,11 @@ extension TMM {
             rim.extendData(ipa: ipa, flags: flags,
                            content: UnsafeRawBufferPointer(start: data.contents, count: Int(granuleSize)))
             pair.second.realm.pointee.rim = rim.value
-            entry = .assignedRAM(dataAddr, level: RTTGeometry.pageLevel)
+            entry = .assignedRAM(data.address.value, level: RTTGeometry.pageLevel)
         } else {
             // DATA_CREATE_UNKNOWN keeps the entry's RIPAS.
-            entry = ripas == .ram ? .assignedRAM(dataAddr, level: RTTGeometry.pageLevel) : .assignedInvalid(ripas, dataAddr)
+            entry = ripas == .ram ? .assignedRAM(data.address.value, level: RTTGeometry.pageLevel)
+                                  : .assignedInvalid(ripas, data.address.value)
         }
         w.table.adjustRefcount(by: 1)
         w.set(entry)
@@ -57,7 +58,7 @@ extension TMM {
     }
 
     func dataDestroy(rd rdAddr: UInt64, ipa: UInt64) -> RMIResult {
-        guard let rd = lock(rdAddr, expecting: .rd) else { return .failure(.input) }
+        guard let rd = lockNamed(rdAddr, expecting: .rd) else { return .failure(.input) }
         let realm = rd.realm.pointee
         guard realm.isProtected(ipa), realm.isMappable(ipa, level: RTTGeometry.pageLevel) else { return .failure(.input) }
         guard let w = walk(realm, ipa: ipa, to: RTTGeometry.pageLevel) else { return .failure(.input) }
@@ -74,7 +75,8 @@ extension TMM {
         w.set(ripas == .empty ? .unassigned(.empty) : .unassigned(.destroyed))
         if isValidDescriptor(e) { hardware.invalidateStage2(ipa: IPA(ipa), level: RTTGeometry.pageLevel, vmid: realm.vmid) }
         w.table.adjustRefcount(by: -1)
+        let name = hostName(of: pa)
         data.transition(to: .delegated)
-        return .success(pa, w.entries.skipNonLive(from: ipa, index: w.index, level: w.level))
+        return .success(name, w.entries.skipNonLive(from: ipa, index: w.index, level: w.level))
     }
 }

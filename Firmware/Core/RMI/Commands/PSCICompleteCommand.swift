@@ -4,7 +4,7 @@
 
 extension TMM {
     func psciComplete(calling callingAddr: UInt64, target targetAddr: UInt64, status: UInt64) -> RMIResult {
-        guard let pair = lockPair(callingAddr, .rec, targetAddr, .rec) else { return .failure(.input) }
+        guard let pair = lockNamedPair(callingAddr, .rec, targetAddr, .rec) else { return .failure(.input) }
         // The calling REC must not be running: its request is only stable while it waits.
         guard pair.first.refcount == 0 else { return .failure(.input) }
         let calling = pair.first.rec

@@ -11,15 +11,17 @@ extension TMM {
         let auxCount = Int(p.numAux)
         // aux_align, aux_bound, aux_state: each auxiliary granule is claimed alone, before any
         // other lock, so the host's order cannot deadlock (see GranuleDescriptor.swift).
-        guard claimAux(p.aux, count: auxCount) else { return .failure(.input) }
-        let result = createREC(rd: rdAddr, rec: recAddr, params: p)
-        if result.x0 != RMIReturnCode.success.encoded { releaseAux(p.aux, count: auxCount) }
+        guard let aux = claimAux(p.aux, count: auxCount) else { return .failure(.input) }
+        let result = createREC(rd: rdAddr, rec: recAddr, params: p, aux: aux)
+        if result.x0 != RMIReturnCode.success.encoded { releaseAux(aux, count: auxCount) }
         return result
     }
 
-    private func createREC(rd rdAddr: UInt64, rec recAddr: UInt64, params p: RECParameters) -> RMIResult {
+    /// `aux`: the secure addresses of the auxiliary granules the host named in `p.aux`.
+    private func createREC(rd rdAddr: UInt64, rec recAddr: UInt64, params p: RECParameters,
+                           aux: InlineArray<16, UInt64>) -> RMIResult {
         // rec_*, rd_*
-        guard let pair = lockPair(recAddr, .delegated, rdAddr, .rd) else { return .failure(.input) }
+        guard let pair = lockNamedPair(recAddr, .delegated, rdAddr, .rd) else { return .failure(.input) }
         // MAX_RECS: the RD's refcount counts the realm's RECs; at 2^MAX_RECS_ORDER - 1 there is
         // no room for another (checked here, before realm_state, as TF-RMM rec.c does).
         guard pair.second.refcount < RealmDescriptor.maxRECs else { return .failure(.realm(index: 0)) }
@@ -33,7 +35,8 @@ extension TMM {
 
         let runnable = p.flags & RECParameters.flagRunnable != 0
         pair.first.contents.bindMemory(to: RECState.self, capacity: 1).initialize(to: RECState(
-            owner: rdAddr, index: index, mpidr: p.mpidr, runnable: runnable, auxCount: UInt8(p.numAux), aux: p.aux,
+            owner: pair.second.address.value, index: index, mpidr: p.mpidr, runnable: runnable,
+            auxCount: UInt8(p.numAux), aux: aux,
             gprs: p.gprs, pc: p.pc))
         // TF-RMM rel0 measures only runnable RECs (lib/measurement rim.c caller in rec.c).
         if runnable {
@@ -47,17 +50,22 @@ extension TMM {
         return .success()
     }
 
-    private func claimAux(_ aux: InlineArray<16, UInt64>, count: Int) -> Bool {
+    /// Moves the named granules to REC_AUX; their secure addresses, or nil (and nothing
+    /// changed) when one is not a DELEGATED granule.
+    private func claimAux(_ names: InlineArray<16, UInt64>, count: Int) -> InlineArray<16, UInt64>? {
+        var aux = InlineArray<16, UInt64>(repeating: 0)
         for i in 0..<count {
-            guard let g = lock(aux[i], expecting: .delegated) else {
+            guard let g = lockNamed(names[i], expecting: .delegated) else {
                 releaseAux(aux, count: i)
-                return false
+                return nil
             }
             g.transition(to: .recAux)
+            aux[i] = g.address.value
         }
-        return true
+        return aux
     }
 
+    /// `aux`: secure addresses.
     private func releaseAux(_ aux: InlineArray<16, UInt64>, count: Int) {
         for i in 0..<count {
             if let g = lock(aux[i], expecting: .recAux) { g.transition(to: .delegated) }
@@ -66,7 +74,7 @@ extension TMM {
 
     func recDestroy(rec recAddr: UInt64) -> RMIResult {
         // rec_align, rec_bound, rec_gran_state
-        guard let rec = lock(recAddr, expecting: .rec) else { return .failure(.input) }
+        guard let rec = lockNamed(recAddr, expecting: .rec) else { return .failure(.input) }
         // rec_state: running on some CPU
         guard rec.refcount == 0 else { return .failure(.rec) }
         let state = rec.rec.pointee

@@ -13,7 +13,7 @@ extension TMM {
         let running: RunningREC
         do {
             // rec_align, rec_bound, rec_gran_state
-            guard let g = lock(recAddr, expecting: .rec) else { return .failure(.input) }
+            guard let g = lockNamed(recAddr, expecting: .rec) else { return .failure(.input) }
             // rec_state: already running
             guard let r = RunningREC(g, table: granules) else { return .failure(.rec) }
             running = r

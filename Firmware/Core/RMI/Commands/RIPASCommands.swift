@@ -5,7 +5,7 @@ extension TMM {
     func rttInitRIPAS(rd rdAddr: UInt64, base: UInt64, top: UInt64) -> RMIResult {
         // size_valid
         guard top > base else { return .failure(.input) }
-        guard let rd = lock(rdAddr, expecting: .rd) else { return .failure(.input) }
+        guard let rd = lockNamed(rdAddr, expecting: .rd) else { return .failure(.input) }
         let realm = rd.realm.pointee
         // base_align, top_align, base_bound, top_bound: page aligned, inside the PAR
         guard realm.isMappable(base, level: RTTGeometry.pageLevel), realm.isMappable(top, level: RTTGeometry.pageLevel),
@@ -40,20 +40,27 @@ extension TMM {
         return .success(addr)
     }
 
+    /// Failure conditions (DEN0137 1.0-rel0 B4.3.21.2) in TF-RMM's order: size_valid and
+    /// top_gran_align first (the spec orders neither against the granule checks, only
+    /// top_gran_align before no_progress), then rd_*/rec_gran_state, rec_state, rec_owner,
+    /// base_bound, top_bound, base_align, no_progress. An unaligned `top` is RMI_ERROR_INPUT
+    /// whatever else is wrong, so a step never ends inside a granule.
     func rttSetRIPAS(rd rdAddr: UInt64, rec recAddr: UInt64, base: UInt64, top: UInt64) -> RMIResult {
-        guard top > base else { return .failure(.input) }
-        guard let pair = lockPair(rdAddr, .rd, recAddr, .rec) else { return .failure(.input) }
+        // size_valid, top_gran_align
+        guard top > base, top & (granuleSize - 1) == 0 else { return .failure(.input) }
+        guard let pair = lockNamedPair(rdAddr, .rd, recAddr, .rec) else { return .failure(.input) }
         // rec_state: a running REC's request cannot be served
         guard pair.second.refcount == 0 else { return .failure(.rec) }
         let rec = pair.second.rec
         // rec_owner
-        guard rec.pointee.owner == rdAddr else { return .failure(.rec) }
+        guard rec.pointee.owner == pair.first.address.value else { return .failure(.rec) }
         let request = rec.pointee.ripasChange
-        // base_match, top_bound: the next part of the realm's pending request
+        // base_bound, top_bound: the next part of the realm's pending request
         guard request.isPending, base == request.next, top <= request.top else { return .failure(.input) }
         let realm = pair.first.realm.pointee
         guard realm.isMappable(base, level: RTTGeometry.pageLevel),
               let w = walk(realm, ipa: base, to: RTTGeometry.pageLevel) else { return .failure(.input) }
+        // base_align
         guard RTTGeometry.isAligned(base, level: w.level) else { return .failure(.rtt(level: Int8(w.level))) }
         let size = RTTGeometry.mapSize(w.level)
         var addr = base
@@ -69,6 +76,7 @@ extension TMM {
             addr += size
             index += 1
         }
+        // no_progress
         guard addr > base else { return .failure(.rtt(level: Int8(w.level))) }
         rec.pointee.ripasChange.next = addr
         return .success(addr)

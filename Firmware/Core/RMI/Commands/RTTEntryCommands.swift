@@ -3,7 +3,7 @@
 
 extension TMM {
     func rttReadEntry(rd rdAddr: UInt64, ipa: UInt64, level ulevel: UInt64) -> RMIResult {
-        guard let rd = lock(rdAddr, expecting: .rd) else { return .failure(.input) }
+        guard let rd = lockNamed(rdAddr, expecting: .rd) else { return .failure(.input) }
         let realm = rd.realm.pointee
         guard let level = realm.validEntryLevel(ulevel, ipa: ipa) else { return .failure(.input) }
         guard let w = walk(realm, ipa: ipa, to: level) else { return .failure(.input) }
@@ -14,13 +14,13 @@ extension TMM {
             return .success(walkLevel, RTTEntryState.unassigned.rawValue, 0, UInt64(ripas.rawValue))
         case .assigned(let ripas, let pa):
             // An ASSIGNED entry with RIPAS DESTROYED reports its address too (TF-RMM rel0).
-            return .success(walkLevel, RTTEntryState.assigned.rawValue, pa, UInt64(ripas.rawValue))
+            return .success(walkLevel, RTTEntryState.assigned.rawValue, hostName(of: pa), UInt64(ripas.rawValue))
         case .unassignedNS:
             return .success(walkLevel, RTTEntryState.unassigned.rawValue, 0, UInt64(RIPAS.empty.rawValue))
         case .assignedNS:
             return .success(walkLevel, RTTEntryState.assigned.rawValue, e.hostVisibleNSDescriptor, UInt64(RIPAS.empty.rawValue))
         case .table(let pa):
-            return .success(walkLevel, RTTEntryState.table.rawValue, pa, UInt64(RIPAS.empty.rawValue))
+            return .success(walkLevel, RTTEntryState.table.rawValue, hostName(of: pa), UInt64(RIPAS.empty.rawValue))
         case .malformed:
             return .failure(.input)
         }
@@ -28,7 +28,7 @@ extension TMM {
 
     func rttMapUnprotected(rd rdAddr: UInt64, ipa: UInt64, level ulevel: UInt64, descriptor: UInt64) -> RMIResult {
         guard let level = validMapLevel(ulevel) else { return .failure(.input) }
-        guard let rd = lock(rdAddr, expecting: .rd) else { return .failure(.input) }
+        guard let rd = lockNamed(rdAddr, expecting: .rd) else { return .failure(.input) }
         let realm = rd.realm.pointee
         // desc_valid
         guard isValidHostNSDescriptor(descriptor, level: level) else { return .failure(.input) }
@@ -44,7 +44,7 @@ extension TMM {
 
     func rttUnmapUnprotected(rd rdAddr: UInt64, ipa: UInt64, level ulevel: UInt64) -> RMIResult {
         guard let level = validMapLevel(ulevel) else { return .failure(.input) }
-        guard let rd = lock(rdAddr, expecting: .rd) else { return .failure(.input) }
+        guard let rd = lockNamed(rdAddr, expecting: .rd) else { return .failure(.input) }
         let realm = rd.realm.pointee
         guard realm.isMappable(ipa, level: level), !realm.isProtected(ipa) else { return .failure(.input) }
         guard let w = walk(realm, ipa: ipa, to: level) else { return .failure(.input) }

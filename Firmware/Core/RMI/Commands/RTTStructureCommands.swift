@@ -4,7 +4,7 @@
 extension TMM {
     func rttCreate(rd rdAddr: UInt64, rtt rttAddr: UInt64, ipa: UInt64, level ulevel: UInt64) -> RMIResult {
         // rd_*, rtt_align, rtt_bound, rtt_state (argument granules in address order)
-        guard let pair = lockPair(rdAddr, .rd, rttAddr, .delegated) else { return .failure(.input) }
+        guard let pair = lockNamedPair(rdAddr, .rd, rttAddr, .delegated) else { return .failure(.input) }
         let realm = pair.first.realm.pointee
         // level_bound, ipa_bound, ipa_align
         guard let level = realm.validStructureLevel(ulevel, ipa: ipa) else { return .failure(.input) }
@@ -29,12 +29,12 @@ extension TMM {
             parent.set(RTTEntry(raw: 0))
             hardware.invalidateStage2(ipa: IPA(ipa), level: level - 1, vmid: realm.vmid)
         }
-        parent.set(.table(rttAddr))
+        parent.set(.table(pair.second.address.value))
         return .success()
     }
 
     func rttDestroy(rd rdAddr: UInt64, ipa: UInt64, level ulevel: UInt64) -> RMIResult {
-        guard let rd = lock(rdAddr, expecting: .rd) else { return .failure(.input) }
+        guard let rd = lockNamed(rdAddr, expecting: .rd) else { return .failure(.input) }
         let realm = rd.realm.pointee
         guard let level = realm.validStructureLevel(ulevel, ipa: ipa) else { return .failure(.input) }
         guard let parent = walk(realm, ipa: ipa, to: level - 1) else { return .failure(.input) }
@@ -53,11 +53,11 @@ extension TMM {
         parent.set(realm.isProtected(ipa) ? .unassigned(.destroyed) : .unassignedNS)
         table.transition(to: .delegated)
         let top = parent.entries.skipNonLive(from: ipa, index: parent.index, level: parent.level)
-        return .success(rttAddr, top)
+        return .success(hostName(of: rttAddr), top)
     }
 
     func rttFold(rd rdAddr: UInt64, ipa: UInt64, level ulevel: UInt64) -> RMIResult {
-        guard let rd = lock(rdAddr, expecting: .rd) else { return .failure(.input) }
+        guard let rd = lockNamed(rdAddr, expecting: .rd) else { return .failure(.input) }
         let realm = rd.realm.pointee
         guard let level = realm.validStructureLevel(ulevel, ipa: ipa) else { return .failure(.input) }
         guard let parent = walk(realm, ipa: ipa, to: level - 1) else { return .failure(.input) }
@@ -85,7 +85,7 @@ extension TMM {
         hardware.invalidateStage2(vmid: realm.vmid)
         parent.set(folded)
         table.transition(to: .delegated)
-        return .success(rttAddr)
+        return .success(hostName(of: rttAddr))
     }
 
     /// Whether the hardware walker may have cached the entry (valid descriptor).

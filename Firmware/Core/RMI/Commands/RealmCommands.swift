@@ -20,21 +20,29 @@ extension TMM {
             vmids.release(p.vmid)
             return .failure(.input)
         }
-        // rd_align, rd_bound, rd_state, rtt_align, rtt_bound, rtt_state, in address order.
+        // The hardware walks concatenated starting-level tables as one: their secure
+        // granules must be contiguous and aligned (Docs/delegation.md).
+        guard let rttBase = contiguousStartTables(names: p.rttBase, count: rootCount),
+              let rdCandidate = candidate(rdAddr), let rdSecure = granules.pool.granuleAddress(at: rdCandidate.index)
+        else {
+            vmids.release(p.vmid)
+            return .failure(.input)
+        }
+        // rd_align, rd_bound, rd_state, rtt_align, rtt_bound, rtt_state, in secure address order.
         var rdFirst: LockedGranule? = nil
-        if rdAddr < p.rttBase {
-            rdFirst = lock(rdAddr, expecting: .delegated)
+        if rdSecure.value < rttBase {
+            rdFirst = lockNamed(rdAddr, expecting: .delegated)
             guard rdFirst != nil else {
                 vmids.release(p.vmid)
                 return .failure(.input)
             }
         }
-        guard claimStartTables(base: p.rttBase, count: rootCount) else {
+        guard claimStartTables(names: p.rttBase, secureBase: rttBase, count: rootCount) else {
             vmids.release(p.vmid)
             return .failure(.input)
         }
-        guard let rd = rdFirst.take() ?? lock(rdAddr, expecting: .delegated) else {
-            releaseStartTables(base: p.rttBase, count: rootCount)
+        guard let rd = rdFirst.take() ?? lockNamed(rdAddr, expecting: .delegated) else {
+            releaseStartTables(base: rttBase, count: rootCount)
             vmids.release(p.vmid)
             return .failure(.input)
         }
@@ -44,7 +52,7 @@ extension TMM {
         measurements[0] = RealmInitialMeasurement(algorithm: algorithm, parameters: p.measured).value
         rd.contents.bindMemory(to: RealmDescriptor.self, capacity: 1).initialize(to: RealmDescriptor(
             state: .new, hashAlgorithm: algorithm, ipaWidth: UInt8(p.s2sz), startLevel: Int8(p.rttLevelStart),
-            rootTableCount: UInt8(rootCount), vmid: UInt16(p.vmid), rttBase: p.rttBase, recCount: 0,
+            rootTableCount: UInt8(rootCount), vmid: UInt16(p.vmid), rttBase: rttBase, recCount: 0,
             flags: p.flags, sveVL: UInt8(truncatingIfNeeded: p.sveVL), pmuCounters: UInt8(truncatingIfNeeded: p.pmuNumCounters),
             breakpoints: UInt8(truncatingIfNeeded: p.numBPs), watchpoints: UInt8(truncatingIfNeeded: p.numWPs),
             measurements: measurements, rpv: p.rpv))
@@ -53,12 +61,14 @@ extension TMM {
         return .success()
     }
 
-    /// Moves `count` consecutive DELEGATED granules from `base` to RTT, one lock at a time;
-    /// on any failure the ones already moved go back and the result is false.
-    private func claimStartTables(base: UInt64, count: Int) -> Bool {
+    /// Moves the `count` DELEGATED granules named from `names` on, which must be the
+    /// consecutive secure granules from `secureBase`, to RTT, one lock at a time; on any
+    /// failure the ones already moved go back and the result is false.
+    private func claimStartTables(names: UInt64, secureBase: UInt64, count: Int) -> Bool {
         for i in 0..<count {
-            guard let g = lock(base &+ UInt64(i) << granuleShift, expecting: .delegated) else {
-                releaseStartTables(base: base, count: i)
+            let offset = UInt64(i) << granuleShift
+            guard let g = lockNamed(names &+ offset, expecting: .delegated), g.address.value == secureBase &+ offset else {
+                releaseStartTables(base: secureBase, count: i)
                 return false
             }
             g.transition(to: .rtt)
@@ -88,14 +98,14 @@ extension TMM {
     }
 
     func realmActivate(rd rdAddr: UInt64) -> RMIResult {
-        guard let rd = lock(rdAddr, expecting: .rd) else { return .failure(.input) }
+        guard let rd = lockNamed(rdAddr, expecting: .rd) else { return .failure(.input) }
         guard rd.realm.pointee.state == .new else { return .failure(.realm(index: 0)) }
         rd.realm.pointee.state = .active
         return .success()
     }
 
     func realmDestroy(rd rdAddr: UInt64) -> RMIResult {
-        guard let rd = lock(rdAddr, expecting: .rd) else { return .failure(.input) }
+        guard let rd = lockNamed(rdAddr, expecting: .rd) else { return .failure(.input) }
         let realm = rd.realm.pointee
         // realm_live: a REC, or a live entry in a starting-level RTT.
         guard rd.refcount == 0 else { return .failure(.realm(index: 0)) }
@@ -114,7 +124,7 @@ extension TMM {
     }
 
     func recAuxCount(rd rdAddr: UInt64) -> RMIResult {
-        guard lock(rdAddr, expecting: .rd) != nil else { return .failure(.input) }
+        guard lockNamed(rdAddr, expecting: .rd) != nil else { return .failure(.input) }
         return .success(RealmDescriptor.recAuxCount)
     }
 }

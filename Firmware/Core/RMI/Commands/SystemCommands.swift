@@ -12,7 +12,9 @@ extension TMM {
         return .success(v, v)
     }
 
-    /// Index 0 is RmiFeatureRegister0 (rel0 layout); every other index reads as zero.
+    /// Index 0 is RmiFeatureRegister0 (rel0 layout: S2SZ ... MAX_RECS_ORDER, bits [63:42]
+    /// reserved); every other index reads as zero. RMI 1.0 has no field for a granule
+    /// protection table, so nothing here says there is none (README, Limitations).
     func features(index: UInt64) -> RMIResult {
         .success(index == 0 ? featureRegister0 : 0)
     }
@@ -25,9 +27,7 @@ extension TMM {
         }
         r |= c.featureNumBPs << 14                                      // NUM_BPS [19:14]
         r |= c.featureNumWPs << 20                                      // NUM_WPS [25:20]
-        if c.pmuCounters > 0 {
-            r |= 1 << 26 | UInt64(c.pmuCounters) << 27                    // PMU_EN, PMU_NUM_CTRS [31:27]
-        }
+        // PMU_EN [26] and PMU_NUM_CTRS [31:27] stay 0: realms get no PMU (PlatformCapabilities).
         r |= 1 << 32 | 1 << 33                                          // HASH_SHA_256, HASH_SHA_512
         // GICV3_NUM_LRS [37:34]: a 4-bit field cannot hold 16, so it carries the count minus
         // one, as ICH_VTR_EL2.ListRegs does.

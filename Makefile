@@ -46,18 +46,22 @@ LDFLAGS     := -nostdlib -static --gc-sections --orphan-handling=error --no-unde
 # Sources, grouped by the image component they go into.
 CORE_SWIFT      := $(shell find Firmware/Core -name '*.swift' | LC_ALL=C sort)
 ARCH_SWIFT      := $(wildcard Firmware/Arch/*.swift)
-MONITOR_SWIFT   := $(wildcard Firmware/Monitor/*.swift) Platform/qemu-virt/SecureConsole.swift \
+# What the monitor and the TMM both compile in (each module its own copy in the S-EL2 image).
+SECURE_SWIFT    := $(wildcard Firmware/Secure/*.swift)
+MONITOR_SWIFT   := $(wildcard Firmware/Monitor/*.swift) Platform/qemu-virt/SecureConsole.swift $(SECURE_SWIFT) \
 	Platform/qemu-virt/PowerControl.swift Platform/qemu-virt/SecurePool.swift \
 	$(wildcard Firmware/Monitor/Attestation/*.swift)
 # The part of the core the monitor needs of its own: it signs platform tokens and derives keys.
 CORE_ATTESTATION_SWIFT := $(shell find Firmware/Core/Crypto Firmware/Core/Attestation -name '*.swift' | LC_ALL=C sort)
-TMM_SWIFT       := $(wildcard Firmware/TMM/*.swift) Platform/qemu-virt/SecureConsole.swift
+TMM_SWIFT       := $(wildcard Firmware/TMM/*.swift) Platform/qemu-virt/SecureConsole.swift $(SECURE_SWIFT)
 HOST_SWIFT      := $(shell find Firmware/Host -name '*.swift' | LC_ALL=C sort)
 # The test realm: its own code, the console pieces it shares with the firmware, and the
-# project's SHA-256/SHA-512 (it checks its measurements and derives its challenge with them).
+# project's SHA-256/SHA-512 (it checks its measurements and derives its challenge with them;
+# it never enables the SHA instructions, so it runs the portable code).
 REALM_SWIFT     := $(shell find Firmware/Realm -name '*.swift' | LC_ALL=C sort) \
 	Firmware/Arch/Console.swift Firmware/Arch/HexDump.swift Firmware/Arch/PL011.swift Firmware/Arch/SpinLock.swift \
-	Firmware/Core/Crypto/HashFunction.swift Firmware/Core/Crypto/SHA256.swift Firmware/Core/Crypto/SHA512.swift
+	Firmware/Core/Crypto/HashFunction.swift Firmware/Core/Crypto/SHA256.swift Firmware/Core/Crypto/SHA512.swift \
+	Firmware/Core/Crypto/SHAAcceleration.swift Firmware/Core/Crypto/ByteHelpers.swift
 HEADERS         := $(wildcard Platform/*/include/*.h Platform/*/include/module.modulemap) Makefile
 
 # Image variants and pool configurations. POOL=sram (default) uses the spare secure-only RAM;
@@ -150,10 +154,13 @@ $(SEL2)/monitor-swift.o: $(ARCH_SWIFT) $(MONITOR_SWIFT) $(CORE_ATTESTATION_SWIFT
 
 $(SEL2)/tmm-swift.o: $(ARCH_SWIFT) $(CORE_SWIFT) $(TMM_SWIFT) $(wildcard Firmware/TMM/SEL2/*.swift) $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(SWIFT_EMBEDDED) -Xcc -march=$(MARCH_SEL2) -module-name TMM -c $(filter %.swift,$^) -o $@
+	$(SWIFT_EMBEDDED) -Xcc -march=$(MARCH_SEL2) -D SHA512_INSTRUCTIONS -module-name TMM -c $(filter %.swift,$^) -o $@
 	@touch $@    # swiftc leaves an unchanged object's time alone
 
-# The realm entry/exit code holds the firmware's only FP/SIMD instructions (the state switch).
+# The realm entry/exit code holds the firmware's FP/SIMD state switch; the SHA block functions
+# (sha*_blocks_ce.S) the only other FP/SIMD instructions, each saving what it uses. SHA-256's
+# are Armv8.0 and go into every secure component; SHA-512's are Armv8.2 and go only into the
+# S-EL2 TMM (Firmware/Secure/SHAInstructions.swift says why).
 $(SEL2)/tmm_realm_run.o: Platform/aarch64/tmm_realm_run.S $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(filter-out -mgeneral-regs-only,$(CFLAGS_COMMON)) -march=$(MARCH_SEL2) -c $< -o $@
@@ -175,12 +182,12 @@ $(SEL2)/device_secret.o: Platform/qemu-virt/device_secret.S $(DEVICE_SECRET)
 # Each component is linked on its own first and keeps only its entry symbol global.
 $(SEL2)/monitor.o: $(SEL2)/monitor-swift.o $(SEL2)/monitor_reset.o $(SEL2)/el3_vectors.o \
 		$(SEL2)/monitor_storage.o $(SEL2)/ns_dtb.o $(SEL2)/mem.o \
-		$(SEL2)/monitor_attestation_storage.o $(SEL2)/device_secret.o
+		$(SEL2)/monitor_attestation_storage.o $(SEL2)/device_secret.o $(SEL2)/sha256_blocks_ce.o
 	$(LLD) -r -o $@ $^
 	$(OBJCOPY) --keep-global-symbol=monitor_reset $@
 
 $(SEL2)/tmm.o: $(SEL2)/tmm-swift.o $(SEL2)/tmm_sel2_entry.o $(SEL2)/tmm_realm_run.o $(SEL2)/tmm_storage.o \
-		$(SEL2)/mem.o $(SEL2)/tmm_attestation_storage.o
+		$(SEL2)/mem.o $(SEL2)/tmm_attestation_storage.o $(SEL2)/sha256_blocks_ce.o $(SEL2)/sha512_blocks_ce.o
 	$(LLD) -r -o $@ $^
 	$(OBJCOPY) --keep-global-symbol=tmm_sel2_entry $@
 
@@ -226,7 +233,7 @@ $(EL3)/tmm-el3.ld: LinkerScripts/tmm-el3.ld.S $(HEADERS)
 $(EL3)/tmm-el3.elf: $(EL3)/firmware-swift.o $(EL3)/monitor_reset.o $(EL3)/el3_vectors.o \
 		$(EL3)/monitor_storage.o $(EL3)/tmm_storage.o $(EL3)/ns_dtb.o $(EL3)/mem.o \
 		$(EL3)/monitor_attestation_storage.o $(EL3)/tmm_attestation_storage.o $(EL3)/device_secret.o \
-		$(EL3)/tmm-el3.ld $(PAYLOAD_STAMP)
+		$(EL3)/sha256_blocks_ce.o $(EL3)/tmm-el3.ld $(PAYLOAD_STAMP)
 	$(LLD) $(LDFLAGS) -T $(EL3)/tmm-el3.ld --defsym=__payload_entry=$(PAYLOAD_ADDR) \
 		$(filter %.o,$^) -o $@ -Map=$(@:.elf=.map)
 
@@ -338,8 +345,10 @@ image-checks:
 	@sh Tests/Image/selftest.sh $(CLANG) $(LLD) $(OBJDUMP) $(NM) $(OUT)/image-selftest
 	@for pool in sram dram; do \
 		$(CHECK_IMAGE) $(OUT)/tmm-sel2-$$pool/tmm-sel2.elf --baseline-cpu cortex-a57:.monitor.text \
-			--allow-fp-in fpsimd_save_state --allow-fp-in fpsimd_restore_state || exit 1; \
-		$(CHECK_IMAGE) $(OUT)/tmm-el3-$$pool/tmm-el3.elf --baseline-cpu cortex-a57 || exit 1; \
+			--allow-fp-in fpsimd_save_state --allow-fp-in fpsimd_restore_state \
+			--allow-fp-in sha256_blocks_ce --allow-fp-in sha512_blocks_ce || exit 1; \
+		$(CHECK_IMAGE) $(OUT)/tmm-el3-$$pool/tmm-el3.elf --baseline-cpu cortex-a57 \
+			--allow-fp-in sha256_blocks_ce || exit 1; \
 	done
 	@$(CHECK_IMAGE) $(HOST)/host.elf --baseline-cpu cortex-a57
 	@$(CHECK_IMAGE) $(REALM)/realm.elf

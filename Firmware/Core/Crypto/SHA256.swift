@@ -1,5 +1,7 @@
 // SHA-256, FIPS 180-4 section 6.2. Pure Swift with no heap, so the same code measures
-// realms in the firmware and runs in host tests against the NIST vectors.
+// realms in the firmware and runs in host tests against the NIST vectors. Where the firmware
+// found and checked the CPU's SHA-256 instructions at boot (SHAAcceleration), whole blocks go
+// to them instead of to `compress`.
 
 public struct SHA256 {
     public static let digestSize = 32
@@ -20,11 +22,27 @@ public struct SHA256 {
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
     ]
     private var blocks = MessageBlocks<64>()
+    /// The block function this hash uses; nil: the portable `compress`.
+    private let blockFunction: SHA256BlockFunction?
 
-    public init() {}
+    /// SHA-256 with the CPU's instructions when the firmware enabled them, else portable.
+    public init() { blockFunction = SHAAcceleration.sha256 }
+
+    /// SHA-256 with the given block function (nil: the portable code), whatever is enabled:
+    /// for the self-test that decides whether a block function may be enabled.
+    public init(blockFunction: SHA256BlockFunction?) { self.blockFunction = blockFunction }
 
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        blocks.absorb(bytes) { Self.compress(&state, $0) }
+        let accelerated = blockFunction
+        blocks.absorb(bytes) { data, count in
+            if let accelerated {
+                withUnsafeMutableBytes(of: &state) {
+                    accelerated($0.baseAddress!.assumingMemoryBound(to: UInt32.self), data, count)
+                }
+            } else {
+                for i in 0..<count { Self.compress(&state, data + i * Self.blockSize) }
+            }
+        }
     }
 
     /// Pads the message (FIPS 180-4 5.1.1) and writes the 32-byte digest to `digest`,

@@ -69,6 +69,10 @@ HEADERS         := $(wildcard Platform/*/include/*.h Platform/*/include/module.m
 POOL        ?= sram
 POOL_DEFINE := $(if $(filter dram,$(POOL)),POOL_IN_DRAM)
 SWIFT_POOL  := $(if $(POOL_DEFINE),-D $(POOL_DEFINE))
+# SHA=portable builds firmware that never enables the CPU's SHA instructions, to compare both
+# paths under `make bench` (README: Benchmark); give it an OUT of its own (OUT=out/sha-portable).
+SHA         ?= instructions
+SWIFT_SHA   := $(if $(filter portable,$(SHA)),-D SHA_PORTABLE)
 CPP_POOL    := $(if $(POOL_DEFINE),-D$(POOL_DEFINE))
 SEL2        := $(OUT)/tmm-sel2-$(POOL)
 EL3         := $(OUT)/tmm-el3-$(POOL)
@@ -148,13 +152,13 @@ endef
 $(SEL2)/monitor-swift.o: $(ARCH_SWIFT) $(MONITOR_SWIFT) $(CORE_ATTESTATION_SWIFT) \
 		$(wildcard Firmware/Monitor/SEL2/*.swift) $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(SWIFT_EMBEDDED) -Xcc -march=$(MARCH_BASE) $(SWIFT_POOL) -module-name Monitor -c \
+	$(SWIFT_EMBEDDED) -Xcc -march=$(MARCH_BASE) $(SWIFT_POOL) $(SWIFT_SHA) -module-name Monitor -c \
 		$(filter %.swift,$^) -o $@
 	@touch $@    # swiftc leaves an unchanged object's time alone
 
 $(SEL2)/tmm-swift.o: $(ARCH_SWIFT) $(CORE_SWIFT) $(TMM_SWIFT) $(wildcard Firmware/TMM/SEL2/*.swift) $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(SWIFT_EMBEDDED) -Xcc -march=$(MARCH_SEL2) -D SHA512_INSTRUCTIONS -module-name TMM -c $(filter %.swift,$^) -o $@
+	$(SWIFT_EMBEDDED) -Xcc -march=$(MARCH_SEL2) $(SWIFT_SHA) -D SHA512_INSTRUCTIONS -module-name TMM -c $(filter %.swift,$^) -o $@
 	@touch $@    # swiftc leaves an unchanged object's time alone
 
 # The realm entry/exit code holds the firmware's FP/SIMD state switch; the SHA block functions
@@ -208,7 +212,7 @@ $(SEL2)/tmm-sel2.ld: LinkerScripts/tmm-sel2.ld.S $(HEADERS)
 $(EL3)/firmware-swift.o: $(sort $(ARCH_SWIFT) $(MONITOR_SWIFT) $(wildcard Firmware/Monitor/EL3/*.swift) \
 		$(CORE_SWIFT) $(TMM_SWIFT) $(wildcard Firmware/TMM/EL3/*.swift)) $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(SWIFT_EMBEDDED) -Xcc -march=$(MARCH_EL3) $(SWIFT_POOL) -D TMM_AT_EL3 -module-name Firmware -c \
+	$(SWIFT_EMBEDDED) -Xcc -march=$(MARCH_EL3) $(SWIFT_POOL) $(SWIFT_SHA) -D TMM_AT_EL3 -module-name Firmware -c \
 		$(filter %.swift,$^) -o $@
 	@touch $@    # swiftc leaves an unchanged object's time alone
 

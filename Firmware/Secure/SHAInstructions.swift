@@ -18,6 +18,14 @@ import SHABlocks
 enum SHAInstructions {
     /// `tag` starts each console line.
     static func enable(tag: StaticString) {
+        #if SHA_PORTABLE
+        reportPortable(tag, "SHA-256 and SHA-512: portable code (built with SHA=portable)")
+        #else
+        enableWhatTheCPUHas(tag: tag)
+        #endif
+    }
+
+    private static func enableWhatTheCPUHas(tag: StaticString) {
         let level = CPUFeatures.sha2Instructions
         if level >= 1 {
             let counter = CycleCounter()

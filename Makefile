@@ -80,7 +80,7 @@ HOST        := $(OUT)/host
 REALM       := $(OUT)/realm
 TAMPERED    := $(OUT)/host-tampered
 
-.PHONY: all images all-images help deps core-embedded host-test image-checks system-tests test bench run clean
+.PHONY: all images all-images help deps core-embedded host-test image-checks system-tests test bench sha-count run clean
 .DELETE_ON_ERROR:
 
 all: images
@@ -90,6 +90,7 @@ help:
 	@echo "make run PAYLOAD=f    boot any normal-world payload (flat binary, entered at PAYLOAD_ADDR)"
 	@echo "make test             host tests, image checks and QEMU system tests"
 	@echo "make bench            RMI round-trip cycle counts under QEMU -icount"
+	@echo "make sha-count        the portable SHA-256's instructions per block on this host (callgrind)"
 	@echo "make images           build both images (POOL=sram|dram) and the host"
 
 images: $(SEL2)/tmm-sel2.bin $(EL3)/tmm-el3.bin $(HOST)/host.bin $(REALM)/realm.elf $(TAMPERED)/host.bin
@@ -328,6 +329,11 @@ bench: deps
 		--host-mode 1 --icount --out $(OUT)/bench-el3 | grep -E $(BENCH_LINES)
 	@echo "== the firmware's SHA-256 and P-384 signing compiled for this host, beside swift-crypto"
 	swift run -c release tmm-bench
+
+# The portable SHA-256's instructions per 64-byte block on this host, counted by callgrind.
+sha-count:
+	@command -v valgrind >/dev/null || { echo "sha-count needs valgrind (Debian package valgrind)"; exit 1; }
+	@sh Tools/sha-count/count.sh $(OUT)/sha-count
 
 # ---------------------------------------------------------------------------------------------
 # Tests.

@@ -351,6 +351,9 @@ test: deps
 	$(PYTHON) Tests/System/systest.py --out $(OUT)
 
 CHECK_IMAGE := $(PYTHON) Tests/Image/check_image.py --objdump $(OBJDUMP) --nm $(NM)
+# FP/SIMD registers only in the TMM's FP/SIMD state switch and the SHA block functions (each
+# saves what it uses). The cortex-a57 check keeps SHA-512's Armv8.2 instructions out of the EL3
+# image and the S-EL2 monitor; SHA-256's are Armv8.0 and run only where ID_AA64ISAR0_EL1 says so.
 image-checks:
 	@sh Tests/Image/selftest.sh $(CLANG) $(LLD) $(OBJDUMP) $(NM) $(OUT)/image-selftest
 	@for pool in sram dram; do \

@@ -46,19 +46,23 @@ LDFLAGS     := -nostdlib -static --gc-sections --orphan-handling=error --no-unde
 # Sources, grouped by the image component they go into.
 CORE_SWIFT      := $(shell find Firmware/Core -name '*.swift' | LC_ALL=C sort)
 ARCH_SWIFT      := $(wildcard Firmware/Arch/*.swift)
-MONITOR_SWIFT   := $(wildcard Firmware/Monitor/*.swift) Platform/qemu-virt/SecureConsole.swift \
+# What the monitor and the TMM both compile in (each module its own copy in the S-EL2 image).
+SECURE_SWIFT    := $(wildcard Firmware/Secure/*.swift)
+MONITOR_SWIFT   := $(wildcard Firmware/Monitor/*.swift) Platform/qemu-virt/SecureConsole.swift $(SECURE_SWIFT) \
 	Platform/qemu-virt/PowerControl.swift Platform/qemu-virt/SecurePool.swift \
 	Platform/qemu-virt/NormalWorldDeviceTree.swift \
 	$(wildcard Firmware/Monitor/Attestation/*.swift)
 # The part of the core the monitor needs of its own: it signs platform tokens and derives keys.
 CORE_ATTESTATION_SWIFT := $(shell find Firmware/Core/Crypto Firmware/Core/Attestation -name '*.swift' | LC_ALL=C sort)
-TMM_SWIFT       := $(wildcard Firmware/TMM/*.swift) Platform/qemu-virt/SecureConsole.swift
+TMM_SWIFT       := $(wildcard Firmware/TMM/*.swift) Platform/qemu-virt/SecureConsole.swift $(SECURE_SWIFT)
 HOST_SWIFT      := $(shell find Firmware/Host -name '*.swift' | LC_ALL=C sort)
 # The test realm: its own code, the console pieces it shares with the firmware, and the
-# project's SHA-256/SHA-512 (it checks its measurements and derives its challenge with them).
+# project's SHA-256/SHA-512 (it checks its measurements and derives its challenge with them;
+# it never enables the SHA instructions, so it runs the portable code).
 REALM_SWIFT     := $(shell find Firmware/Realm -name '*.swift' | LC_ALL=C sort) \
 	Firmware/Arch/Console.swift Firmware/Arch/HexDump.swift Firmware/Arch/PL011.swift Firmware/Arch/SpinLock.swift \
-	Firmware/Core/Crypto/HashFunction.swift Firmware/Core/Crypto/SHA256.swift Firmware/Core/Crypto/SHA512.swift
+	Firmware/Core/Crypto/HashFunction.swift Firmware/Core/Crypto/SHA256.swift Firmware/Core/Crypto/SHA512.swift \
+	Firmware/Core/Crypto/SHAAcceleration.swift Firmware/Core/Crypto/ByteHelpers.swift
 HEADERS         := $(wildcard Platform/*/include/*.h Platform/*/include/module.modulemap) Makefile
 
 # Image variants and pool configurations. POOL=sram (default) uses the spare secure-only RAM;
@@ -66,6 +70,10 @@ HEADERS         := $(wildcard Platform/*/include/*.h Platform/*/include/module.m
 POOL        ?= sram
 POOL_DEFINE := $(if $(filter dram,$(POOL)),POOL_IN_DRAM)
 SWIFT_POOL  := $(if $(POOL_DEFINE),-D $(POOL_DEFINE))
+# SHA=portable builds firmware that never enables the CPU's SHA instructions, to compare both
+# paths under `make bench` (README: Benchmark); give it an OUT of its own (OUT=out/sha-portable).
+SHA         ?= instructions
+SWIFT_SHA   := $(if $(filter portable,$(SHA)),-D SHA_PORTABLE)
 CPP_POOL    := $(if $(POOL_DEFINE),-D$(POOL_DEFINE))
 SEL2        := $(OUT)/tmm-sel2-$(POOL)
 EL3         := $(OUT)/tmm-el3-$(POOL)
@@ -73,7 +81,7 @@ HOST        := $(OUT)/host
 REALM       := $(OUT)/realm
 TAMPERED    := $(OUT)/host-tampered
 
-.PHONY: all images all-images help deps core-embedded host-test image-checks system-tests test bench run clean \
+.PHONY: all images all-images help deps core-embedded host-test image-checks system-tests test bench sha-count run clean \
 	guest guest-clean run-linux-host run-linux-host-el3
 .DELETE_ON_ERROR:
 
@@ -86,6 +94,7 @@ help:
 	@echo "make run-linux-host   boot Debian's arm64 Linux as the payload (S-EL2 image; -el3: EL3 image;"
 	@echo "                      LINUX_SHELL=1 for a shell)"
 	@echo "make bench            RMI round-trip cycle counts under QEMU -icount"
+	@echo "make sha-count        the portable SHA-256's instructions per block on this host (callgrind)"
 	@echo "make images           build both images (POOL=sram|dram) and the host"
 	@echo "make guest            fetch Debian's arm64 kernels and busybox, build the initramfs images"
 	@echo "                      (FLAVOUR=cloud-arm64 for the realm guest; Docs/guest.md)"
@@ -166,16 +175,19 @@ endef
 $(SEL2)/monitor-swift.o: $(ARCH_SWIFT) $(MONITOR_SWIFT) $(CORE_ATTESTATION_SWIFT) \
 		$(wildcard Firmware/Monitor/SEL2/*.swift) $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(SWIFT_EMBEDDED) -Xcc -march=$(MARCH_BASE) $(SWIFT_POOL) -module-name Monitor -c \
+	$(SWIFT_EMBEDDED) -Xcc -march=$(MARCH_BASE) $(SWIFT_POOL) $(SWIFT_SHA) -module-name Monitor -c \
 		$(filter %.swift,$^) -o $@
 	@touch $@    # swiftc leaves an unchanged object's time alone
 
 $(SEL2)/tmm-swift.o: $(ARCH_SWIFT) $(CORE_SWIFT) $(TMM_SWIFT) $(wildcard Firmware/TMM/SEL2/*.swift) $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(SWIFT_EMBEDDED) -Xcc -march=$(MARCH_SEL2) -module-name TMM -c $(filter %.swift,$^) -o $@
+	$(SWIFT_EMBEDDED) -Xcc -march=$(MARCH_SEL2) $(SWIFT_SHA) -D SHA512_INSTRUCTIONS -module-name TMM -c $(filter %.swift,$^) -o $@
 	@touch $@    # swiftc leaves an unchanged object's time alone
 
-# The realm entry/exit code holds the firmware's only FP/SIMD instructions (the state switch).
+# The realm entry/exit code holds the firmware's FP/SIMD state switch; the SHA block functions
+# (sha*_blocks_ce.S) the only other FP/SIMD instructions, each saving what it uses. SHA-256's
+# are Armv8.0 and go into every secure component; SHA-512's are Armv8.2 and go only into the
+# S-EL2 TMM (Firmware/Secure/SHAInstructions.swift says why).
 $(SEL2)/tmm_realm_run.o: Platform/aarch64/tmm_realm_run.S $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(filter-out -mgeneral-regs-only,$(CFLAGS_COMMON)) -march=$(MARCH_SEL2) -c $< -o $@
@@ -198,12 +210,12 @@ $(SEL2)/device_secret.o: Platform/qemu-virt/device_secret.S $(DEVICE_SECRET)
 # Each component is linked on its own first and keeps only its entry symbol global.
 $(SEL2)/monitor.o: $(SEL2)/monitor-swift.o $(SEL2)/monitor_reset.o $(SEL2)/el3_vectors.o \
 		$(SEL2)/monitor_storage.o $(SEL2)/ns_dtb.o $(SEL2)/mem.o \
-		$(SEL2)/monitor_attestation_storage.o $(SEL2)/device_secret.o
+		$(SEL2)/monitor_attestation_storage.o $(SEL2)/device_secret.o $(SEL2)/sha256_blocks_ce.o
 	$(LLD) -r -o $@ $^
 	$(OBJCOPY) --keep-global-symbol=monitor_reset $@
 
 $(SEL2)/tmm.o: $(SEL2)/tmm-swift.o $(SEL2)/tmm_sel2_entry.o $(SEL2)/tmm_realm_run.o $(SEL2)/tmm_storage.o \
-		$(SEL2)/mem.o $(SEL2)/tmm_attestation_storage.o
+		$(SEL2)/mem.o $(SEL2)/tmm_attestation_storage.o $(SEL2)/sha256_blocks_ce.o $(SEL2)/sha512_blocks_ce.o
 	$(LLD) -r -o $@ $^
 	$(OBJCOPY) --keep-global-symbol=tmm_sel2_entry $@
 
@@ -224,7 +236,7 @@ $(SEL2)/tmm-sel2.ld: LinkerScripts/tmm-sel2.ld.S $(HEADERS)
 $(EL3)/firmware-swift.o: $(sort $(ARCH_SWIFT) $(MONITOR_SWIFT) $(wildcard Firmware/Monitor/EL3/*.swift) \
 		$(CORE_SWIFT) $(TMM_SWIFT) $(wildcard Firmware/TMM/EL3/*.swift)) $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(SWIFT_EMBEDDED) -Xcc -march=$(MARCH_EL3) $(SWIFT_POOL) -D TMM_AT_EL3 -module-name Firmware -c \
+	$(SWIFT_EMBEDDED) -Xcc -march=$(MARCH_EL3) $(SWIFT_POOL) $(SWIFT_SHA) -D TMM_AT_EL3 -module-name Firmware -c \
 		$(filter %.swift,$^) -o $@
 	@touch $@    # swiftc leaves an unchanged object's time alone
 
@@ -250,7 +262,7 @@ $(EL3)/tmm-el3.ld: LinkerScripts/tmm-el3.ld.S $(HEADERS)
 $(EL3)/tmm-el3.elf: $(EL3)/firmware-swift.o $(EL3)/monitor_reset.o $(EL3)/el3_vectors.o \
 		$(EL3)/monitor_storage.o $(EL3)/tmm_storage.o $(EL3)/ns_dtb.o $(EL3)/mem.o \
 		$(EL3)/monitor_attestation_storage.o $(EL3)/tmm_attestation_storage.o $(EL3)/device_secret.o \
-		$(EL3)/tmm-el3.ld $(PAYLOAD_STAMP)
+		$(EL3)/sha256_blocks_ce.o $(EL3)/tmm-el3.ld $(PAYLOAD_STAMP)
 	$(LLD) $(LDFLAGS) -T $(EL3)/tmm-el3.ld --defsym=__payload_entry=$(PAYLOAD_ADDR) \
 		$(filter %.o,$^) -o $@ -Map=$(@:.elf=.map)
 
@@ -390,6 +402,11 @@ bench: deps
 	@echo "== the firmware's SHA-256 and P-384 signing compiled for this host, beside swift-crypto"
 	swift run -c release tmm-bench
 
+# The portable SHA-256's instructions per 64-byte block on this host, counted by callgrind.
+sha-count:
+	@command -v valgrind >/dev/null || { echo "sha-count needs valgrind (Debian package valgrind)"; exit 1; }
+	@sh Tools/sha-count/count.sh $(OUT)/sha-count
+
 # ---------------------------------------------------------------------------------------------
 # Tests.
 
@@ -408,12 +425,17 @@ test: deps
 	$(PYTHON) Tests/System/systest.py --out $(OUT)
 
 CHECK_IMAGE := $(PYTHON) Tests/Image/check_image.py --objdump $(OBJDUMP) --nm $(NM)
+# FP/SIMD registers only in the TMM's FP/SIMD state switch and the SHA block functions (each
+# saves what it uses). The cortex-a57 check keeps SHA-512's Armv8.2 instructions out of the EL3
+# image and the S-EL2 monitor; SHA-256's are Armv8.0 and run only where ID_AA64ISAR0_EL1 says so.
 image-checks:
 	@sh Tests/Image/selftest.sh $(CLANG) $(LLD) $(OBJDUMP) $(NM) $(OUT)/image-selftest
 	@for pool in sram dram; do \
 		$(CHECK_IMAGE) $(OUT)/tmm-sel2-$$pool/tmm-sel2.elf --baseline-cpu cortex-a57:.monitor.text \
-			--allow-fp-in fpsimd_save_state --allow-fp-in fpsimd_restore_state || exit 1; \
-		$(CHECK_IMAGE) $(OUT)/tmm-el3-$$pool/tmm-el3.elf --baseline-cpu cortex-a57 || exit 1; \
+			--allow-fp-in fpsimd_save_state --allow-fp-in fpsimd_restore_state \
+			--allow-fp-in sha256_blocks_ce --allow-fp-in sha512_blocks_ce || exit 1; \
+		$(CHECK_IMAGE) $(OUT)/tmm-el3-$$pool/tmm-el3.elf --baseline-cpu cortex-a57 \
+			--allow-fp-in sha256_blocks_ce || exit 1; \
 	done
 	@$(CHECK_IMAGE) $(HOST)/host.elf --baseline-cpu cortex-a57
 	@$(CHECK_IMAGE) $(REALM)/realm.elf

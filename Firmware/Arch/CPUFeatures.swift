@@ -19,6 +19,8 @@ enum CPUFeatures {
         let isar1 = read_id_aa64isar1_el1()
         return field(isar1, 4) | field(isar1, 8) | field(isar1, 24) | field(isar1, 28) != 0
     }
+    /// ID_AA64ISAR0_EL1.SHA2, bits [15:12]: 1 = FEAT_SHA256, 2 = FEAT_SHA256 and FEAT_SHA512.
+    static var sha2Instructions: UInt64 { field(read_id_aa64isar0_el1(), 12) }
     /// FEAT_FGT: ID_AA64MMFR0_EL1.FGT, bits [59:56].
     static var hasFineGrainedTraps: Bool { field(read_id_aa64mmfr0_el1(), 56) != 0 }
     /// FEAT_ECV: ID_AA64MMFR0_EL1.ECV, bits [63:60].

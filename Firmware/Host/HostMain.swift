@@ -18,6 +18,7 @@ func hostMain(_ deviceTree: UInt64) -> Never {
     switch HostMode.requested {
     case .benchmark:
         Benchmark.run()
+        DataCreateBenchmark.run(deviceTree: deviceTree)
         console.print("[host] done: PSCI SYSTEM_OFF")
         PSCIClient.systemOff()
     case .systemReset:

@@ -39,6 +39,8 @@ func monitorColdBoot(_ cpu: UInt64) -> Never {
     cpus.decimal(UInt64(presentCPUs))
     cpus.append(" CPUs, GICv3 distributor and redistributors ready, Group 1 NS for the normal world")
     console.print(cpus)
+    // After configureEL3 (FP/SIMD untrapped) and before attestation measures the images.
+    SHAInstructions.enable(tag: "[EL3]")
 
     // Before the normal world's device tree goes into DRAM: it reads QEMU's tree there.
     PlatformAttestation.initializeAtColdBoot()

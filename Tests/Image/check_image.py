@@ -83,18 +83,20 @@ def main():
     report(not heap, "no heap allocator symbols", ", ".join(heap))
 
     # Address ranges of the functions allowed to touch FP/SIMD registers (`nm -S`: size known).
+    # A name may have several local copies (the S-EL2 image's monitor and TMM are linked apart,
+    # each with its own SHA-256 block function): every copy is allowed, each only over its size.
     allowed = []
     sized = {}
     for line in run(opts.nm, "-S", opts.elf).splitlines():
         parts = line.split()
         if len(parts) == 4:
-            sized[parts[3]] = (int(parts[0], 16), int(parts[1], 16))
+            sized.setdefault(parts[3], []).append((int(parts[0], 16), int(parts[1], 16)))
     for name in opts.allow_fp_in:
-        if name not in sized or sized[name][1] == 0:
+        copies = sized.get(name, [])
+        if not copies or any(size == 0 for _, size in copies):
             report(False, f"function {name} allowed to use FP/SIMD exists with a size")
             continue
-        start, size = sized[name]
-        allowed.append((start, start + size))
+        allowed.extend((start, start + size) for start, size in copies)
 
     fp = []
     count = 0

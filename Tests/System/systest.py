@@ -262,7 +262,7 @@ REALM_CHECKS = [
 SECURE_RAM_FAULT = "normal-world read of secure-only RAM faults"
 POOL_FAULT = "normal-world read of the secure granule pool faults"
 NO_FAILURES = [r"\[host\] checks: \d+ passed, 0 failed"]
-FORBIDDEN = [r"\bFAIL\b", r"UNEXPECTED EXCEPTION"]
+FORBIDDEN = [r"\bFAIL\b", r"UNEXPECTED EXCEPTION", r"instructions REFUSED"]
 # Host mode 3 (HostMode.swift): every check, but the VMM builds and destroys its realms without
 # running them; the test realm runs in sel2-realm (host mode 0, as `make run`).
 NO_REALM_RUNS = 3
@@ -321,6 +321,20 @@ def attestation_secure(variant):
         [r"\[EL3\] attestation ready: ", r"\[EL3\] platform token signed \(ES384\) in \d+ cycles",
          r"\[TMM\] RAK from EL3 \(P-384\); binding hash sha-256\(COSE_Key\) [0-9a-f]{64}",
          r"\[TMM\] platform token from EL3: \d+ bytes; CCA token storage per REC: \d+ bytes"]
+
+
+def sha_instructions(variant):
+    """The SHA block functions the boot self-test accepted (README: Benchmark): -cpu max has
+    FEAT_SHA256 and FEAT_SHA512, cortex-a72 FEAT_SHA256 only; SHA-512's instructions are only in
+    the S-EL2 TMM."""
+    passed = r"instructions, self-test passed in \d+ cycles; 4 KiB in \d+ cycles \(portable code: \d+\)"
+    lines = [rf"\[EL3\] SHA-256: FEAT_SHA256 {passed}"]
+    if variant == "sel2":
+        lines += [r"\[EL3\] SHA-512: portable code \(FEAT_SHA512 is Armv8\.2; this code is Armv8\.0\)",
+                  rf"\[TMM\] SHA-256: FEAT_SHA256 {passed}", rf"\[TMM\] SHA-512: FEAT_SHA512 {passed}"]
+    else:
+        lines += [r"\[EL3\] SHA-512: portable code \(the CPU has no FEAT_SHA512\)"]
+    return lines
 
 
 def attestation_post(image, configuration):
@@ -652,7 +666,7 @@ def tests(out, payload):
                                    r"\[EL3\] TMM running at Secure EL2, RMI ABI 1\.0", r"\[TMM\] CPU 1 online",
                                    r"\[TMM\] secure pool 0xe300000-0xeffffff \(3328 granules\)",
                                    r"\[EL3\] PSCI SYSTEM_OFF from the normal world"]
-             + attestation_secure("sel2")
+             + attestation_secure("sel2") + sha_instructions("sel2")
              + [r"\[EL3\] attestation: per-boot RAK input from RNDR QEMU-secure-seed CNTPCT"],
              post=attestation_post(sel2, "01010004")),
         Test("el3-boot: EL3 image on -cpu cortex-a72 (no FEAT_SEL2), same RMI answers, lifecycle and realm construction",
@@ -661,7 +675,7 @@ def tests(out, payload):
              secure=boot_secure + [r"\(EL3 image\)", r"\[TMM\] TrustZone Management Monitor at EL3, RMI ABI 1\.0",
                                    r"\[EL3\] TMM running at EL3, RMI ABI 1\.0",
                                    r"\[EL3\] PSCI SYSTEM_OFF from the normal world"]
-             + attestation_secure("el3")
+             + attestation_secure("el3") + sha_instructions("el3")
              + [r"\[EL3\] attestation: per-boot RAK input from QEMU-secure-seed CNTPCT"],
              post=attestation_post(el3, "01020004")),
         Test("attestation-per-boot: two boots of the EL3 image (no RNDR): same platform key, new RAK",

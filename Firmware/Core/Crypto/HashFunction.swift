@@ -39,8 +39,10 @@ public struct SHA384: HashFunction {
 
 /// The message buffering SHA-256 and SHA-512 share: input collects in `buffer` until a block
 /// is full, while whole blocks of the input go to the compression function straight from where
-/// they lie. That may be unaligned (flash, a byte offset into a granule): the compression
-/// functions read it a byte at a time.
+/// they lie, as many at a time as are contiguous (a block function with the CPU's SHA
+/// instructions saves and restores its vector registers once per call, not once per block).
+/// That may be unaligned (flash, a byte offset into a granule): the compression functions read
+/// it a byte at a time.
 struct MessageBlocks<let blockSize: Int> {
     /// The partial block; its first `buffered` bytes are pending.
     private(set) var buffer = InlineArray<blockSize, UInt8>(repeating: 0)
@@ -48,8 +50,9 @@ struct MessageBlocks<let blockSize: Int> {
     /// Bytes absorbed so far; messages here are far below any length limit.
     private(set) var messageLength: UInt64 = 0
 
-    /// Adds `bytes`, calling `compress` with the start of each block completed.
-    mutating func absorb(_ bytes: UnsafeRawBufferPointer, _ compress: (UnsafeRawPointer) -> Void) {
+    /// Adds `bytes`, calling `compress` with the start and number (at least one) of each run of
+    /// completed blocks.
+    mutating func absorb(_ bytes: UnsafeRawBufferPointer, _ compress: (UnsafeRawPointer, Int) -> Void) {
         messageLength &+= UInt64(bytes.count)
         var offset = 0
         if buffered > 0 {
@@ -58,12 +61,13 @@ struct MessageBlocks<let blockSize: Int> {
             buffered += take
             offset = take
             if buffered < blockSize { return }
-            withUnsafeBytes(of: buffer) { compress($0.baseAddress!) }
+            withUnsafeBytes(of: buffer) { compress($0.baseAddress!, 1) }
             buffered = 0
         }
-        while bytes.count - offset >= blockSize {
-            compress(bytes.baseAddress! + offset)
-            offset += blockSize
+        let whole = (bytes.count - offset) / blockSize
+        if whole > 0 {
+            compress(bytes.baseAddress! + offset, whole)
+            offset += whole * blockSize
         }
         for i in 0..<(bytes.count - offset) { buffer[i] = bytes[offset + i] }
         buffered = bytes.count - offset

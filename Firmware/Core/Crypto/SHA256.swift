@@ -1,5 +1,7 @@
 // SHA-256, FIPS 180-4 section 6.2. Pure Swift with no heap, so the same code measures
-// realms in the firmware and runs in host tests against the NIST vectors.
+// realms in the firmware and runs in host tests against the NIST vectors. Where the firmware
+// found and checked the CPU's SHA-256 instructions at boot (SHAAcceleration), whole blocks go
+// to them instead of to `compress`.
 
 public struct SHA256 {
     public static let digestSize = 32
@@ -20,11 +22,27 @@ public struct SHA256 {
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
     ]
     private var blocks = MessageBlocks<64>()
+    /// The block function this hash uses; nil: the portable `compress`.
+    private let blockFunction: SHA256BlockFunction?
 
-    public init() {}
+    /// SHA-256 with the CPU's instructions when the firmware enabled them, else portable.
+    public init() { blockFunction = SHAAcceleration.sha256 }
+
+    /// SHA-256 with the given block function (nil: the portable code), whatever is enabled:
+    /// for the self-test that decides whether a block function may be enabled.
+    public init(blockFunction: SHA256BlockFunction?) { self.blockFunction = blockFunction }
 
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        blocks.absorb(bytes) { Self.compress(&state, $0) }
+        let accelerated = blockFunction
+        blocks.absorb(bytes) { data, count in
+            if let accelerated {
+                withUnsafeMutableBytes(of: &state) {
+                    accelerated($0.baseAddress!.assumingMemoryBound(to: UInt32.self), data, count)
+                }
+            } else {
+                for i in 0..<count { Self.compress(&state, data + i * Self.blockSize) }
+            }
+        }
     }
 
     /// Pads the message (FIPS 180-4 5.1.1) and writes the 32-byte digest to `digest`,
@@ -42,32 +60,53 @@ public struct SHA256 {
         }
     }
 
-    /// One 64-byte block at `block`, read a byte at a time (it may be unaligned).
+    /// One 64-byte block at `block` (it may be unaligned), FIPS 180-4 6.2.2. The message
+    /// schedule lives in a 16-word window (W[t] replaces W[t-16]) and the rounds go eight at a
+    /// time with the working variables renamed instead of shifted, which is what keeps the
+    /// host build at or below mbedTLS's instructions per block (README: Benchmark).
     private static func compress(_ state: inout InlineArray<8, UInt32>, _ block: UnsafeRawPointer) {
-        var w = InlineArray<64, UInt32>(repeating: 0)
-        for t in 0..<16 {
-            var word: UInt32 = 0
-            for j in 0..<4 { word = word << 8 | UInt32(block.load(fromByteOffset: 4 * t + j, as: UInt8.self)) }
-            w[t] = word
-        }
-        for t in 16..<64 {
-            let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
-            let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
-            w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-        }
+        var w = InlineArray<16, UInt32>(repeating: 0)
+        for t in 0..<16 { w[t] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: 4 * t, as: UInt32.self)) }
         var a = state[0], b = state[1], c = state[2], d = state[3]
         var e = state[4], f = state[5], g = state[6], h = state[7]
-        for t in 0..<64 {
-            let t1 = h &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ ((e & f) ^ (~e & g))
-                &+ roundConstants[t] &+ w[t]
-            let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
-            h = g; g = f; f = e; e = d &+ t1
-            d = c; c = b; b = a; a = t1 &+ t2
+        var t = 0
+        while t < 64 {
+            if t >= 16 { for j in 0..<8 { schedule(&w, t + j) } }
+            round(a, b, c, &d, e, f, g, &h, roundConstants[t] &+ w[t & 15])
+            round(h, a, b, &c, d, e, f, &g, roundConstants[t + 1] &+ w[(t + 1) & 15])
+            round(g, h, a, &b, c, d, e, &f, roundConstants[t + 2] &+ w[(t + 2) & 15])
+            round(f, g, h, &a, b, c, d, &e, roundConstants[t + 3] &+ w[(t + 3) & 15])
+            round(e, f, g, &h, a, b, c, &d, roundConstants[t + 4] &+ w[(t + 4) & 15])
+            round(d, e, f, &g, h, a, b, &c, roundConstants[t + 5] &+ w[(t + 5) & 15])
+            round(c, d, e, &f, g, h, a, &b, roundConstants[t + 6] &+ w[(t + 6) & 15])
+            round(b, c, d, &e, f, g, h, &a, roundConstants[t + 7] &+ w[(t + 7) & 15])
+            t += 8
         }
         state[0] &+= a; state[1] &+= b; state[2] &+= c; state[3] &+= d
         state[4] &+= e; state[5] &+= f; state[6] &+= g; state[7] &+= h
     }
 
+    /// W[t] for 16 <= t < 64, into the window slot of W[t-16].
     @inline(__always)
-    private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { x >> n | x << (32 - n) }
+    private static func schedule(_ w: inout InlineArray<16, UInt32>, _ t: Int) {
+        let w15 = w[(t + 1) & 15], w2 = w[(t + 14) & 15]
+        let s0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 &>> 3)
+        let s1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 &>> 10)
+        w[t & 15] = w[t & 15] &+ s0 &+ w[(t + 9) & 15] &+ s1
+    }
+
+    /// One round: `d` becomes the next e, `h` the next a; the caller renames the rest.
+    /// Ch and Maj in forms with one operation fewer (same truth tables as FIPS 180-4 4.1.2);
+    /// Sigma1(e) = ROTR 6 (ROTR 5 (ROTR 14 (e) ^ e) ^ e), which is ROTR 6 ^ ROTR 11 ^ ROTR 25
+    /// of e with fewer copies of e, and Sigma0(a) likewise from 2, 13 and 22.
+    @inline(__always)
+    private static func round(_ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: inout UInt32,
+                              _ e: UInt32, _ f: UInt32, _ g: UInt32, _ h: inout UInt32, _ kw: UInt32) {
+        let t1 = h &+ rotr(rotr(rotr(e, 14) ^ e, 5) ^ e, 6) &+ (g ^ (e & (f ^ g))) &+ kw
+        d &+= t1
+        h = t1 &+ rotr(rotr(rotr(a, 9) ^ a, 11) ^ a, 2) &+ ((a & b) | (c & (a | b)))
+    }
+
+    @inline(__always)
+    private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { x &>> n | x &<< (32 &- n) }
 }

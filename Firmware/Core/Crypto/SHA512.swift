@@ -1,5 +1,6 @@
 // SHA-512 and SHA-384, FIPS 180-4 sections 6.4 and 6.5: one compression function, two
-// initial values and digest lengths.
+// initial values and digest lengths. Where the firmware found and checked the CPU's SHA-512
+// instructions at boot (SHAAcceleration), whole blocks go to them instead of to `compress`.
 
 public struct SHA512 {
     public static let blockSize = 128
@@ -36,22 +37,42 @@ public struct SHA512 {
     public let digestSize: Int
     private var state: InlineArray<8, UInt64>
     private var blocks = MessageBlocks<128>()
+    /// The block function this hash uses; nil: the portable `compress`.
+    private let blockFunction: SHA512BlockFunction?
 
-    /// SHA-512.
+    /// SHA-512, with the CPU's instructions when the firmware enabled them, else portable.
     public init() {
-        state = Self.sha512Initial
-        digestSize = 64
+        self.init(initial: Self.sha512Initial, digestSize: 64, blockFunction: SHAAcceleration.sha512)
     }
 
-    private init(initial: InlineArray<8, UInt64>, digestSize: Int) {
+    /// SHA-512 (or SHA-384 with `sha384: true`) with the given block function (nil: the portable
+    /// code), whatever is enabled: for the self-test that decides whether it may be enabled.
+    public init(sha384: Bool = false, blockFunction: SHA512BlockFunction?) {
+        self.init(initial: sha384 ? Self.sha384Initial : Self.sha512Initial, digestSize: sha384 ? 48 : 64,
+                  blockFunction: blockFunction)
+    }
+
+    private init(initial: InlineArray<8, UInt64>, digestSize: Int, blockFunction: SHA512BlockFunction?) {
         state = initial
         self.digestSize = digestSize
+        self.blockFunction = blockFunction
     }
 
-    public static func sha384() -> SHA512 { SHA512(initial: sha384Initial, digestSize: 48) }
+    public static func sha384() -> SHA512 {
+        SHA512(initial: sha384Initial, digestSize: 48, blockFunction: SHAAcceleration.sha512)
+    }
 
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        blocks.absorb(bytes) { Self.compress(&state, $0) }
+        let accelerated = blockFunction
+        blocks.absorb(bytes) { data, count in
+            if let accelerated {
+                withUnsafeMutableBytes(of: &state) {
+                    accelerated($0.baseAddress!.assumingMemoryBound(to: UInt64.self), data, count)
+                }
+            } else {
+                for i in 0..<count { Self.compress(&state, data + i * Self.blockSize) }
+            }
+        }
     }
 
     /// Pads the message (FIPS 180-4 5.1.2) and writes `digestSize` bytes to `digest`.

@@ -25,6 +25,8 @@ func tmmMain(_ cpu: UInt64, _ manifestAddress: UInt64, _ coldBoot: UInt64) -> Ne
         dc_cvac(UInt64(UInt(bitPattern: UnsafeRawPointer(&translationRoot))))
         dsb_sy()
         enableStage1AtEL2(root: root)
+        // The TMM's own copy of the crypto code (the monitor enabled the monitor's).
+        SHAInstructions.enable(tag: "[TMM]")
         if !tmmColdBoot(manifest: manifest, exceptionLevel: 2) { status = UInt64(bitPattern: -1) }
         prepareRealmExecution()
     } else {

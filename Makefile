@@ -342,7 +342,8 @@ image-checks:
 		$(CHECK_IMAGE) $(OUT)/tmm-el3-$$pool/tmm-el3.elf --baseline-cpu cortex-a57 || exit 1; \
 	done
 	@$(CHECK_IMAGE) $(HOST)/host.elf --baseline-cpu cortex-a57
-	@$(CHECK_IMAGE) $(REALM)/realm.elf
+	@$(CHECK_IMAGE) $(REALM)/realm.elf --allow-fp-in realm_fpsimd_add --allow-fp-in realm_fpsimd_fill \
+		--allow-fp-in realm_fpsimd_changed
 
 # ---------------------------------------------------------------------------------------------
 # The platform-independent core, compiled as Embedded Swift for both architecture levels: code

@@ -48,8 +48,9 @@ enum RecRun {
     static let ripasResponseReject: UInt64 = 1 << 4
 }
 
-/// A list register (ICH_LR<n>_EL2): pending, Group 1, priority 0xA0, HW = 0, vINTID 27.
-let timerListRegister: UInt64 = pendingListRegister(27)
+/// A list register (ICH_LR<n>_EL2): pending, Group 1, HW = 0, vINTID 27, a lower priority than
+/// the realm's SGIs (realm_layout.h).
+let timerListRegister: UInt64 = pendingListRegister(27, priority: UInt64(REALM_TIMER_PRIORITY))
 
 /// What the host saw while a realm ran; the checks read it afterwards.
 struct RunReport {

@@ -14,13 +14,17 @@ import TMMStorage
 /// defined and auxiliary control registers and set/way cache maintenance trapped (TIDCP,
 /// TACR, TSW), LORegion registers trapped (TLOR), synchronous external aborts to EL2 (TEA),
 /// EL1 in AArch64 (RW). IMO/FMO stay clear: with SCR_EL3.IRQ/FIQ set that routes the realm's
-/// ICC_* accesses and physical interrupts to EL3, which reflects them here. API/APK stay clear:
-/// the realm's pointer-authentication keys are not switched, so their use traps (and the
-/// feature ID registers say the CPU has none).
+/// ICC_* accesses and physical interrupts to EL3, which reflects them here (QEMU 7.2 stops
+/// trapping them to EL3 when IMO or FMO is set, so VI/VF cannot be used: InterruptWindow).
+/// API/APK stay clear: the realm's pointer-authentication keys are not switched, so their use
+/// traps (and the feature ID registers say the CPU has none).
 private let realmHCRBase: UInt64 = 1 << 0 | 1 << 1 | 1 << 5 | 1 << 9 | 1 << 10 | 1 << 18 | 1 << 19 | 1 << 20
     | 1 << 21 | 1 << 22 | 1 << 31 | 1 << 35 | 1 << 37
 private let hcrTWI: UInt64 = 1 << 13
 private let hcrTWE: UInt64 = 1 << 14
+/// How often a realm with a masked pending interrupt is stopped to look whether it has
+/// unmasked it (InterruptWindow): every 100 us.
+private let interruptWindowsPerSecond: UInt64 = 10_000
 
 /// CPTR_EL2 (E2H = 0) while a realm runs: FP/SIMD allowed (the TMM switches it), SVE (TZ) and
 /// SME (TSM) trapped whatever CPACR_EL1 says, trace (TTA) and activity monitors (TAM) trapped,
@@ -62,6 +66,8 @@ func runREC(_ state: inout RealmCPUState, realm: RealmExecutionInfo, controls: R
     write_vmpidr_el2(realm.mpidr)
     isb()
     let masked = TimerInterruptMask(cpu: area.pointee.cpu, controls: controls)
+    let window = controls.interruptWindow
+        ? InterruptWindow(cpu: area.pointee.cpu, periodsPerSecond: interruptWindowsPerSecond) : nil
 
     var run = realm_run()
     withUnsafeMutableBytes(of: &run.x) { raw in
@@ -81,14 +87,16 @@ func runREC(_ state: inout RealmCPUState, realm: RealmExecutionInfo, controls: R
     state.timers = RealmTimerRegisters.current()
     withFPSIMDWords(&state.fpsimd) { fpsimd_save_state($0) }
 
+    let windowEnded = window?.ended(now: read_cntpct_el0()) ?? false
+    window?.restore()
     masked.restore()
     hostTimers.load()
     restoreFPSIMD(from: area)
 
     switch kind {
     case Int64(REALM_EXIT_SYNC): return .synchronous(esr: esr, far: far, hpfar: hpfar)
-    case Int64(REALM_EXIT_IRQ): return .irq
-    case Int64(REALM_EXIT_FIQ): return .fiq
+    case Int64(REALM_EXIT_IRQ): return windowEnded ? .interruptWindow : .irq
+    case Int64(REALM_EXIT_FIQ): return windowEnded ? .interruptWindow : .fiq
     case Int64(REALM_EXIT_SERROR): return .serror(esr: esr)
     default:
         // The monitor refused the entry: the core never asks for a PSTATE other than EL1/EL0
@@ -137,7 +145,7 @@ private func restoreFPSIMD(from area: UnsafeMutablePointer<tmm_cpu>) {
 }
 
 /// The SGI/PPI frame of `cpu`'s redistributor (GICv3: the second 64 KiB frame).
-private func redistributorSGIFrame(cpu: UInt64) -> UInt64 {
+func redistributorSGIFrame(cpu: UInt64) -> UInt64 {
     UInt64(PLAT_GICR_BASE) + cpu * UInt64(PLAT_GICR_STRIDE) + 0x1_0000
 }
 

@@ -90,7 +90,7 @@ LIFECYCLE_CHECKS = [
 REALM_EXECUTION_CHECKS = [
     "realm execution: a realm of three RECs is built",
     "realm execution: a store to an unprotected IPA exits with a data abort (SYNC, EC 0x24, HPFAR of the IPA)",
-    "realm execution: a spinning realm is preempted by the host's timer (exit IRQ or FIQ)",
+    "realm execution: a spinning realm is preempted by the host's timer (exit IRQ)",
     "realm execution: a realm that writes ICC_PMR_EL1 = 0 is still preempted by the host's timer",
     "realm execution: the host's GIC priority mask is untouched",
     "realm execution: the realm's IAR1/EOIR1/DIR/IGRPEN1 accesses leave the host's interrupt pending for the host",

@@ -150,7 +150,9 @@ public struct RealmExecutionInfo: Equatable, Sendable {
 public enum RealmHardwareExit: Equatable, Sendable {
     /// A synchronous exception taken to the TMM: ESR_EL2, FAR_EL2, HPFAR_EL2 at the time.
     case synchronous(esr: UInt64, far: UInt64, hpfar: UInt64)
-    /// A physical interrupt that must go to the host (signalled as IRQ or as FIQ).
+    /// A physical interrupt that must go to the host, named as the host's world would take it
+    /// (RMI_EXIT_IRQ / RMI_EXIT_FIQ): its own Non-secure Group 1 interrupts are IRQs even
+    /// where the CPU signals them as FIQ while a realm runs (TrustZone's Secure state).
     case irq
     case fiq
     /// A physical SError: ESR_EL2.

@@ -95,8 +95,13 @@ func runREC(_ state: inout RealmCPUState, realm: RealmExecutionInfo, controls: R
 
     switch kind {
     case Int64(REALM_EXIT_SYNC): return .synchronous(esr: esr, far: far, hpfar: hpfar)
-    case Int64(REALM_EXIT_IRQ): return windowEnded ? .interruptWindow : .irq
-    case Int64(REALM_EXIT_FIQ): return windowEnded ? .interruptWindow : .fiq
+    // A physical interrupt, named as the host would have taken it (RMI_EXIT_IRQ/FIQ): in Secure
+    // state the GIC signals the other security state's Group 1, the host's interrupts, as FIQ,
+    // and Secure Group 1 as IRQ; in the normal world, or in the Realm state of an RME CPU,
+    // the host's are IRQs and Secure Group 1 is FIQ (GICv3, "Interrupt grouping"). Group 0
+    // (EL3's, FIQ in both) is not used on this platform.
+    case Int64(REALM_EXIT_FIQ): return windowEnded ? .interruptWindow : .irq
+    case Int64(REALM_EXIT_IRQ): return windowEnded ? .interruptWindow : .fiq
     case Int64(REALM_EXIT_SERROR): return .serror(esr: esr)
     default:
         // The monitor refused the entry: the core never asks for a PSTATE other than EL1/EL0

@@ -239,6 +239,56 @@ func lr(_ intid: UInt64, state: UInt64 = 1, priority: UInt64 = 0xA0, group1: Boo
         #expect(r.exit.misr == 1 << 7)
     }
 
+    // MARK: binary points (ICV_BPR0_EL1, ICV_BPR1_EL1, ICV_CTLR_EL1.CBPR, ICH_VMCR_EL2)
+
+    static let bpr0: (UInt8, UInt8, UInt8) = (12, 8, 3)
+
+    /// VMCR's VBPR0 [23:21], VBPR1 [20:18], VCBPR [4].
+    static func vmcrBinaryPoints(_ vmcr: UInt64) -> (bpr0: UInt64, bpr1: UInt64, cbpr: Bool) {
+        (vmcr >> 21 & 7, vmcr >> 18 & 7, vmcr & 1 << 4 != 0)
+    }
+
+    @Test func binaryPointsReadAsTheExitReportsThem() {
+        let r = RunningRealm()
+        // Reset: the minimums, 2 for Group 0 and 3 for Group 1 (5 preemption bits).
+        #expect(r.enter(script: [ICC.read(Self.bpr0, into: 10), ICC.read(ICC.bpr1, into: 11), ICC.read(ICC.ctlr, into: 12)]).x0 == 0)
+        var s = r.lastRun.state
+        #expect(s.gprs[10] == 2 && s.gprs[11] == 3 && s.gprs[12] & 1 == 0)
+        #expect(Self.vmcrBinaryPoints(r.exit.vmcr) == (2, 3, false))
+        // Below the minimum reads as the minimum; other values as written.
+        #expect(r.enter(script: [ICC.write(Self.bpr0, 0), ICC.read(Self.bpr0, into: 10),
+                                 ICC.write(Self.bpr0, 4), ICC.read(Self.bpr0, into: 11), ICC.write(ICC.bpr1, 6)]).x0 == 0)
+        s = r.lastRun.state
+        #expect(s.gprs[10] == 2 && s.gprs[11] == 4)
+        #expect(Self.vmcrBinaryPoints(r.exit.vmcr) == (4, 6, false))
+        // CBPR: BPR1 reads as BPR0 + 1 and ignores writes; VMCR keeps the stored BPR1.
+        #expect(r.enter(script: [ICC.write(ICC.ctlr, 1), ICC.read(ICC.ctlr, into: 10), ICC.read(ICC.bpr1, into: 11),
+                                 ICC.write(ICC.bpr1, 3), ICC.read(ICC.bpr1, into: 12)]).x0 == 0)
+        s = r.lastRun.state
+        #expect(s.gprs[10] & 1 == 1 && s.gprs[11] == 5 && s.gprs[12] == 5)
+        #expect(Self.vmcrBinaryPoints(r.exit.vmcr) == (4, 6, true))
+        // Saturates at 7.
+        #expect(r.enter(script: [ICC.write(Self.bpr0, 7), ICC.read(ICC.bpr1, into: 10)]).x0 == 0)
+        #expect(r.lastRun.state.gprs[10] == 7)
+        // CBPR cleared: BPR1 as written before.
+        #expect(r.enter(script: [ICC.write(ICC.ctlr, 0), ICC.read(ICC.bpr1, into: 10)]).x0 == 0)
+        #expect(r.lastRun.state.gprs[10] == 6 && Self.vmcrBinaryPoints(r.exit.vmcr) == (7, 6, false))
+    }
+
+    @Test func commonBinaryPointDecidesGroup1Preemption() {
+        // Active at 0xA8, pending at 0xA0. BPR1 3: group priorities 0xA8 and 0xA0, so it
+        // preempts. CBPR with BPR0 4: Group 1 splits at BPR0 + 1 = 5, both in group 0xA0.
+        for cbpr in [false, true] {
+            let setup = cbpr ? [ICC.write(Self.bpr0, 4), ICC.write(ICC.ctlr, 1)] : []
+            let r = prepared(setup + [Step(.irq) { $0.pstate = 0x3C5 }])
+            #expect(r.enter(lrs: [lr(40, priority: 0xA8)], script: [ICC.read(ICC.iar1, into: 10)]).x0 == 0)
+            #expect(r.enter(lrs: [r.exit.lr(0), lr(41, priority: 0xA0)],
+                            script: [ICC.read(ICC.rpr, into: 11), ICC.read(ICC.iar1, into: 12)]).x0 == 0)
+            let s = r.lastRun.state
+            #expect(s.gprs[11] == (cbpr ? 0xA0 : 0xA8) && s.gprs[12] == (cbpr ? 1023 : 41))
+        }
+    }
+
     @Test func otherRegisters() {
         let r = prepared()
         #expect(r.enter(lrs: [lr(27)], script: [

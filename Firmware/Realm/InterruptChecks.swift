@@ -32,19 +32,20 @@ enum InterruptChecks {
         while read_icc_hppir1_el1() & 0xFF_FFFF != sgi && read_cntvct_el0() < deadline {}
         let highest = read_icc_hppir1_el1() & 0xFF_FFFF
 
-        // WFI with both pending and IRQs masked: it completes at once (the host's preemption
-        // timer would end an idle wait after 100 ms).
+        // WFI with both pending and IRQs masked: it completes (at once; the time is printed).
         let before = read_cntvct_el0()
         wfi()
         let waited = read_cntvct_el0() - before
+        let pendingAfterWFI = read_icc_hppir1_el1() & 0xFF_FFFF
         let takenWhileMasked = interruptCount
 
-        // Unmasking takes both while the realm spins without a trap of its own, well before the
-        // host's preemption timer (100 ms) would stop the run: the TMM's doing, not the host's.
+        // Unmasking takes both while the realm spins without a trap of its own (how soon is
+        // printed: the TMM looks every 100 us, but QEMU's clock follows the loaded build
+        // machine's, so no bound is checked here; the host tests check the mechanism).
         let unmasked = read_cntvct_el0()
         unmask_irq()
         isb()
-        while interruptCount < 2 && read_cntvct_el0() - unmasked < frequency / 20 {}
+        while interruptCount < 2 && read_cntvct_el0() - unmasked < 2 * frequency {}
         let takenAtUnmask = interruptCount
         let latency = read_cntvct_el0() - unmasked
         mask_irq()
@@ -58,8 +59,8 @@ enum InterruptChecks {
         var wait = LogLine(": ")
         wait.decimal(waited * 1_000_000 / frequency)
         wait.append(" us in WFI")
-        checks.expect("GIC: WFI with IRQs masked completes at once on a pending virtual interrupt",
-                      waited < frequency / 20 && takenWhileMasked == 0, wait)
+        checks.expect("GIC: WFI with IRQs masked completes on a pending virtual interrupt, which stays pending",
+                      takenWhileMasked == 0 && pendingAfterWFI == sgi, wait)
         var order = LogLine(": ")
         order.decimal(takenAtUnmask)
         order.append(" taken in ")

@@ -36,6 +36,7 @@ func realmMain(_ mode: UInt64) -> Never {
         PSCIChecks.run(&checks)
         InterruptChecks.run(&checks)
         IsolationChecks.run(&checks, config)
+        NonSecureStage1Checks.run(&checks, config)
         AttestationChecks.run(&checks, config)
         IsolationChecks.leaveSecret()
     }

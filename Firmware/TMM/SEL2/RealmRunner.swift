@@ -110,29 +110,36 @@ func runREC(_ state: inout RealmCPUState, realm: RealmExecutionInfo, controls: R
     }
 }
 
-/// VTCR_EL2 for the realm's Non-secure IPA space: 4 GiB, starting at level 1, one table of
-/// nothing; inner-shareable write-back walks, this CPU's PA size and VMID width. The same for
-/// every realm, so computed once at cold boot (`prepareRealmExecution`), before any REC runs.
-nonisolated(unsafe) private var nonSecureIPASpaceVTCR: UInt64 = 0
+/// VTCR_EL2 fields every realm shares: 4 KiB granule (TG0 0), inner-shareable write-back walks
+/// (SH0, IRGN0, ORGN0), this CPU's PA size (PS), VMID width (VS), RES1 bit 31; NSW = NSA = 0:
+/// walks and output of the Non-secure IPA space in the Secure PA space (Arm ARM VTCR_EL2, with
+/// FEAT_SEL2). VSTCR_EL2 takes TG0, SH0, IRGN0, ORGN0 and PS from VTCR_EL2 too. Computed once at
+/// cold boot (`prepareRealmExecution`), before any REC runs.
+nonisolated(unsafe) private var stage2ControlBase: UInt64 = 0
 
 func prepareRealmExecution() {
     let ps = min(read_id_aa64mmfr0_el1() & 0xF, 5)
     let vmid16: UInt64 = CPUFeatures.vmidBits == 16 ? 1 << 19 : 0
-    nonSecureIPASpaceVTCR = 32 | 1 << 6 | 1 << 8 | 1 << 10 | 3 << 12 | ps << 16 | vmid16 | 1 << 31
+    stage2ControlBase = 1 << 8 | 1 << 10 | 3 << 12 | ps << 16 | vmid16 | 1 << 31
 }
 
-/// Stage 2 of the realm: its RTTs translate the Secure IPA space (both halves of a CCA realm's
-/// IPA space) to secure physical addresses (VSTCR_EL2.SA/SW = 0); its Non-secure IPA space (the
-/// realm's stage-1 NS bit) goes to an all-invalid table. The VMID in VTTBR_EL2 tags both. The
-/// caller's ISB makes these writes take effect.
+/// Stage 2 of the realm. Its RTTs translate both IPA spaces of the Secure EL1&0 regime, so the
+/// realm's stage-1 NS bit changes nothing (a realm tells protected from unprotected memory by
+/// the top IPA bit): VSTTBR_EL2 and VTTBR_EL2 name the same starting-level RTTs, VSTCR_EL2 and
+/// VTCR_EL2 give them the same geometry (T0SZ, SL0), and both IPA spaces walk and output to the
+/// Secure PA space (VSTCR_EL2.SW/SA = 0, VTCR_EL2.NSW/NSA = 0). The VMID in VTTBR_EL2 tags
+/// both. Checked on QEMU 7.2: it walks VTTBR_EL2 for the Non-secure IPA space (a VTTBR_EL2
+/// naming other memory made the realm's NS = 1 accesses fault), in the Secure PA space (the
+/// RTTs are in secure-only RAM) and outputs Secure addresses (the realm reads its protected
+/// RAM, which is secure-only, through NS = 1). The caller's ISB makes these writes take effect.
 private func configureStage2(_ realm: RealmExecutionInfo) {
     // SL0 for a 4 KiB granule: 2 = start at level 0, 1 = level 1, 0 = level 2.
     let sl0 = UInt64(2 - Int(realm.startLevel)) & 3
-    let vstcr = (64 - UInt64(realm.ipaWidth)) | sl0 << 6
-    write_vtcr_el2(nonSecureIPASpaceVTCR)
-    write_vstcr_el2(vstcr)
+    let geometry = (64 - UInt64(realm.ipaWidth)) | sl0 << 6
+    write_vtcr_el2(stage2ControlBase | geometry)
+    write_vstcr_el2(geometry)
     write_vsttbr_el2(realm.rttBase.value)
-    write_vttbr_el2(tmm_empty_stage2_table_address() | UInt64(realm.vmid) << 48)
+    write_vttbr_el2(realm.rttBase.value | UInt64(realm.vmid) << 48)
 }
 
 private func withFPSIMDWords(_ registers: inout FPSIMDRegisters, _ body: (UnsafeMutablePointer<UInt64>) -> Void) {

@@ -438,7 +438,8 @@ image-checks:
 			--allow-fp-in sha256_blocks_ce || exit 1; \
 	done
 	@$(CHECK_IMAGE) $(HOST)/host.elf --baseline-cpu cortex-a57
-	@$(CHECK_IMAGE) $(REALM)/realm.elf
+	@$(CHECK_IMAGE) $(REALM)/realm.elf --allow-fp-in realm_fpsimd_add --allow-fp-in realm_fpsimd_fill \
+		--allow-fp-in realm_fpsimd_changed
 
 # ---------------------------------------------------------------------------------------------
 # The platform-independent core, compiled as Embedded Swift for both architecture levels: code

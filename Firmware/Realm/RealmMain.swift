@@ -28,14 +28,15 @@ func realmMain(_ mode: UInt64) -> Never {
         IsolationChecks.secretNotVisible(&checks)
     } else {
         FeatureRegisterChecks.run(&checks)
+        FPSIMDChecks.run(&checks)
         MeasurementChecks.run(&checks, config)
         MemoryStateChecks.run(&checks, config)
         HostCallChecks.run(&checks)
         SharedMemoryChecks.run(&checks)
         PSCIChecks.run(&checks)
-        TimerChecks.run(&checks)
-        SGIChecks.run(&checks)
+        InterruptChecks.run(&checks)
         IsolationChecks.run(&checks, config)
+        NonSecureStage1Checks.run(&checks, config)
         AttestationChecks.run(&checks, config)
         IsolationChecks.leaveSecret()
     }

@@ -96,6 +96,9 @@ enum DataAbortSyndrome {
 /// ESR_EL2 of a trapped WFI/WFE (EC 0x01): TI bit 0 tells WFE (1) from WFI (0).
 enum WFxSyndrome {
     static let hostVisibleMask: UInt64 = ExceptionClass.mask | 1
+
+    /// TI [1:0]: 0b00 WFI, 0b10 WFIT (FEAT_WFxT); bit 0 set for WFE and WFET.
+    static func isWFI(_ esr: UInt64) -> Bool { esr & 1 == 0 }
 }
 
 /// ESR_EL2 of an SError: what the host may see (EC, IDS, AET, EA, DFSC).
@@ -144,6 +147,8 @@ struct SystemRegisterAccess: Equatable {
         /// The GIC CPU interface: ICC_PMR_EL1 (op0 3, op1 0, CRn 4, CRm 6, op2 0) and the
         /// ICC registers at op0 3, op1 0, CRn 12.
         case gicCPUInterface
+        /// CPACR_EL1 (op0 3, op1 0, CRn 1, CRm 0, op2 2; CPTR_EL2.TCPAC).
+        case architecturalFeatureAccessControl
         case other
     }
 
@@ -151,6 +156,7 @@ struct SystemRegisterAccess: Equatable {
         guard op0 == 3, op1 == 0 else { return .other }
         if crn == 0 && crm >= 1 && crm <= 7 { return .featureID }
         if crn == 12 || (crn == 4 && crm == 6 && op2 == 0) { return .gicCPUInterface }
+        if crn == 1 && crm == 0 && op2 == 2 { return .architecturalFeatureAccessControl }
         return .other
     }
 

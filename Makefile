@@ -62,7 +62,7 @@ HOST_SWIFT      := $(shell find Firmware/Host -name '*.swift' | LC_ALL=C sort)
 REALM_SWIFT     := $(shell find Firmware/Realm -name '*.swift' | LC_ALL=C sort) \
 	Firmware/Arch/Console.swift Firmware/Arch/HexDump.swift Firmware/Arch/PL011.swift Firmware/Arch/SpinLock.swift \
 	Firmware/Core/Crypto/HashFunction.swift Firmware/Core/Crypto/SHA256.swift Firmware/Core/Crypto/SHA512.swift \
-	Firmware/Core/Crypto/SHAAcceleration.swift Firmware/Core/Crypto/ByteHelpers.swift
+	Firmware/Core/Crypto/SHAAcceleration.swift Firmware/Core/Crypto/FIPS180Examples.swift Firmware/Core/Crypto/ByteHelpers.swift
 HEADERS         := $(wildcard Platform/*/include/*.h Platform/*/include/module.modulemap) Makefile
 
 # Image variants and pool configurations. POOL=sram (default) uses the spare secure-only RAM;

@@ -52,21 +52,10 @@ enum IsolationChecks {
         let secureVA = tmmPhysicalAddress
         let nonSecureVA = 0x8000_0000 | tmmPhysicalAddress & 0x1F_FFFF
 
-        let savedSCTLR = read_sctlr_el1()
-        write_mair_el1(0xFF)                           // Attr0: normal, write-back
-        // T0SZ 25, IRGN0/ORGN0 write-back, SH0 inner, TG0 4 KiB, EPD1 (no TTBR1 walks), IPS 40 bits.
-        write_tcr_el1(25 | 1 << 8 | 1 << 10 | 3 << 12 | 1 << 23 | 2 << 32)
-        write_ttbr0_el1(level1)
-        isb()
-        tlbi_vmalle1()
-        dsb_sy()
-        isb()
-        write_sctlr_el1(savedSCTLR | 1)
-        isb()
+        let savedSCTLR = RealmStage1.enable(level1: level1)
         let secure = probeRead(secureVA)
         let nonSecureProbe = probeRead(nonSecureVA)
-        write_sctlr_el1(savedSCTLR)
-        isb()
+        RealmStage1.disable(restoring: savedSCTLR)
 
         checks.expect("isolation: stage-1 NS=0 mapping of the TMM's PA 0x0e080000 faults (data abort, nothing read)",
                       secure.isDataAbort, secure.detail)

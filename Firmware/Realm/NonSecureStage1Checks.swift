@@ -43,24 +43,13 @@ enum NonSecureStage1Checks {
         let mailbox = unprotectedVA + (UInt64(REALM_SHARED_IPA) - unprotectedBase) + UInt64(REALM_MBX_HOST_MAGIC)
         let uart = unprotectedVA + (UInt64(REALM_UART_IPA) - unprotectedBase) + uartFlagRegister
 
-        let savedSCTLR = read_sctlr_el1()
-        write_mair_el1(0xFF)                           // Attr0 normal write-back, Attr1 Device-nGnRnE
-        // T0SZ 25, IRGN0/ORGN0 write-back, SH0 inner, TG0 4 KiB, EPD1 (no TTBR1 walks), IPS 40 bits.
-        write_tcr_el1(25 | 1 << 8 | 1 << 10 | 3 << 12 | 1 << 23 | 2 << 32)
-        write_ttbr0_el1(level1)
-        isb()
-        tlbi_vmalle1()
-        dsb_sy()
-        isb()
-        write_sctlr_el1(savedSCTLR | 1)
-        isb()
+        let savedSCTLR = RealmStage1.enable(level1: level1)
         // From here on every instruction fetch and access goes through NS = 1.
         let readProtected = Memory.load(before)
         Memory.store(after, patternAfter)
         let magic = Memory.load(mailbox)
         let flags = UInt64(mmio_read32(uart))
-        write_sctlr_el1(savedSCTLR)
-        isb()
+        RealmStage1.disable(restoring: savedSCTLR)
 
         var detail = LogLine(": read ")
         detail.hex(readProtected)

@@ -4,15 +4,6 @@
 // ("abc"), RFC 4231 test case 2, RFC 6979 A.2.6 (P-384, SHA-384, "sample").
 
 public enum CryptoSelfTest {
-    private static let sha256ABC: InlineArray<32, UInt8> = [
-        0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23,
-        0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad,
-    ]
-    private static let sha384ABC: InlineArray<48, UInt8> = [
-        0xcb, 0x00, 0x75, 0x3f, 0x45, 0xa3, 0x5e, 0x8b, 0xb5, 0xa0, 0x3d, 0x69, 0x9a, 0xc6, 0x50, 0x07,
-        0x27, 0x2c, 0x32, 0xab, 0x0e, 0xde, 0xd1, 0x63, 0x1a, 0x8b, 0x60, 0x5a, 0x43, 0xff, 0x5b, 0xed,
-        0x80, 0x86, 0x07, 0x2b, 0xa1, 0xe7, 0xcc, 0x23, 0x58, 0xba, 0xec, 0xa1, 0x34, 0xc8, 0x25, 0xa7,
-    ]
     private static let hmac384Jefe: InlineArray<48, UInt8> = [
         0xaf, 0x45, 0xd2, 0xe3, 0x76, 0x48, 0x40, 0x31, 0x61, 0x7f, 0x78, 0xd2, 0xb5, 0x8a, 0x6b, 0x1b,
         0x9c, 0x7e, 0xf4, 0x64, 0xf5, 0xa0, 0x1b, 0x47, 0xe4, 0x2e, 0xc3, 0x73, 0x63, 0x22, 0x44, 0x5e,
@@ -33,7 +24,6 @@ public enum CryptoSelfTest {
     ]
 
     // The messages and the HMAC key of the known answers.
-    private static let abc: StaticString = "abc"
     private static let jefe: StaticString = "Jefe"
     private static let jefeMessage: StaticString = "what do ya want for nothing?"
     private static let sample: StaticString = "sample"
@@ -42,13 +32,13 @@ public enum CryptoSelfTest {
     /// key, one for the signature and four for the two verifications.
     public static func run() -> Bool {
         var digest = InlineArray<64, UInt8>(repeating: 0)
-        withUnsafeMutableBytes(of: &digest) { SHA256.hash(abc.rawBytes, into: $0) }
+        withUnsafeMutableBytes(of: &digest) { SHA256.hash(FIPS180Examples.abc.rawBytes, into: $0) }
         var ok = withUnsafeBytes(of: digest) { d in
-            withUnsafeBytes(of: sha256ABC) { constantTimeEqual(UnsafeRawBufferPointer(rebasing: d[0..<32]), $0) }
+            withUnsafeBytes(of: FIPS180Examples.sha256ABC) { constantTimeEqual(UnsafeRawBufferPointer(rebasing: d[0..<32]), $0) }
         }
-        withUnsafeMutableBytes(of: &digest) { SHA384.hash(abc.rawBytes, into: $0) }
+        withUnsafeMutableBytes(of: &digest) { SHA384.hash(FIPS180Examples.abc.rawBytes, into: $0) }
         ok = ok && withUnsafeBytes(of: digest) { d in
-            withUnsafeBytes(of: sha384ABC) { constantTimeEqual(UnsafeRawBufferPointer(rebasing: d[0..<48]), $0) }
+            withUnsafeBytes(of: FIPS180Examples.sha384ABC) { constantTimeEqual(UnsafeRawBufferPointer(rebasing: d[0..<48]), $0) }
         }
         withUnsafeMutableBytes(of: &digest) {
             HMAC<SHA384>.authenticate(jefeMessage.rawBytes, key: jefe.rawBytes, into: $0)

@@ -1,0 +1,324 @@
+import PlatformDefinitions
+
+// A Linux realm as the host's VMM builds it over RMI (DEN0137 1.0-rel0), the way a CCA host
+// (KVM, kvmtool's `run --realm`) does, from what LinuxBootManifest describes:
+//
+//   REALM_CREATE   IPA width 40 (protected [0, 512 GiB), shared alias from 0x80_0000_0000),
+//                  SHA-256, no RPV, start level 1 with two concatenated tables
+//   RTT_CREATE     one level-2 RTT over RAM's 1 GiB and a level-3 RTT per 2 MiB of RAM; the
+//                  unprotected alias gets its RTTs on demand, when the realm first touches a
+//                  shared page there (LinuxRunLoop)
+//   INIT_RIPAS     over all of RAM (measured)
+//   DATA_CREATE    measured, in IPA order: the device tree at RAM's base, the kernel Image at
+//                  RAM + 2 MiB (+ text_offset), the initramfs after the kernel's image_size
+//   DATA_CREATE_UNKNOWN  every other RAM page, up front (not measured: the realm receives
+//                  zeroed memory whose content the RIM does not cover)
+//   REC_CREATE     one REC per vCPU (MPIDR Aff0 = index): REC 0 runnable at the kernel entry
+//                  with x0 = the device tree's IPA (arm64 boot protocol), the others not
+//                  runnable until the realm's PSCI CPU_ON
+//   REALM_ACTIVATE
+//
+// Granules come from the pool in contiguous blocks so that the VMM can find each one from its
+// IPA without tables of its own: data granule of RAM page i = dataBase + i * 4 KiB, level-3 RTT
+// of RAM's 2 MiB block j = rttL3Base + j * 4 KiB, and likewise for the unprotected alias.
+// Teardown (`destroy`) follows the specification's order: RECs, data, unprotected mappings,
+// RTTs from the leaves up, the realm; then every granule is undelegated.
+
+enum LinuxRealmLayout {
+    static let ipaWidth: UInt64 = 40
+    static let sharedAliasBit: UInt64 = 1 << (ipaWidth - 1)
+    /// Guest RAM, as QEMU's virt board puts it above the devices; the 1 GiB from here is one
+    /// level-1 entry, so one level-2 RTT covers RAM of up to 1 GiB.
+    static let ramBase: UInt64 = 0x8000_0000
+    static let distributorBase: UInt64 = 0x0800_0000
+    static let redistributorBase: UInt64 = 0x080A_0000
+    static let uartBase: UInt64 = 0x0900_0000
+    static let uartSPI: UInt64 = 1
+    static let kernelOffset: UInt64 = 2 << 20
+    static let block: UInt64 = 2 << 20
+    static let startLevel: Int64 = 1
+    static let startTables: UInt64 = 2
+    static let maxAux: UInt64 = 16
+    static let vmid: UInt64 = 1
+}
+
+/// Facts from an arm64 Linux `Image` header (Documentation/arch/arm64/booting.rst): text_offset
+/// at 8, image_size at 16, flags at 24, magic "ARM\x64" at 56.
+struct LinuxImageHeader {
+    let textOffset: UInt64
+    let imageSize: UInt64
+
+    init?(at address: UInt64, size: UInt64) {
+        guard size >= 64 else { return nil }
+        let p = UnsafeRawPointer(bitPattern: UInt(address))!
+        guard p.load(fromByteOffset: 56, as: UInt32.self) == 0x644D_5241 else { return nil }
+        textOffset = p.load(fromByteOffset: 8, as: UInt64.self)
+        let declared = p.load(fromByteOffset: 16, as: UInt64.self)
+        // image_size 0: an old kernel; the file is all there is to place (booting.rst).
+        imageSize = declared == 0 ? size : declared
+        guard textOffset < LinuxRealmLayout.block, imageSize >= size else { return nil }
+    }
+}
+
+struct LinuxRealm {
+    let manifest: LinuxBootManifest
+    let ramPages: UInt64
+    let ramBlocks: UInt64
+    /// IPAs and sizes of what DATA_CREATE measures.
+    let dtbIPA: UInt64
+    let dtbSize: UInt64
+    let kernelIPA: UInt64
+    let initrdIPA: UInt64
+    /// Where the device tree is built / was loaded in normal-world memory.
+    let dtbSource: UInt64
+
+    private(set) var rd: UInt64 = 0
+    private(set) var startTableBase: UInt64 = 0
+    private(set) var rttL2: UInt64 = 0
+    private(set) var rttL3Base: UInt64 = 0
+    private(set) var sharedL2: UInt64 = 0
+    private(set) var sharedL2Created = false
+    private(set) var sharedL3Base: UInt64 = 0
+    private(set) var dataBase: UInt64 = 0
+    private(set) var delegatedData: UInt64 = 0
+    private(set) var recBase: UInt64 = 0
+    private(set) var auxCount: UInt64 = 0
+    private(set) var recsCreated: UInt64 = 0
+    /// Level-3 RTTs of the unprotected alias created so far (bit j: RAM block j).
+    private(set) var sharedL3Created = InlineArray<8, UInt64>(repeating: 0)
+    private(set) var sharedPagesMapped: UInt64 = 0
+
+    var ramEnd: UInt64 { LinuxRealmLayout.ramBase + manifest.memorySize }
+    var vcpus: Int { Int(manifest.vcpus) }
+    func rec(_ index: Int) -> UInt64 { recBase + UInt64(index) * (1 + auxCount) << 12 }
+
+    /// Plans the realm's RAM layout; fails with a message when something does not fit.
+    init(manifest: LinuxBootManifest, dtbSize: UInt64) throws(LinuxRealmError) {
+        self.manifest = manifest
+        ramPages = manifest.memorySize >> 12
+        ramBlocks = manifest.memorySize / LinuxRealmLayout.block
+        guard let header = LinuxImageHeader(at: LinuxBootManifest.kernelAddress, size: manifest.kernelSize) else {
+            throw LinuxRealmError("the kernel is not an arm64 Linux Image (no \"ARM\\x64\" magic at offset 56, or a bad header)")
+        }
+        dtbIPA = LinuxRealmLayout.ramBase
+        self.dtbSize = dtbSize
+        dtbSource = LinuxBootManifest.dtbAddress
+        kernelIPA = LinuxRealmLayout.ramBase + LinuxRealmLayout.kernelOffset + header.textOffset
+        let kernelEnd = Self.alignUp(kernelIPA + header.imageSize, LinuxRealmLayout.block)
+        initrdIPA = kernelEnd
+        let initrdEnd = Self.alignUp(initrdIPA + manifest.initrdSize, 0x1000)
+        // Linux needs room of its own beyond what it is given: at least 16 MiB.
+        guard initrdEnd + (16 << 20) <= ramEnd else {
+            var e = LinuxRealmError("the kernel and initramfs do not fit in the realm's RAM with 16 MiB to spare; raise MEM")
+            e.line.append(": they end at ")
+            e.line.hex(initrdEnd - LinuxRealmLayout.ramBase)
+            throw e
+        }
+    }
+
+    static func alignUp(_ value: UInt64, _ alignment: UInt64) -> UInt64 { (value + alignment - 1) & ~(alignment - 1) }
+
+    /// Granules the realm takes from the pool, as `create`, `populate` and `createRECs` take them.
+    func granulesNeeded(auxCount: UInt64) -> UInt64 {
+        LinuxRealmLayout.startTables * 2 + 1 + 1 + ramBlocks + 1 + ramBlocks + ramPages + manifest.vcpus * (1 + auxCount)
+    }
+
+    /// RD, starting-level RTTs, RTTs over RAM; REALM_CREATE; RTT_CREATE.
+    mutating func create(pool: inout GranulePool, features: RMIFeatures) throws(VMMError) {
+        guard let startTables = pool.takeStartTables(LinuxRealmLayout.startTables), let rd = pool.take(),
+              let l2 = pool.take(), let l3 = pool.take(ramBlocks), let sharedL2 = pool.take(),
+              let sharedL3 = pool.take(ramBlocks) else { throw .poolExhausted }
+        self.rd = rd
+        startTableBase = startTables
+        rttL2 = l2
+        rttL3Base = l3
+        self.sharedL2 = sharedL2
+        sharedL3Base = sharedL3
+        try require(RMI.granuleDelegate(rd), "GRANULE_DELEGATE(RD)")
+        for i in 0..<LinuxRealmLayout.startTables {
+            try require(RMI.granuleDelegate(startTables + i << 12), "GRANULE_DELEGATE(start RTT)")
+        }
+        let params = NonSecurePage(index: 4)
+        params.writeRealmParams(ipaWidth: LinuxRealmLayout.ipaWidth, features: features, rpv: nil, vmid: LinuxRealmLayout.vmid,
+                                startTables: startTables, startLevel: LinuxRealmLayout.startLevel,
+                                startTableCount: LinuxRealmLayout.startTables)
+        try require(RMI.realmCreate(rd: rd, params: params.address), "REALM_CREATE")
+        try require(RMI.granuleDelegate(l2), "GRANULE_DELEGATE(RTT)")
+        try require(RMI.rttCreate(rd: rd, rtt: l2, ipa: LinuxRealmLayout.ramBase, level: 2), "RTT_CREATE(level 2)")
+        for j in 0..<ramBlocks {
+            let rtt = l3 + j << 12
+            try require(RMI.granuleDelegate(rtt), "GRANULE_DELEGATE(RTT)")
+            try require(RMI.rttCreate(rd: rd, rtt: rtt, ipa: LinuxRealmLayout.ramBase + j * LinuxRealmLayout.block, level: 3),
+                        "RTT_CREATE(level 3)")
+        }
+    }
+
+    /// INIT_RIPAS over RAM, then every RAM page: measured DATA_CREATE for the device tree,
+    /// kernel and initramfs, DATA_CREATE_UNKNOWN for the rest.
+    mutating func populate(pool: inout GranulePool) throws(VMMError) {
+        var base = LinuxRealmLayout.ramBase
+        while base < ramEnd {
+            let r = RMI.rttInitRIPAS(rd: rd, base: base, top: ramEnd)
+            try require(r, "RTT_INIT_RIPAS")
+            guard r.x1 > base else { throw VMMError(step: "RTT_INIT_RIPAS made no progress", result: r) }
+            base = r.x1
+        }
+        guard let data = pool.take(ramPages) else { throw .poolExhausted }
+        dataBase = data
+        // Loaded files end in a partial page: what DATA_CREATE copies past their end must be
+        // zero, as tmm-measure pads them.
+        Self.zeroTail(dtbSource, dtbSize)
+        Self.zeroTail(LinuxBootManifest.kernelAddress, manifest.kernelSize)
+        Self.zeroTail(LinuxBootManifest.initrdAddress, manifest.initrdSize)
+        for page in 0..<ramPages {
+            let pa = data + page << 12
+            try require(RMI.granuleDelegate(pa), "GRANULE_DELEGATE(data)")
+            delegatedData = page + 1
+            let ipa = LinuxRealmLayout.ramBase + page << 12
+            if let source = measuredSource(ipa) {
+                try require(RMI.dataCreate(rd: rd, data: pa, ipa: ipa, source: source, flags: 1), "DATA_CREATE")
+            } else {
+                try require(RMI.dataCreateUnknown(rd: rd, data: pa, ipa: ipa), "DATA_CREATE_UNKNOWN")
+            }
+        }
+    }
+
+    /// The normal-world page DATA_CREATE measures into realm page `ipa`, or nil for RAM the
+    /// realm receives unmeasured.
+    func measuredSource(_ ipa: UInt64) -> UInt64? {
+        if ipa >= dtbIPA && ipa < dtbIPA + Self.alignUp(dtbSize, 0x1000) { return dtbSource + (ipa - dtbIPA) }
+        if ipa >= kernelIPA && ipa < kernelIPA + Self.alignUp(manifest.kernelSize, 0x1000) {
+            return LinuxBootManifest.kernelAddress + (ipa - kernelIPA)
+        }
+        if ipa >= initrdIPA && ipa < initrdIPA + Self.alignUp(manifest.initrdSize, 0x1000) {
+            return LinuxBootManifest.initrdAddress + (ipa - initrdIPA)
+        }
+        return nil
+    }
+
+    private static func zeroTail(_ address: UInt64, _ size: UInt64) {
+        let end = alignUp(address + size, 0x1000)
+        guard size > 0, end > address + size else { return }
+        UnsafeMutableRawPointer(bitPattern: UInt(address + size))!.initializeMemory(as: UInt8.self, repeating: 0,
+                                                                                   count: Int(end - address - size))
+    }
+
+    /// One REC per vCPU with its auxiliary granules, contiguous: REC i at rec(i), its aux after.
+    mutating func createRECs(pool: inout GranulePool) throws(VMMError) {
+        let count = RMI.recAuxCount(rd: rd)
+        try require(count, "REC_AUX_COUNT")
+        guard count.x1 <= LinuxRealmLayout.maxAux else { throw VMMError(step: "REC_AUX_COUNT above 16", result: count) }
+        auxCount = count.x1
+        guard let base = pool.take(manifest.vcpus * (1 + auxCount)) else { throw .poolExhausted }
+        recBase = base
+        for r in 0..<vcpus {
+            let rec = self.rec(r)
+            try require(RMI.granuleDelegate(rec), "GRANULE_DELEGATE(REC)")
+            for i in 0..<auxCount { try require(RMI.granuleDelegate(rec + (1 + i) << 12), "GRANULE_DELEGATE(REC aux)") }
+            let params = NonSecurePage(index: 5)
+            params.writeRecParams(runnable: r == 0, mpidr: UInt64(r), pc: r == 0 ? kernelIPA : 0, x0: r == 0 ? dtbIPA : 0,
+                                  auxBase: rec + 0x1000, auxCount: auxCount)
+            try require(RMI.recCreate(rd: rd, rec: rec, params: params.address), "REC_CREATE")
+            recsCreated = UInt64(r) + 1
+        }
+    }
+
+    func activate() throws(VMMError) {
+        try require(RMI.realmActivate(rd: rd), "REALM_ACTIVATE")
+    }
+
+    // MARK: shared (unprotected) memory
+
+    /// The normal-world page behind unprotected IPA `ipa` (page aligned), when `ipa` is the
+    /// shared alias of realm RAM: PLAT_VMM_SHARED_BASE + its offset in RAM.
+    func sharedBacking(_ ipa: UInt64) -> UInt64? {
+        guard ipa & LinuxRealmLayout.sharedAliasBit != 0 else { return nil }
+        let protected = ipa & ~LinuxRealmLayout.sharedAliasBit
+        guard protected >= LinuxRealmLayout.ramBase && protected < ramEnd else { return nil }
+        let offset = protected - LinuxRealmLayout.ramBase
+        guard offset < UInt64(PLAT_VMM_SHARED_SIZE) else { return nil }
+        return UInt64(PLAT_VMM_SHARED_BASE) + offset
+    }
+
+    /// Maps the shared page at unprotected IPA `ipa` (RAM's alias) to its normal-world page,
+    /// creating the alias's RTTs first when needed (RTT_CREATE, RTT_MAP_UNPROTECTED).
+    mutating func mapShared(_ ipa: UInt64) throws(VMMError) {
+        let page = ipa & ~0xFFF
+        guard let backing = sharedBacking(page) else { throw VMMError(step: "no shared memory at this IPA", result: RMIResult(x0: ~0, x1: page, x2: 0, x3: 0, x4: 0)) }
+        let aliasRAM = LinuxRealmLayout.ramBase | LinuxRealmLayout.sharedAliasBit
+        if !sharedL2Created {
+            try require(RMI.granuleDelegate(sharedL2), "GRANULE_DELEGATE(RTT)")
+            try require(RMI.rttCreate(rd: rd, rtt: sharedL2, ipa: aliasRAM, level: 2), "RTT_CREATE(unprotected level 2)")
+            sharedL2Created = true
+        }
+        let block = (page - aliasRAM) / LinuxRealmLayout.block
+        let word = Int(block / 64), bit = block % 64
+        if sharedL3Created[word] >> bit & 1 == 0 {
+            let rtt = sharedL3Base + block << 12
+            try require(RMI.granuleDelegate(rtt), "GRANULE_DELEGATE(RTT)")
+            try require(RMI.rttCreate(rd: rd, rtt: rtt, ipa: aliasRAM + block * LinuxRealmLayout.block, level: 3),
+                        "RTT_CREATE(unprotected level 3)")
+            sharedL3Created[word] |= 1 << bit
+        }
+        // Fresh memory for the realm: it must not find what an earlier run left there.
+        UnsafeMutableRawPointer(bitPattern: UInt(backing))!.initializeMemory(as: UInt8.self, repeating: 0, count: 4096)
+        try require(RMI.rttMapUnprotected(rd: rd, ipa: page, level: 3, descriptor: backing | RMI.sharedMemoryAttributes),
+                    "RTT_MAP_UNPROTECTED")
+        sharedPagesMapped += 1
+    }
+
+    // MARK: teardown
+
+    /// The specification's order: RECs, data granules, unprotected mappings, RTTs from the
+    /// leaves up, the realm. Then `undelegateAll`.
+    func destroy() throws(VMMError) {
+        for r in 0..<Int(recsCreated) { try require(RMI.recDestroy(rec: rec(r)), "REC_DESTROY") }
+        for page in 0..<delegatedData {
+            let destroyed = RMI.dataDestroy(rd: rd, ipa: LinuxRealmLayout.ramBase + page << 12)
+            try require(destroyed, "DATA_DESTROY")
+            guard destroyed.x1 == dataBase + page << 12 else {
+                throw VMMError(step: "DATA_DESTROY returned another granule", result: destroyed)
+            }
+        }
+        let aliasRAM = LinuxRealmLayout.ramBase | LinuxRealmLayout.sharedAliasBit
+        for block in 0..<ramBlocks where sharedL3Created[Int(block / 64)] >> (block % 64) & 1 != 0 {
+            for i in 0..<UInt64(512) {
+                let ipa = aliasRAM + block * LinuxRealmLayout.block + i << 12
+                let entry = RMI.rttReadEntry(rd: rd, ipa: ipa, level: 3)
+                try require(entry, "RTT_READ_ENTRY")
+                if entry.x2 == RTTEntryState.assigned {
+                    try require(RMI.rttUnmapUnprotected(rd: rd, ipa: ipa, level: 3), "RTT_UNMAP_UNPROTECTED")
+                }
+            }
+            let destroyed = RMI.rttDestroy(rd: rd, ipa: aliasRAM + block * LinuxRealmLayout.block, level: 3)
+            try require(destroyed, "RTT_DESTROY(unprotected level 3)")
+        }
+        if sharedL2Created { try require(RMI.rttDestroy(rd: rd, ipa: aliasRAM, level: 2), "RTT_DESTROY(unprotected level 2)") }
+        for block in 0..<ramBlocks {
+            let destroyed = RMI.rttDestroy(rd: rd, ipa: LinuxRealmLayout.ramBase + block * LinuxRealmLayout.block, level: 3)
+            try require(destroyed, "RTT_DESTROY(level 3)")
+            guard destroyed.x1 == rttL3Base + block << 12 else { throw VMMError(step: "RTT_DESTROY returned another RTT", result: destroyed) }
+        }
+        try require(RMI.rttDestroy(rd: rd, ipa: LinuxRealmLayout.ramBase, level: 2), "RTT_DESTROY(level 2)")
+        try require(RMI.realmDestroy(rd: rd), "REALM_DESTROY")
+    }
+
+    func undelegateAll() throws(VMMError) {
+        for page in 0..<delegatedData { try require(RMI.granuleUndelegate(dataBase + page << 12), "GRANULE_UNDELEGATE(data)") }
+        for r in 0..<Int(recsCreated) {
+            for i in 0...auxCount { try require(RMI.granuleUndelegate(rec(r) + i << 12), "GRANULE_UNDELEGATE(REC)") }
+        }
+        for block in 0..<ramBlocks {
+            try require(RMI.granuleUndelegate(rttL3Base + block << 12), "GRANULE_UNDELEGATE(RTT)")
+            if sharedL3Created[Int(block / 64)] >> (block % 64) & 1 != 0 {
+                try require(RMI.granuleUndelegate(sharedL3Base + block << 12), "GRANULE_UNDELEGATE(RTT)")
+            }
+        }
+        if sharedL2Created { try require(RMI.granuleUndelegate(sharedL2), "GRANULE_UNDELEGATE(RTT)") }
+        try require(RMI.granuleUndelegate(rttL2), "GRANULE_UNDELEGATE(RTT)")
+        for i in 0..<LinuxRealmLayout.startTables {
+            try require(RMI.granuleUndelegate(startTableBase + i << 12), "GRANULE_UNDELEGATE(start RTT)")
+        }
+        try require(RMI.granuleUndelegate(rd), "GRANULE_UNDELEGATE(RD)")
+    }
+}

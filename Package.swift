@@ -10,6 +10,7 @@ let package = Package(
     name: "TMM",
     products: [
         .library(name: "TMMCore", targets: ["TMMCore"]),
+        .library(name: "VMMDevices", targets: ["VMMDevices"]),
         .executable(name: "tmm-verify", targets: ["tmm-verify"]),
         .executable(name: "tmm-bench", targets: ["tmm-bench"]),
         .executable(name: "tmm-measure", targets: ["tmm-measure"]),
@@ -29,6 +30,12 @@ let package = Package(
             // (Overflow checks stay on; -O does not remove them.)
             swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
         ),
+        // The host VMM's device models and guest device tree (also compiled into the bare-metal
+        // host image by the Makefile), as a library for their host tests and the tools.
+        .target(
+            name: "VMMDevices",
+            path: "Firmware/Host/VMM/Devices"
+        ),
         // Decoding and checking CCA attestation tokens on a host (strict CBOR, COSE_Sign1,
         // claims, binding). Library so that it is unit-tested; `tmm-verify` is a thin shell.
         .target(
@@ -44,7 +51,7 @@ let package = Package(
         // Predicting a realm's RIM offline with the TMM's own measurement code.
         .target(
             name: "RealmManifest",
-            dependencies: ["TMMCore"],
+            dependencies: ["TMMCore", "VMMDevices"],
             path: "Tools/measure/Sources/RealmManifest"
         ),
         .executableTarget(
@@ -60,8 +67,13 @@ let package = Package(
         .testTarget(
             name: "TMMCoreTests",
             // CCAVerify's strict decoder reads back what the firmware encoders write.
-            dependencies: ["TMMCore", "CCAVerify", "RealmManifest", crypto],
+            dependencies: ["TMMCore", "CCAVerify", "RealmManifest", "VMMDevices", crypto],
             path: "Tests/TMMCoreTests"
+        ),
+        .testTarget(
+            name: "VMMDevicesTests",
+            dependencies: ["VMMDevices"],
+            path: "Tests/VMMDevicesTests"
         ),
         .testTarget(
             name: "CCAVerifyTests",

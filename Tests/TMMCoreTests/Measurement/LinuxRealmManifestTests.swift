@@ -30,7 +30,7 @@ import VMMDevices
         var random = SplitMix64(seed: 7)
         return LinuxRealmInputs(kernel: kernel(textOffset: textOffset, imageSize: 0x10_0000, bytes: 3 * 4096 + 100, seed: 3),
                                 initrd: random.bytes(5000), memorySize: ramSize, vcpus: 2,
-                                commandLine: Array("console=ttyAMA0 earlycon=pl011,0x8009000000".utf8))
+                                commandLine: Array("console=ttyAMA0".utf8))
     }
 
     /// The host's construction over RMI, with the device tree the VMM generates.
@@ -47,6 +47,8 @@ import VMMDevices
         let kernelIPA = ramBase + 0x20_0000 + textOffset
         let initrdIPA = (kernelIPA + 0x10_0000 + 0x1F_FFFF) & ~0x1F_FFFF
         var vm = VMDescription.realm(ramSize: ramSize, vcpuCount: inputs.vcpus, ipaWidth: 40)
+        // The VMM's bootargs: earlycon at the UART's shared alias, then the user's line.
+        vm.bootArguments.append("earlycon=pl011,mmio32,0x8009000000 ")
         inputs.commandLine.withUnsafeBytes { vm.bootArguments.append(bytes: $0) }
         vm.initrdStart = initrdIPA
         vm.initrdEnd = initrdIPA + UInt64(inputs.initrd.count)

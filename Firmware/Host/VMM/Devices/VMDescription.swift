@@ -155,6 +155,15 @@ public struct VMDescription: Sendable {
     /// Where the guest finds a device whose base is `base`.
     public func guestAddress(_ base: UInt64) -> UInt64 { base | sharedAliasBit }
 
+    /// Appends `earlycon=pl011,mmio32,<the UART's guest address> ` to the boot arguments:
+    /// Linux maps its early console before it asks RSI anything, so in a realm it must be
+    /// given the shared alias directly (the device tree describes the protected IPA).
+    public mutating func appendEarlyConsoleArgument() {
+        bootArguments.append("earlycon=pl011,mmio32,")
+        bootArguments.appendHex(guestAddress(uartBase))
+        bootArguments.append(" ")
+    }
+
     public var redistributorRegionSize: UInt64 { UInt64(clampedVCPUCount) * Self.redistributorStride }
 
     /// vcpuCount limited to 1 ... maxVCPUs, for sizes that must stay in range.

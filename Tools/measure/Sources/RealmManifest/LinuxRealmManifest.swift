@@ -23,7 +23,7 @@ public struct LinuxRealmInputs {
     public var deviceTree: [UInt8]?
     public var memorySize: UInt64
     public var vcpus: Int
-    /// Passed to the guest verbatim as /chosen/bootargs.
+    /// Passed to the guest as /chosen/bootargs, after the earlycon argument the VMM puts first.
     public var commandLine: [UInt8]
 
     public init(kernel: [UInt8], initrd: [UInt8] = [], deviceTree: [UInt8]? = nil, memorySize: UInt64,
@@ -41,6 +41,8 @@ extension RealmManifest {
     /// The VM the VMM describes to the realm for `inputs` (before the initrd is placed).
     public static func linuxVM(_ inputs: LinuxRealmInputs, ipaWidth: Int) -> VMDescription {
         var vm = VMDescription.realm(ramSize: inputs.memorySize, vcpuCount: inputs.vcpus, ipaWidth: ipaWidth)
+        // The VMM puts the early console's shared alias first (LinuxRealm).
+        vm.appendEarlyConsoleArgument()
         inputs.commandLine.withUnsafeBytes { vm.bootArguments.append(bytes: $0) }
         return vm
     }

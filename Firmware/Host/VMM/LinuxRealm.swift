@@ -9,8 +9,9 @@ import PlatformDefinitions
 //                  unprotected alias gets its RTTs on demand, when the realm first touches a
 //                  shared page there (LinuxRunLoop)
 //   INIT_RIPAS     over all of RAM (measured)
-//   DATA_CREATE    measured, in IPA order: the device tree at RAM's base, the kernel Image at
-//                  RAM + 2 MiB (+ text_offset), the initramfs after the kernel's image_size
+//   DATA_CREATE    measured, in IPA order (LinuxBootLayout): the kernel Image at RAM +
+//                  text_offset, the device tree at the next 2 MiB boundary after image_size,
+//                  the initramfs in the 2 MiB block after the device tree's
 //   DATA_CREATE_UNKNOWN  every other RAM page, up front (not measured: the realm receives
 //                  zeroed memory whose content the RIM does not cover)
 //   REC_CREATE     one REC per vCPU (MPIDR Aff0 = index): REC 0 runnable at the kernel entry
@@ -24,44 +25,22 @@ import PlatformDefinitions
 // Teardown (`destroy`) follows the specification's order: RECs, data, unprotected mappings,
 // RTTs from the leaves up, the realm; then every granule is undelegated.
 
-enum LinuxRealmLayout {
+/// The realm's RMI parameters (the device layout is VMDescription.realm's, the RAM layout
+/// LinuxBootLayout's: both shared with tmm-measure through Devices/).
+enum LinuxRealmParameters {
     static let ipaWidth: UInt64 = 40
-    static let sharedAliasBit: UInt64 = 1 << (ipaWidth - 1)
-    /// Guest RAM, as QEMU's virt board puts it above the devices; the 1 GiB from here is one
-    /// level-1 entry, so one level-2 RTT covers RAM of up to 1 GiB.
-    static let ramBase: UInt64 = 0x8000_0000
-    static let distributorBase: UInt64 = 0x0800_0000
-    static let redistributorBase: UInt64 = 0x080A_0000
-    static let uartBase: UInt64 = 0x0900_0000
-    static let uartSPI: UInt64 = 1
-    static let kernelOffset: UInt64 = 2 << 20
-    static let block: UInt64 = 2 << 20
     static let startLevel: Int64 = 1
     static let startTables: UInt64 = 2
     static let maxAux: UInt64 = 16
     static let vmid: UInt64 = 1
-}
-
-/// Facts from an arm64 Linux `Image` header (Documentation/arch/arm64/booting.rst): text_offset
-/// at 8, image_size at 16, flags at 24, magic "ARM\x64" at 56.
-struct LinuxImageHeader {
-    let textOffset: UInt64
-    let imageSize: UInt64
-
-    init?(at address: UInt64, size: UInt64) {
-        guard size >= 64 else { return nil }
-        let p = UnsafeRawPointer(bitPattern: UInt(address))!
-        guard p.load(fromByteOffset: 56, as: UInt32.self) == 0x644D_5241 else { return nil }
-        textOffset = p.load(fromByteOffset: 8, as: UInt64.self)
-        let declared = p.load(fromByteOffset: 16, as: UInt64.self)
-        // image_size 0: an old kernel; the file is all there is to place (booting.rst).
-        imageSize = declared == 0 ? size : declared
-        guard textOffset < LinuxRealmLayout.block, imageSize >= size else { return nil }
-    }
+    static let block: UInt64 = 2 << 20
 }
 
 struct LinuxRealm {
     let manifest: LinuxBootManifest
+    /// What the device models, the device tree and the layout share.
+    let vm: VMDescription
+    let layout: LinuxBootLayout
     let ramPages: UInt64
     let ramBlocks: UInt64
     /// IPAs and sizes of what DATA_CREATE measures.
@@ -88,44 +67,78 @@ struct LinuxRealm {
     private(set) var sharedL3Created = InlineArray<8, UInt64>(repeating: 0)
     private(set) var sharedPagesMapped: UInt64 = 0
 
-    var ramEnd: UInt64 { LinuxRealmLayout.ramBase + manifest.memorySize }
+    var ramBase: UInt64 { vm.ramBase }
+    var ramEnd: UInt64 { vm.ramEnd }
     var vcpus: Int { Int(manifest.vcpus) }
     func rec(_ index: Int) -> UInt64 { recBase + UInt64(index) * (1 + auxCount) << 12 }
 
-    /// Plans the realm's RAM layout; fails with a message when something does not fit.
-    init(manifest: LinuxBootManifest, dtbSize: UInt64) throws(LinuxRealmError) {
+    /// Plans the realm's RAM layout and writes its device tree (unless the user gave one);
+    /// fails with a message when something does not fit.
+    init(manifest: LinuxBootManifest) throws(LinuxRealmError) {
         self.manifest = manifest
         ramPages = manifest.memorySize >> 12
-        ramBlocks = manifest.memorySize / LinuxRealmLayout.block
-        guard let header = LinuxImageHeader(at: LinuxBootManifest.kernelAddress, size: manifest.kernelSize) else {
-            throw LinuxRealmError("the kernel is not an arm64 Linux Image (no \"ARM\\x64\" magic at offset 56, or a bad header)")
-        }
-        dtbIPA = LinuxRealmLayout.ramBase
-        self.dtbSize = dtbSize
-        dtbSource = LinuxBootManifest.dtbAddress
-        kernelIPA = LinuxRealmLayout.ramBase + LinuxRealmLayout.kernelOffset + header.textOffset
-        let kernelEnd = Self.alignUp(kernelIPA + header.imageSize, LinuxRealmLayout.block)
-        initrdIPA = kernelEnd
-        let initrdEnd = Self.alignUp(initrdIPA + manifest.initrdSize, 0x1000)
-        // Linux needs room of its own beyond what it is given: at least 16 MiB.
-        guard initrdEnd + (16 << 20) <= ramEnd else {
-            var e = LinuxRealmError("the kernel and initramfs do not fit in the realm's RAM with 16 MiB to spare; raise MEM")
-            e.line.append(": they end at ")
-            e.line.hex(initrdEnd - LinuxRealmLayout.ramBase)
+        ramBlocks = manifest.memorySize / LinuxRealmParameters.block
+        let image = UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: UInt(LinuxBootManifest.kernelAddress)),
+                                           count: Int(manifest.kernelSize))
+        var vm = VMDescription.realm(ramSize: manifest.memorySize, vcpuCount: Int(manifest.vcpus),
+                                     ipaWidth: Int(LinuxRealmParameters.ipaWidth))
+        let layout: LinuxBootLayout
+        do throws(LinuxImageError) {
+            let header = try Arm64LinuxImage(parsing: image)
+            layout = try LinuxBootLayout(vm: vm, kernel: header, initrdSize: manifest.initrdSize)
+        } catch {
+            var e = LinuxRealmError("the kernel cannot be booted")
+            e.line.append(": ")
+            e.line.append(error.message)
+            if error == .doesNotFit { e.line.append(" (raise MEM)") }
             throw e
         }
+        // Linux needs room of its own beyond what it is given: at least 16 MiB.
+        guard layout.initrdEnd + (16 << 20) <= vm.ramEnd else {
+            var e = LinuxRealmError("the kernel, device tree and initramfs do not leave 16 MiB of the realm's RAM; raise MEM")
+            e.line.append(": they end at RAM + ")
+            e.line.hex(layout.initrdEnd - vm.ramBase)
+            throw e
+        }
+        vm = layout.describing(vm)
+        // earlycon maps its UART before Linux has asked RSI anything, so it must be told the
+        // shared alias itself (Linux's ioremap later finds the device's RIPAS EMPTY and maps
+        // the alias on its own).
+        vm.appendEarlyConsoleArgument()
+        for i in 0..<Int(manifest.commandLineLength) { vm.bootArguments.append(byte: manifest.commandLine[i]) }
+        guard vm.bootArguments.complete else {
+            throw LinuxRealmError("the command line is longer than the VMM's device tree holds", UInt64(BootArguments.capacity))
+        }
+        dtbSource = LinuxBootManifest.dtbAddress
+        if manifest.dtbSize > 0 {
+            dtbSize = manifest.dtbSize
+        } else {
+            let buffer = UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(bitPattern: UInt(LinuxBootManifest.dtbAddress)),
+                                                       count: Int(PLAT_VMM_DTB_MAX_SIZE))
+            do throws(DeviceTreeError) {
+                dtbSize = UInt64(try GuestDeviceTree.write(vm, into: buffer))
+            } catch {
+                throw LinuxRealmError("the VMM could not write the realm's device tree")
+            }
+        }
+        guard dtbSize <= LinuxBootLayout.maxDTBSize else { throw LinuxRealmError("the device tree is larger than 2 MiB", dtbSize) }
+        self.vm = vm
+        self.layout = layout
+        dtbIPA = layout.dtbBase
+        kernelIPA = layout.kernelBase
+        initrdIPA = layout.initrdBase
     }
 
     static func alignUp(_ value: UInt64, _ alignment: UInt64) -> UInt64 { (value + alignment - 1) & ~(alignment - 1) }
 
     /// Granules the realm takes from the pool, as `create`, `populate` and `createRECs` take them.
     func granulesNeeded(auxCount: UInt64) -> UInt64 {
-        LinuxRealmLayout.startTables * 2 + 1 + 1 + ramBlocks + 1 + ramBlocks + ramPages + manifest.vcpus * (1 + auxCount)
+        LinuxRealmParameters.startTables * 2 + 1 + 1 + ramBlocks + 1 + ramBlocks + ramPages + manifest.vcpus * (1 + auxCount)
     }
 
     /// RD, starting-level RTTs, RTTs over RAM; REALM_CREATE; RTT_CREATE.
     mutating func create(pool: inout GranulePool, features: RMIFeatures) throws(VMMError) {
-        guard let startTables = pool.takeStartTables(LinuxRealmLayout.startTables), let rd = pool.take(),
+        guard let startTables = pool.takeStartTables(LinuxRealmParameters.startTables), let rd = pool.take(),
               let l2 = pool.take(), let l3 = pool.take(ramBlocks), let sharedL2 = pool.take(),
               let sharedL3 = pool.take(ramBlocks) else { throw .poolExhausted }
         self.rd = rd
@@ -135,20 +148,20 @@ struct LinuxRealm {
         self.sharedL2 = sharedL2
         sharedL3Base = sharedL3
         try require(RMI.granuleDelegate(rd), "GRANULE_DELEGATE(RD)")
-        for i in 0..<LinuxRealmLayout.startTables {
+        for i in 0..<LinuxRealmParameters.startTables {
             try require(RMI.granuleDelegate(startTables + i << 12), "GRANULE_DELEGATE(start RTT)")
         }
         let params = NonSecurePage(index: 4)
-        params.writeRealmParams(ipaWidth: LinuxRealmLayout.ipaWidth, features: features, rpv: nil, vmid: LinuxRealmLayout.vmid,
-                                startTables: startTables, startLevel: LinuxRealmLayout.startLevel,
-                                startTableCount: LinuxRealmLayout.startTables)
+        params.writeRealmParams(ipaWidth: LinuxRealmParameters.ipaWidth, features: features, rpv: nil, vmid: LinuxRealmParameters.vmid,
+                                startTables: startTables, startLevel: LinuxRealmParameters.startLevel,
+                                startTableCount: LinuxRealmParameters.startTables)
         try require(RMI.realmCreate(rd: rd, params: params.address), "REALM_CREATE")
         try require(RMI.granuleDelegate(l2), "GRANULE_DELEGATE(RTT)")
-        try require(RMI.rttCreate(rd: rd, rtt: l2, ipa: LinuxRealmLayout.ramBase, level: 2), "RTT_CREATE(level 2)")
+        try require(RMI.rttCreate(rd: rd, rtt: l2, ipa: ramBase, level: 2), "RTT_CREATE(level 2)")
         for j in 0..<ramBlocks {
             let rtt = l3 + j << 12
             try require(RMI.granuleDelegate(rtt), "GRANULE_DELEGATE(RTT)")
-            try require(RMI.rttCreate(rd: rd, rtt: rtt, ipa: LinuxRealmLayout.ramBase + j * LinuxRealmLayout.block, level: 3),
+            try require(RMI.rttCreate(rd: rd, rtt: rtt, ipa: ramBase + j * LinuxRealmParameters.block, level: 3),
                         "RTT_CREATE(level 3)")
         }
     }
@@ -156,7 +169,7 @@ struct LinuxRealm {
     /// INIT_RIPAS over RAM, then every RAM page: measured DATA_CREATE for the device tree,
     /// kernel and initramfs, DATA_CREATE_UNKNOWN for the rest.
     mutating func populate(pool: inout GranulePool) throws(VMMError) {
-        var base = LinuxRealmLayout.ramBase
+        var base = ramBase
         while base < ramEnd {
             let r = RMI.rttInitRIPAS(rd: rd, base: base, top: ramEnd)
             try require(r, "RTT_INIT_RIPAS")
@@ -174,7 +187,7 @@ struct LinuxRealm {
             let pa = data + page << 12
             try require(RMI.granuleDelegate(pa), "GRANULE_DELEGATE(data)")
             delegatedData = page + 1
-            let ipa = LinuxRealmLayout.ramBase + page << 12
+            let ipa = ramBase + page << 12
             if let source = measuredSource(ipa) {
                 try require(RMI.dataCreate(rd: rd, data: pa, ipa: ipa, source: source, flags: 1), "DATA_CREATE")
             } else {
@@ -207,7 +220,7 @@ struct LinuxRealm {
     mutating func createRECs(pool: inout GranulePool) throws(VMMError) {
         let count = RMI.recAuxCount(rd: rd)
         try require(count, "REC_AUX_COUNT")
-        guard count.x1 <= LinuxRealmLayout.maxAux else { throw VMMError(step: "REC_AUX_COUNT above 16", result: count) }
+        guard count.x1 <= LinuxRealmParameters.maxAux else { throw VMMError(step: "REC_AUX_COUNT above 16", result: count) }
         auxCount = count.x1
         guard let base = pool.take(manifest.vcpus * (1 + auxCount)) else { throw .poolExhausted }
         recBase = base
@@ -232,10 +245,10 @@ struct LinuxRealm {
     /// The normal-world page behind unprotected IPA `ipa` (page aligned), when `ipa` is the
     /// shared alias of realm RAM: PLAT_VMM_SHARED_BASE + its offset in RAM.
     func sharedBacking(_ ipa: UInt64) -> UInt64? {
-        guard ipa & LinuxRealmLayout.sharedAliasBit != 0 else { return nil }
-        let protected = ipa & ~LinuxRealmLayout.sharedAliasBit
-        guard protected >= LinuxRealmLayout.ramBase && protected < ramEnd else { return nil }
-        let offset = protected - LinuxRealmLayout.ramBase
+        guard ipa & vm.sharedAliasBit != 0 else { return nil }
+        let protected = ipa & ~vm.sharedAliasBit
+        guard protected >= ramBase && protected < ramEnd else { return nil }
+        let offset = protected - ramBase
         guard offset < UInt64(PLAT_VMM_SHARED_SIZE) else { return nil }
         return UInt64(PLAT_VMM_SHARED_BASE) + offset
     }
@@ -245,18 +258,18 @@ struct LinuxRealm {
     mutating func mapShared(_ ipa: UInt64) throws(VMMError) {
         let page = ipa & ~0xFFF
         guard let backing = sharedBacking(page) else { throw VMMError(step: "no shared memory at this IPA", result: RMIResult(x0: ~0, x1: page, x2: 0, x3: 0, x4: 0)) }
-        let aliasRAM = LinuxRealmLayout.ramBase | LinuxRealmLayout.sharedAliasBit
+        let aliasRAM = ramBase | vm.sharedAliasBit
         if !sharedL2Created {
             try require(RMI.granuleDelegate(sharedL2), "GRANULE_DELEGATE(RTT)")
             try require(RMI.rttCreate(rd: rd, rtt: sharedL2, ipa: aliasRAM, level: 2), "RTT_CREATE(unprotected level 2)")
             sharedL2Created = true
         }
-        let block = (page - aliasRAM) / LinuxRealmLayout.block
+        let block = (page - aliasRAM) / LinuxRealmParameters.block
         let word = Int(block / 64), bit = block % 64
         if sharedL3Created[word] >> bit & 1 == 0 {
             let rtt = sharedL3Base + block << 12
             try require(RMI.granuleDelegate(rtt), "GRANULE_DELEGATE(RTT)")
-            try require(RMI.rttCreate(rd: rd, rtt: rtt, ipa: aliasRAM + block * LinuxRealmLayout.block, level: 3),
+            try require(RMI.rttCreate(rd: rd, rtt: rtt, ipa: aliasRAM + block * LinuxRealmParameters.block, level: 3),
                         "RTT_CREATE(unprotected level 3)")
             sharedL3Created[word] |= 1 << bit
         }
@@ -274,32 +287,32 @@ struct LinuxRealm {
     func destroy() throws(VMMError) {
         for r in 0..<Int(recsCreated) { try require(RMI.recDestroy(rec: rec(r)), "REC_DESTROY") }
         for page in 0..<delegatedData {
-            let destroyed = RMI.dataDestroy(rd: rd, ipa: LinuxRealmLayout.ramBase + page << 12)
+            let destroyed = RMI.dataDestroy(rd: rd, ipa: ramBase + page << 12)
             try require(destroyed, "DATA_DESTROY")
             guard destroyed.x1 == dataBase + page << 12 else {
                 throw VMMError(step: "DATA_DESTROY returned another granule", result: destroyed)
             }
         }
-        let aliasRAM = LinuxRealmLayout.ramBase | LinuxRealmLayout.sharedAliasBit
+        let aliasRAM = ramBase | vm.sharedAliasBit
         for block in 0..<ramBlocks where sharedL3Created[Int(block / 64)] >> (block % 64) & 1 != 0 {
             for i in 0..<UInt64(512) {
-                let ipa = aliasRAM + block * LinuxRealmLayout.block + i << 12
+                let ipa = aliasRAM + block * LinuxRealmParameters.block + i << 12
                 let entry = RMI.rttReadEntry(rd: rd, ipa: ipa, level: 3)
                 try require(entry, "RTT_READ_ENTRY")
                 if entry.x2 == RTTEntryState.assigned {
                     try require(RMI.rttUnmapUnprotected(rd: rd, ipa: ipa, level: 3), "RTT_UNMAP_UNPROTECTED")
                 }
             }
-            let destroyed = RMI.rttDestroy(rd: rd, ipa: aliasRAM + block * LinuxRealmLayout.block, level: 3)
+            let destroyed = RMI.rttDestroy(rd: rd, ipa: aliasRAM + block * LinuxRealmParameters.block, level: 3)
             try require(destroyed, "RTT_DESTROY(unprotected level 3)")
         }
         if sharedL2Created { try require(RMI.rttDestroy(rd: rd, ipa: aliasRAM, level: 2), "RTT_DESTROY(unprotected level 2)") }
         for block in 0..<ramBlocks {
-            let destroyed = RMI.rttDestroy(rd: rd, ipa: LinuxRealmLayout.ramBase + block * LinuxRealmLayout.block, level: 3)
+            let destroyed = RMI.rttDestroy(rd: rd, ipa: ramBase + block * LinuxRealmParameters.block, level: 3)
             try require(destroyed, "RTT_DESTROY(level 3)")
             guard destroyed.x1 == rttL3Base + block << 12 else { throw VMMError(step: "RTT_DESTROY returned another RTT", result: destroyed) }
         }
-        try require(RMI.rttDestroy(rd: rd, ipa: LinuxRealmLayout.ramBase, level: 2), "RTT_DESTROY(level 2)")
+        try require(RMI.rttDestroy(rd: rd, ipa: ramBase, level: 2), "RTT_DESTROY(level 2)")
         try require(RMI.realmDestroy(rd: rd), "REALM_DESTROY")
     }
 
@@ -316,7 +329,7 @@ struct LinuxRealm {
         }
         if sharedL2Created { try require(RMI.granuleUndelegate(sharedL2), "GRANULE_UNDELEGATE(RTT)") }
         try require(RMI.granuleUndelegate(rttL2), "GRANULE_UNDELEGATE(RTT)")
-        for i in 0..<LinuxRealmLayout.startTables {
+        for i in 0..<LinuxRealmParameters.startTables {
             try require(RMI.granuleUndelegate(startTableBase + i << 12), "GRANULE_UNDELEGATE(start RTT)")
         }
         try require(RMI.granuleUndelegate(rd), "GRANULE_UNDELEGATE(RD)")

@@ -20,19 +20,16 @@ enum LinuxRealmVMM {
             return fail(LinuxRealmError("the firmware's device tree names no TMM granule pool"))
         }
         let features = RMIFeatures(RMI.features(0).x1)
-        guard features.s2sz >= LinuxRealmLayout.ipaWidth else {
+        guard features.s2sz >= LinuxRealmParameters.ipaWidth else {
             return fail(LinuxRealmError("the TMM's stage 2 is narrower than the realm's 40-bit IPA space", features.s2sz))
-        }
-        guard manifest.dtbSize > 0 else {
-            return fail(LinuxRealmError("no device tree was given, and this VMM does not generate one yet"))
         }
         var realm: LinuxRealm
         do throws(LinuxRealmError) {
-            realm = try LinuxRealm(manifest: manifest, dtbSize: manifest.dtbSize)
+            realm = try LinuxRealm(manifest: manifest)
         } catch {
             return fail(error)
         }
-        let needed = realm.granulesNeeded(auxCount: LinuxRealmLayout.maxAux)
+        let needed = realm.granulesNeeded(auxCount: LinuxRealmParameters.maxAux)
         guard needed <= poolRange.size >> 12 else {
             var e = LinuxRealmError("the granule pool is too small for this realm; lower MEM")
             e.line.append(": it needs up to ")
@@ -68,7 +65,7 @@ enum LinuxRealmVMM {
         console.print(built)
 
         let runStart = read_cntpct_el0()
-        let outcome = LinuxRunLoop.run(&realm, timeLimitSeconds: timeLimitSeconds)
+        let outcome = LinuxRunLoop.run(&realm, listRegisters: Int(features.numLRs) + 1, timeLimitSeconds: timeLimitSeconds)
         var ended = LogLine("\r\n[vmm] realm ")
         switch outcome {
         case .success(let stats):
@@ -116,14 +113,14 @@ enum LinuxRealmVMM {
         var line = LogLine("[vmm] Linux realm: ")
         line.decimal(realm.manifest.memorySize >> 20)
         line.append(" MiB RAM at IPA ")
-        line.hex(LinuxRealmLayout.ramBase)
+        line.hex(realm.ramBase)
         line.append(", ")
         line.decimal(realm.manifest.vcpus)
         line.append(" vCPU(s), IPA width 40 (shared alias bit 39)")
         console.print(line)
         var layout = LogLine("[vmm] measured: device tree ")
         layout.decimal(realm.dtbSize)
-        layout.append(" bytes at ")
+        layout.append(realm.manifest.dtbSize > 0 ? " bytes (given) at " : " bytes (generated) at ")
         layout.hex(realm.dtbIPA)
         layout.append(", kernel Image ")
         layout.decimal(realm.manifest.kernelSize)

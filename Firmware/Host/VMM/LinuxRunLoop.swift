@@ -18,6 +18,12 @@ import PlatformDefinitions
 //   RIPAS_CHANGE   RTT_SET_RIPAS over the range (EMPTY anywhere in RAM, RAM only in RAM)
 //   HOST_CALL      answered with zeros (Linux makes none)
 
+// Interrupts: the GIC model (Devices/EmulatedGICv3) is the truth between an exit and the next
+// entry. Before each REC_ENTER its state fills the vCPU's list registers; after the exit the
+// returned list registers go back into it. The virtual timer drives PPI 27 of its vCPU as a
+// level (RecExit.cntv_ctl: enabled, not masked, condition met); the PL011's interrupt output
+// drives its SPI.
+
 /// The host's view of one vCPU between two entries.
 struct LinuxVCPU {
     var runnable = false
@@ -45,17 +51,77 @@ struct LinuxRunStatistics {
     var reset = false
 }
 
+/// The emulated devices of one realm and the host console behind its UART.
+struct LinuxRealmDevices {
+    var gic: EmulatedGICv3
+    var uart = EmulatedPL011()
+    let vm: VMDescription
+    /// A byte from the host console that the UART had no room for yet.
+    var heldInput: UInt8? = nil
+
+    init(_ vm: VMDescription) {
+        self.vm = vm
+        gic = EmulatedGICv3(vm)
+    }
+
+    /// Moves what the user typed into the UART's receive FIFO.
+    mutating func pollHostInput() {
+        let base = UInt64(PLAT_NS_UART_BASE)
+        while true {
+            if let byte = heldInput {
+                guard uart.receive(byte) else { break }
+                heldInput = nil
+            }
+            guard mmio_read32(base + 0x018) & EmulatedPL011.receiveFIFOEmpty == 0 else { break }
+            heldInput = UInt8(truncatingIfNeeded: mmio_read32(base))
+        }
+        updateUARTLine()
+    }
+
+    mutating func updateUARTLine() {
+        gic.setLine(intid: Int(vm.uartINTID), high: uart.interruptLine)
+    }
+
+    /// An emulated access at unprotected IPA `ipa`; nil when no device is there.
+    mutating func access(ipa: UInt64, size: Int, write: Bool, value: UInt64) -> UInt64? {
+        guard let (region, offset) = vm.region(at: ipa) else { return nil }
+        var read: UInt64 = 0
+        switch region {
+        case .distributor:
+            if write { gic.writeDistributor(offset: offset, size: size, value: value) } else {
+                read = gic.readDistributor(offset: offset, size: size)
+            }
+        case .redistributor:
+            if write { gic.writeRedistributor(offset: offset, size: size, value: value) } else {
+                read = gic.readRedistributor(offset: offset, size: size)
+            }
+        case .uart:
+            if write {
+                if let byte = uart.write(offset: offset, size: size, value: value) { console.uart.put(byte) }
+            } else {
+                read = uart.read(offset: offset, size: size)
+            }
+            updateUARTLine()
+        }
+        return read
+    }
+}
+
 enum LinuxRunLoop {
-    static let maxVCPUs = 4
     /// The RecRun page of vCPU i is NonSecurePage(index: runPageIndex + i).
     static let runPageIndex: UInt64 = 6
+    static let virtualTimerPPI = 27
 
-    static func run(_ realm: inout LinuxRealm, timeLimitSeconds: UInt64) -> Result<LinuxRunStatistics, LinuxRealmError> {
+    static func run(_ realm: inout LinuxRealm, listRegisters: Int, timeLimitSeconds: UInt64) -> Result<LinuxRunStatistics, LinuxRealmError> {
         var stats = LinuxRunStatistics()
         var vcpus = InlineArray<4, LinuxVCPU>(repeating: LinuxVCPU())
         vcpus[0].runnable = true
         for i in 0..<realm.vcpus { NonSecurePage(index: runPageIndex + UInt64(i)).clear() }
-        var uart = LinuxUART()
+        var devices = LinuxRealmDevices(realm.vm)
+        // Four list registers are plenty for a guest that takes one interrupt at a time, and
+        // each one the model fills costs a search of every INTID per entry.
+        let lrCount = min(max(listRegisters, 1), 4)
+        var lrs = InlineArray<16, UInt64>(repeating: 0)
         enableHostPPIs(1 << 26 | 1 << 27)
         let frequency = read_cntfrq_el0()
         let deadline = read_cntpct_el0() + timeLimitSeconds * frequency
@@ -65,13 +131,11 @@ enum LinuxRunLoop {
             guard read_cntpct_el0() < deadline else {
                 return .failure(LinuxRealmError("the realm did not power off within the time limit (seconds)", timeLimitSeconds))
             }
-            uart.pollHostInput()
-            guard let next = pickVCPU(&vcpus, after: current, count: realm.vcpus, uart: uart) else {
+            devices.pollHostInput()
+            guard let next = pickVCPU(&vcpus, after: current, count: realm.vcpus, &devices) else {
                 var anyOn = false
                 for i in 0..<realm.vcpus where vcpus[i].runnable { anyOn = true }
-                if !anyOn {
-                    return .failure(LinuxRealmError("every vCPU is off and the realm did not call SYSTEM_OFF"))
-                }
+                guard anyOn else { return .failure(LinuxRealmError("every vCPU is off and the realm did not call SYSTEM_OFF")) }
                 idle(vcpus, count: realm.vcpus, frequency: frequency)
                 continue
             }
@@ -80,6 +144,8 @@ enum LinuxRunLoop {
             run.store64(vcpus[current].flags | RecRun.trapWFI, at: RecRun.enterFlags)
             run.store64(vcpus[current].readValue, at: RecRun.enterGPRs)
             run.store64(0, at: RecRun.enterGICHCR)
+            devices.gic.fillListRegisters(vcpu: current, &lrs, count: lrCount)
+            for i in 0..<EmulatedGICv3.maxListRegisters { run.store64(i < lrCount ? lrs[i] : 0, at: RecRun.enterGICLRs + 8 * i) }
             vcpus[current].flags = 0
             vcpus[current].readValue = 0
 
@@ -99,8 +165,11 @@ enum LinuxRunLoop {
                 return .failure(e)
             }
             stats.exits += 1
+            for i in 0..<lrCount { lrs[i] = run.load64(at: RecRun.exitGICLRs + 8 * i) }
+            devices.gic.syncListRegisters(vcpu: current, lrs, count: lrCount)
             vcpus[current].timerControl = run.load64(at: RecRun.exitCNTVCTL)
             vcpus[current].timerCompare = run.load64(at: RecRun.exitCNTVCVAL)
+            devices.gic.setLine(intid: virtualTimerPPI, vcpu: current, high: vcpus[current].timerControl & 0b111 == 0b101)
 
             let reason = run.load64(at: RecRun.exitReason)
             switch reason {
@@ -108,12 +177,14 @@ enum LinuxRunLoop {
                 let esr = run.load64(at: RecRun.exitESR)
                 switch esr >> 26 & 0x3F {
                 case 0x24:
-                    dataAbort(&realm, run, &vcpus[current], &uart, &stats)
+                    dataAbort(&realm, run, &vcpus[current], &devices, &stats)
                 case 0x01:
                     stats.wfi += 1
-                    vcpus[current].waiting = true
+                    vcpus[current].waiting = !devices.gic.hasPendingInterrupt(vcpu: current)
                 case 0x18:
                     stats.sgis += 1
+                    let targets = devices.gic.sendSGI(from: current, icc_sgi1r: run.load64(at: RecRun.exitGPRs))
+                    for i in 0..<realm.vcpus where targets >> UInt8(i) & 1 != 0 { vcpus[i].waiting = false }
                 default:
                     break
                 }
@@ -137,13 +208,18 @@ enum LinuxRunLoop {
         }
     }
 
-    /// The next vCPU after `current` that is on and not waiting, round robin.
-    static func pickVCPU(_ vcpus: inout InlineArray<4, LinuxVCPU>, after current: Int, count: Int, uart: LinuxUART) -> Int? {
+    /// The next vCPU after `current` that is on and not waiting, round robin. A waiting vCPU
+    /// wakes when an interrupt is pending for it: its timer's deadline passed, an SGI, an SPI.
+    static func pickVCPU(_ vcpus: inout InlineArray<4, LinuxVCPU>, after current: Int, count: Int,
+                         _ devices: inout LinuxRealmDevices) -> Int? {
         let now = read_cntpct_el0()
         for k in 1...count {
             let i = (current + k) % count
             guard vcpus[i].runnable else { continue }
-            if vcpus[i].waiting && timerExpired(vcpus[i], now: now) { vcpus[i].waiting = false }
+            if vcpus[i].waiting {
+                if timerExpired(vcpus[i], now: now) { devices.gic.setLine(intid: virtualTimerPPI, vcpu: i, high: true) }
+                if devices.gic.hasPendingInterrupt(vcpu: i) { vcpus[i].waiting = false }
+            }
             if !vcpus[i].waiting { return i }
         }
         return nil
@@ -171,42 +247,34 @@ enum LinuxRunLoop {
         isb()
     }
 
-    static func dataAbort(_ realm: inout LinuxRealm, _ run: NonSecurePage, _ vcpu: inout LinuxVCPU, _ uart: inout LinuxUART,
-                          _ stats: inout LinuxRunStatistics) {
+    static func dataAbort(_ realm: inout LinuxRealm, _ run: NonSecurePage, _ vcpu: inout LinuxVCPU,
+                          _ devices: inout LinuxRealmDevices, _ stats: inout LinuxRunStatistics) {
         let esr = run.load64(at: RecRun.exitESR)
         let ipa = (run.load64(at: RecRun.exitHPFAR) >> 4 & 0xFF_FFFF_FFFF) << 12 | run.load64(at: RecRun.exitFAR) & 0xFFF
-        guard ipa & LinuxRealmLayout.sharedAliasBit != 0 else {
-            vcpu.flags = RecRun.injectSEA
-            stats.seaInjected += 1
-            return
-        }
         let validSyndrome = esr & 1 << 24 != 0
-        let write = esr & 1 << 6 != 0
-        let protectedAddress = ipa & ~LinuxRealmLayout.sharedAliasBit
-        let uartBase = LinuxRealmLayout.uartBase
-        if protectedAddress >= uartBase && protectedAddress < uartBase + 0x1000 && validSyndrome {
-            stats.mmio += 1
-            if write {
-                uart.write(offset: protectedAddress - uartBase, value: run.load64(at: RecRun.exitGPRs))
-            } else {
-                vcpu.readValue = uart.read(offset: protectedAddress - uartBase)
+        if ipa & realm.vm.sharedAliasBit != 0 && validSyndrome {
+            let size = 1 << Int(esr >> 22 & 3)
+            let write = esr & 1 << 6 != 0
+            if let value = devices.access(ipa: ipa, size: size, write: write, value: run.load64(at: RecRun.exitGPRs)) {
+                stats.mmio += 1
+                vcpu.readValue = value
+                vcpu.flags = RecRun.emulatedMMIO
+                return
             }
-            vcpu.flags = RecRun.emulatedMMIO
-            return
         }
         if realm.sharedBacking(ipa & ~0xFFF) != nil {
             do throws(VMMError) {
                 try realm.mapShared(ipa)
                 stats.sharedPages += 1
+                return
             } catch {
                 var line = LogLine("[vmm] cannot map shared memory for the realm")
                 line.append(error.detail)
                 console.print(line)
-                vcpu.flags = RecRun.injectSEA
-                stats.seaInjected += 1
             }
-            return
         }
+        // Nothing there (or a protected page the VMM never gave away): an external abort, as a
+        // bus would answer.
         vcpu.flags = RecRun.injectSEA
         stats.seaInjected += 1
     }
@@ -235,14 +303,13 @@ enum LinuxRunLoop {
         }
     }
 
-    /// RTT_SET_RIPAS over the requested range: EMPTY is always accepted (the realm gives
-    /// memory up), RAM only inside the realm's RAM. A request the host cannot make progress
-    /// on is rejected, so the realm does not retry it forever.
+    /// RTT_SET_RIPAS over the requested range: EMPTY or RAM, inside the realm's RAM. A request
+    /// the host cannot make progress on is rejected, so the realm does not retry it forever.
     static func ripasChange(_ realm: LinuxRealm, _ current: Int, _ run: NonSecurePage, _ vcpu: inout LinuxVCPU) {
         let base = run.load64(at: RecRun.exitRIPASBase)
         let top = run.load64(at: RecRun.exitRIPASTop)
         let ripas = run.load64(at: RecRun.exitRIPASValue) & 0xFF
-        let inRAM = base >= LinuxRealmLayout.ramBase && top <= realm.ramEnd && base < top
+        let inRAM = base >= realm.ramBase && top <= realm.ramEnd && base < top
         guard inRAM && (ripas == RIPASValue.empty || ripas == RIPASValue.ram) else {
             vcpu.flags = RecRun.ripasResponseReject
             return
@@ -256,48 +323,5 @@ enum LinuxRunLoop {
             next = r.x1
         }
         if next == base { vcpu.flags = RecRun.ripasResponseReject }
-    }
-}
-
-/// The realm's PL011 while the GIC model is not wired: transmit to the host console, receive
-/// from it, flags that say so.
-struct LinuxUART {
-    var rx = InlineArray<64, UInt8>(repeating: 0)
-    var rxHead = 0
-    var rxCount = 0
-
-    mutating func pollHostInput() {
-        let base = UInt64(PLAT_NS_UART_BASE)
-        while rxCount < 64 && mmio_read32(base + 0x018) & 1 << 4 == 0 {
-            rx[(rxHead + rxCount) % 64] = UInt8(truncatingIfNeeded: mmio_read32(base))
-            rxCount += 1
-        }
-    }
-
-    mutating func write(offset: UInt64, value: UInt64) {
-        if offset == 0 { console.uart.put(UInt8(truncatingIfNeeded: value)) }
-    }
-
-    mutating func read(offset: UInt64) -> UInt64 {
-        switch offset {
-        case 0x000:
-            guard rxCount > 0 else { return 0 }
-            let byte = rx[rxHead]
-            rxHead = (rxHead + 1) % 64
-            rxCount -= 1
-            return UInt64(byte)
-        case 0x018:
-            // TXFE, and RXFE while nothing waits.
-            return 0x80 | (rxCount == 0 ? 0x10 : 0)
-        case 0xFE0: return 0x11
-        case 0xFE4: return 0x10
-        case 0xFE8: return 0x14
-        case 0xFEC: return 0x00
-        case 0xFF0: return 0x0D
-        case 0xFF4: return 0xF0
-        case 0xFF8: return 0x05
-        case 0xFFC: return 0xB1
-        default: return 0
-        }
     }
 }

@@ -72,7 +72,8 @@ HOST        := $(OUT)/host
 REALM       := $(OUT)/realm
 TAMPERED    := $(OUT)/host-tampered
 
-.PHONY: all images all-images help deps core-embedded host-test image-checks system-tests test bench run clean
+.PHONY: all images all-images help deps core-embedded host-test image-checks system-tests test bench run clean \
+	guest guest-clean
 .DELETE_ON_ERROR:
 
 all: images
@@ -83,6 +84,8 @@ help:
 	@echo "make test             host tests, image checks and QEMU system tests"
 	@echo "make bench            RMI round-trip cycle counts under QEMU -icount"
 	@echo "make images           build both images (POOL=sram|dram) and the host"
+	@echo "make guest            fetch Debian's arm64 kernels and busybox, build the initramfs images"
+	@echo "                      (FLAVOUR=cloud-arm64 for the realm guest; Docs/guest.md)"
 
 images: $(SEL2)/tmm-sel2.bin $(EL3)/tmm-el3.bin $(HOST)/host.bin $(REALM)/realm.elf $(TAMPERED)/host.bin
 
@@ -296,6 +299,38 @@ $(REALM)/realm.elf: $(REALM)/realm-swift.o $(REALM)/realm_entry.o $(REALM)/mem.o
 	$(LLD) $(LDFLAGS) -T $(REALM)/realm.ld $(filter %.o,$^) -o $@ -Map=$(@:.elf=.map)
 
 # ---------------------------------------------------------------------------------------------
+# Guest software from Debian (Tools/guest, Docs/guest.md): a stock arm64 kernel and its modules
+# per flavour, busybox, and the initramfs images. Fetched once per build tree with a private apt
+# configuration under $(GUEST)/apt; `make guest-clean` drops them so the next build fetches anew.
+
+GUEST        := $(OUT)/guest
+# The realm guest's kernel flavour; the normal-world host kernel needs KVM in VHE (flavour arm64).
+FLAVOUR      ?= cloud-arm64
+HOST_FLAVOUR := arm64
+GUEST_TOOL   := $(PYTHON) Tools/guest/guest.py
+GUEST_TOOL_SOURCES := Tools/guest/guest.py Tools/guest/newc.py Tools/guest/kmod.py
+
+guest: $(GUEST)/$(FLAVOUR)/Image $(GUEST)/$(FLAVOUR)/realm-initramfs.cpio.gz \
+	$(GUEST)/$(HOST_FLAVOUR)/Image $(GUEST)/host-initramfs.cpio.gz
+
+guest-clean:
+	rm -rf $(GUEST)
+
+# The Image is written last: its presence means the flavour's modules are there too.
+$(GUEST)/%/Image:
+	@$(GUEST_TOOL) fetch-kernel --flavour $* --state $(GUEST)/apt --out $(GUEST)/$*
+
+$(GUEST)/busybox/busybox:
+	@$(GUEST_TOOL) fetch-busybox --state $(GUEST)/apt --out $(GUEST)/busybox
+
+$(GUEST)/%/realm-initramfs.cpio.gz: $(GUEST)/%/Image $(GUEST)/busybox/busybox Tools/guest/init-realm.sh \
+		$(GUEST_TOOL_SOURCES)
+	@$(GUEST_TOOL) initramfs --kind realm --busybox $(GUEST)/busybox/busybox --kernel $(GUEST)/$* --output $@
+
+$(GUEST)/host-initramfs.cpio.gz: $(GUEST)/busybox/busybox Tools/guest/init-host.sh $(GUEST_TOOL_SOURCES)
+	@$(GUEST_TOOL) initramfs --kind host --busybox $< --output $@
+
+# ---------------------------------------------------------------------------------------------
 # Running.
 
 # Boots the S-EL2 image with the payload; both consoles are shown (normal| and secure|).
@@ -342,7 +377,8 @@ image-checks:
 		$(CHECK_IMAGE) $(OUT)/tmm-el3-$$pool/tmm-el3.elf --baseline-cpu cortex-a57 || exit 1; \
 	done
 	@$(CHECK_IMAGE) $(HOST)/host.elf --baseline-cpu cortex-a57
-	@$(CHECK_IMAGE) $(REALM)/realm.elf
+	@$(CHECK_IMAGE) $(REALM)/realm.elf --allow-fp-in realm_fpsimd_add --allow-fp-in realm_fpsimd_fill \
+		--allow-fp-in realm_fpsimd_changed
 
 # ---------------------------------------------------------------------------------------------
 # The platform-independent core, compiled as Embedded Swift for both architecture levels: code

@@ -15,6 +15,53 @@ MACHINE = ["-M", "virt,secure=on,virtualization=on,gic-version=3", "-m", "1G", "
            "-nographic", "-nodefaults"]
 HOST_MODE_ADDRESS = "0x40100000"
 
+# Where the project's host finds a Linux realm to boot (host mode 4): the addresses of
+# Platform/qemu-virt/include/platform_def.h (PLAT_VMM_*), read from it so they cannot disagree.
+PLATFORM_DEF = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Platform", "qemu-virt",
+                            "include", "platform_def.h")
+LINUX_REALM_HOST_MODE = 4
+MANIFEST_MAGIC = b"TMMLNXR1"
+
+
+def platform_constant(name):
+    import re
+    with open(PLATFORM_DEF) as f:
+        m = re.search(r"#define\s+" + name + r"\s+(0x[0-9A-Fa-f]+|\d+)", f.read())
+    if not m:
+        raise SystemExit(f"run_qemu: {name} is not defined in {PLATFORM_DEF}")
+    return int(m.group(1), 0)
+
+
+def linux_realm_devices(out, kernel, initrd=None, dtb=None, append="", mem_mib=128, cpus=1, interactive=False):
+    """The QEMU loader devices that place a Linux realm's kernel, initramfs, optional device
+    tree and the manifest (LinuxBootManifest.swift) where the host's VMM reads them."""
+    import struct
+    sizes = {}
+    for name, path, slot in (("kernel", kernel, "KERNEL"), ("initrd", initrd, "INITRD"), ("dtb", dtb, "DTB")):
+        size = os.path.getsize(path) if path else 0
+        limit = platform_constant(f"PLAT_VMM_{slot}_MAX_SIZE")
+        if size > limit:
+            raise SystemExit(f"run_qemu: {path} ({size} bytes) is larger than the {name} slot ({limit} bytes)")
+        sizes[name] = size
+    command_line = append.encode()
+    if len(command_line) > 0x1000 - 0x100:
+        raise SystemExit("run_qemu: the kernel command line is longer than 3840 bytes")
+    manifest = bytearray(0x1000)
+    struct.pack_into("<8sQQQQQQQ", manifest, 0, MANIFEST_MAGIC, sizes["kernel"], sizes["initrd"], sizes["dtb"],
+                     mem_mib << 20, cpus, len(command_line), 1 if interactive else 0)
+    manifest[0x100:0x100 + len(command_line)] = command_line
+    os.makedirs(out, exist_ok=True)
+    manifest_path = os.path.join(out, "linux-realm-manifest.bin")
+    with open(manifest_path, "wb") as f:
+        f.write(manifest)
+    devices = ["-device", f"loader,file={manifest_path},addr={platform_constant('PLAT_VMM_MANIFEST_BASE'):#x},force-raw=on",
+               "-device", f"loader,file={kernel},addr={platform_constant('PLAT_VMM_KERNEL_BASE'):#x},force-raw=on"]
+    if initrd:
+        devices += ["-device", f"loader,file={initrd},addr={platform_constant('PLAT_VMM_INITRD_BASE'):#x},force-raw=on"]
+    if dtb:
+        devices += ["-device", f"loader,file={dtb},addr={platform_constant('PLAT_VMM_DTB_BASE'):#x},force-raw=on"]
+    return devices
+
 
 class Run:
     def __init__(self, normal, secure, exited, returncode, elapsed, command):
@@ -107,8 +154,19 @@ def main():
     parser.add_argument("--timeout", type=float, default=300.0)
     parser.add_argument("--out", default="out/qemu")
     parser.add_argument("--qemu", default="qemu-system-aarch64")
+    realm = parser.add_argument_group("Linux realm (host mode 4)")
+    realm.add_argument("--kernel", help="arm64 Linux Image to boot in a realm")
+    realm.add_argument("--initrd", help="its initramfs")
+    realm.add_argument("--dtb", help="a device tree for it (default: the VMM describes the realm)")
+    realm.add_argument("--append", default="", help="kernel command line")
+    realm.add_argument("--mem", type=int, default=128, help="realm RAM in MiB (multiple of 2)")
+    realm.add_argument("--cpus", type=int, default=1, help="vCPUs, 1-4")
     opts = parser.parse_args()
     extra = []
+    if opts.kernel:
+        extra += linux_realm_devices(opts.out, opts.kernel, opts.initrd, opts.dtb, opts.append, opts.mem, opts.cpus)
+        if opts.host_mode is None:
+            opts.host_mode = LINUX_REALM_HOST_MODE
     if opts.icount:
         extra += ["-icount", "shift=0"]
     if opts.no_reboot:

@@ -28,6 +28,7 @@ func realmMain(_ mode: UInt64) -> Never {
         IsolationChecks.secretNotVisible(&checks)
     } else {
         FeatureRegisterChecks.run(&checks)
+        FPSIMDChecks.run(&checks)
         MeasurementChecks.run(&checks, config)
         MemoryStateChecks.run(&checks, config)
         HostCallChecks.run(&checks)

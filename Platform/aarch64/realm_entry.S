@@ -56,3 +56,65 @@ realm_vectors:
 
 realm_exception_common:
 	frame_exception_common el1, realm_exception
+
+/*
+ * FP/SIMD use by the test realm (FPSIMDChecks.swift), which is otherwise built without FP/SIMD:
+ * these three functions are the realm's only FP/SIMD instructions (the image checker allows
+ * them by name). They fault unless CPACR_EL1.FPEN lets EL1 use FP/SIMD.
+ */
+	.section .text.realm_fpsimd, "ax"
+	.arch_extension fp
+	.arch_extension simd
+
+/* uint64_t realm_fpsimd_add(uint64_t a, uint64_t b): a + b, added on both lanes of v0/v1. */
+	.global realm_fpsimd_add
+	.type	realm_fpsimd_add, %function
+realm_fpsimd_add:
+	dup	v0.2d, x0
+	dup	v1.2d, x1
+	add	v2.2d, v0.2d, v1.2d
+	umov	x0, v2.d[1]
+	ret
+	.size	realm_fpsimd_add, . - realm_fpsimd_add
+
+/*
+ * void realm_fpsimd_fill(uint64_t pattern, uint64_t fpcr, uint64_t fpsr): V0-V31 get
+ * pattern + n in both lanes, then FPCR and FPSR the given values.
+ */
+	.global realm_fpsimd_fill
+	.type	realm_fpsimd_fill, %function
+realm_fpsimd_fill:
+	mov	x3, x0
+	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	dup	v\n\().2d, x3
+	add	x3, x3, #1
+	.endr
+	msr	fpcr, x1
+	msr	fpsr, x2
+	ret
+	.size	realm_fpsimd_fill, . - realm_fpsimd_fill
+
+/*
+ * uint64_t realm_fpsimd_changed(uint64_t pattern, uint64_t *_Nonnull fpcr_fpsr): how many of the
+ * 64 lanes of V0-V31 no longer hold what realm_fpsimd_fill(pattern) put there; FPCR and FPSR
+ * are stored at fpcr_fpsr[0] and [1].
+ */
+	.global realm_fpsimd_changed
+	.type	realm_fpsimd_changed, %function
+realm_fpsimd_changed:
+	mrs	x4, fpcr
+	mrs	x5, fpsr
+	stp	x4, x5, [x1]
+	mov	x3, x0
+	mov	x0, #0
+	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	umov	x4, v\n\().d[0]
+	cmp	x4, x3
+	cinc	x0, x0, ne
+	umov	x4, v\n\().d[1]
+	cmp	x4, x3
+	cinc	x0, x0, ne
+	add	x3, x3, #1
+	.endr
+	ret
+	.size	realm_fpsimd_changed, . - realm_fpsimd_changed

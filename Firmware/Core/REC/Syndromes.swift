@@ -144,6 +144,8 @@ struct SystemRegisterAccess: Equatable {
         /// The GIC CPU interface: ICC_PMR_EL1 (op0 3, op1 0, CRn 4, CRm 6, op2 0) and the
         /// ICC registers at op0 3, op1 0, CRn 12.
         case gicCPUInterface
+        /// CPACR_EL1 (op0 3, op1 0, CRn 1, CRm 0, op2 2; CPTR_EL2.TCPAC).
+        case architecturalFeatureAccessControl
         case other
     }
 
@@ -151,6 +153,7 @@ struct SystemRegisterAccess: Equatable {
         guard op0 == 3, op1 == 0 else { return .other }
         if crn == 0 && crm >= 1 && crm <= 7 { return .featureID }
         if crn == 12 || (crn == 4 && crm == 6 && op2 == 0) { return .gicCPUInterface }
+        if crn == 1 && crm == 0 && op2 == 2 { return .architecturalFeatureAccessControl }
         return .other
     }
 

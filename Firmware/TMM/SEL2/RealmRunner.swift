@@ -23,7 +23,9 @@ private let hcrTWI: UInt64 = 1 << 13
 private let hcrTWE: UInt64 = 1 << 14
 
 /// CPTR_EL2 (E2H = 0) while a realm runs: FP/SIMD allowed (the TMM switches it), SVE (TZ) and
-/// SME (TSM) trapped, trace (TTA), activity monitors (TAM) and CPACR writes (TCPAC) trapped.
+/// SME (TSM) trapped whatever CPACR_EL1 says, trace (TTA) and activity monitors (TAM) trapped,
+/// and CPACR_EL1 accesses (TCPAC) trapped: the core emulates the register so that the realm
+/// owns FPEN and nothing else reaches the hardware (Firmware/Core/REC/RealmCPACR.swift).
 private let realmCPTR: UInt64 = 0x33FF | 1 << 20 | 1 << 30 | 1 << 31
 
 /// MDCR_EL2: PMU (TPM, TPMCR) and debug registers (TDA, TDOSA, TDRA) trapped: realms are

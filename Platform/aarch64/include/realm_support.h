@@ -61,6 +61,11 @@ static inline __attribute__((always_inline)) void rsi_call(struct rsi_regs *_Non
 	r->x[6] = x6; r->x[7] = x7; r->x[8] = x8; r->x[9] = x9; r->x[10] = x10;
 }
 
+/* FP/SIMD use (realm_entry.S): only with CPACR_EL1.FPEN set. */
+uint64_t realm_fpsimd_add(uint64_t a, uint64_t b);
+void realm_fpsimd_fill(uint64_t pattern, uint64_t fpcr, uint64_t fpsr);
+uint64_t realm_fpsimd_changed(uint64_t pattern, uint64_t *_Nonnull fpcr_fpsr);
+
 #pragma GCC visibility pop
 
 #endif

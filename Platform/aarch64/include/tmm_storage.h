@@ -14,8 +14,9 @@
 #pragma GCC visibility push(hidden)
 
 #define TMM_XLAT_TABLES 16
-/* Enough descriptors for the largest pool configuration (32 MiB = 8192 granules). */
-#define TMM_MAX_POOL_GRANULES 8192
+/* Enough descriptors for the largest pool configuration (POOL=dram: 256 MiB = 65536 granules,
+   8 bytes each: 512 KiB of the TMM's secure RAM). */
+#define TMM_MAX_POOL_GRANULES 65536
 #define TMM_GRANULE_TABLE_BYTES (TMM_MAX_POOL_GRANULES * 8)
 
 extern uint8_t tmm_xlat_tables[TMM_XLAT_TABLES][4096];

@@ -91,7 +91,7 @@ extension TMM {
 
     /// A trapped MSR/MRS or system instruction (ESR EC 0x18). Feature ID reads get the
     /// realm's view (RealmFeatureRegisters); ICC_* accesses go to the emulated GIC interface;
-    /// everything else the TMM traps (debug, PMU, LORegion, auxiliary and implementation
+    /// CPACR_EL1 is the realm's with only FPEN implemented (RealmCPACR); everything else the TMM traps (debug, PMU, LORegion, auxiliary and implementation
     /// defined registers, set/way cache maintenance) is RAZ/WI, as TF-RMM rel0 treats it: these
     /// features are not given to realms, and an OS that touches them at boot (Linux writes
     /// MDSCR_EL1 and OSLAR_EL1 in its CPU set-up) must carry on, not take UNDEFINED.
@@ -125,6 +125,13 @@ extension TMM {
                 rec.pointee.lastExitESR = record.esr
                 rec.pointee.cpu.pc &+= 4
                 return false
+            }
+        case .architecturalFeatureAccessControl:
+            // CPACR_EL1: the realm owns FPEN; the rest stays zero (RealmCPACR).
+            if access.isRead {
+                read = rec.pointee.cpu.el1.cpacr & RealmCPACR.realmBits
+            } else {
+                rec.pointee.cpu.el1.cpacr = RealmCPACR.written(written)
             }
         case .other:
             read = 0

@@ -73,7 +73,7 @@ REALM       := $(OUT)/realm
 TAMPERED    := $(OUT)/host-tampered
 
 .PHONY: all images all-images help deps core-embedded host-test image-checks system-tests test bench run clean \
-	guest guest-clean
+	guest guest-clean run-linux-vm bench-linux
 .DELETE_ON_ERROR:
 
 all: images
@@ -82,7 +82,9 @@ help:
 	@echo "make run              build the S-EL2 image and boot it in QEMU with the project's host"
 	@echo "make run PAYLOAD=f    boot any normal-world payload (flat binary, entered at PAYLOAD_ADDR)"
 	@echo "make test             host tests, image checks and QEMU system tests"
-	@echo "make bench            RMI round-trip cycle counts under QEMU -icount"
+	@echo "make bench            RMI round-trip cycle counts under QEMU -icount, then bench-linux"
+	@echo "make bench-linux      Linux as a realm and as a normal VM under -icount: instructions, exits, ratios"
+	@echo "make run-linux-vm     the Linux guest as an ordinary VM at NS-EL1 (KERNEL/INITRD/APPEND/MEM)"
 	@echo "make images           build both images (POOL=sram|dram) and the host"
 	@echo "make guest            fetch Debian's arm64 kernels and busybox, build the initramfs images"
 	@echo "                      (FLAVOUR=cloud-arm64 for the realm guest; Docs/guest.md)"
@@ -257,7 +259,7 @@ $(HOST)/realm_image.o: Platform/aarch64/realm_image.S $(REALM)/realm.bin $(HEADE
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_HOST) -DREALM_BIN_PATH='"$(REALM)/realm.bin"' -c $< -o $@
 
-$(HOST)/host.elf: $(HOST)/host-swift.o $(HOST)/host_entry.o $(HOST)/host_storage.o $(HOST)/mem.o \
+$(HOST)/host.elf: $(HOST)/host-swift.o $(HOST)/host_entry.o $(HOST)/normal_vm_entry.o $(HOST)/host_storage.o $(HOST)/mem.o \
 		$(HOST)/realm_image.o $(HOST)/host.ld
 	$(LLD) $(LDFLAGS) -T $(HOST)/host.ld $(filter %.o,$^) -o $@
 
@@ -271,7 +273,7 @@ $(TAMPERED)/realm.bin: $(REALM)/realm.bin Tests/System/tamper_realm.py
 $(TAMPERED)/realm_image.o: Platform/aarch64/realm_image.S $(TAMPERED)/realm.bin $(HEADERS)
 	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_HOST) -DREALM_BIN_PATH='"$(TAMPERED)/realm.bin"' -c $< -o $@
 
-$(TAMPERED)/host.elf: $(HOST)/host-swift.o $(HOST)/host_entry.o $(HOST)/host_storage.o $(HOST)/mem.o \
+$(TAMPERED)/host.elf: $(HOST)/host-swift.o $(HOST)/host_entry.o $(HOST)/normal_vm_entry.o $(HOST)/host_storage.o $(HOST)/mem.o \
 		$(TAMPERED)/realm_image.o $(HOST)/host.ld
 	$(LLD) $(LDFLAGS) -T $(HOST)/host.ld $(filter %.o,$^) -o $@
 
@@ -339,6 +341,28 @@ run: deps
 	$(PYTHON) Tools/run_qemu.py --image $(SEL2)/tmm-sel2.bin --cpu max --payload $(PAYLOAD) \
 		--payload-addr $(PAYLOAD_ADDR) --out $(OUT)/run
 
+# The Linux guest of `make guest` as an ordinary VM at Non-secure EL1 under the host's own
+# stage 2 (host mode 5, Firmware/Host/NormalVM): the baseline the realm is compared with.
+# LINUX_KERNEL, LINUX_INITRD, LINUX_APPEND and LINUX_MEM choose the guest; one vCPU.
+LINUX_KERNEL ?= $(GUEST)/$(FLAVOUR)/Image
+LINUX_INITRD ?= $(GUEST)/$(FLAVOUR)/realm-initramfs.cpio.gz
+LINUX_APPEND ?= console=ttyAMA0
+LINUX_MEM    ?= 128
+run-linux-vm: deps guest
+	$(MAKE) --no-print-directory $(SEL2)/tmm-sel2.bin $(HOST)/host.bin
+	$(PYTHON) Tools/run_qemu.py --image $(SEL2)/tmm-sel2.bin --cpu max --payload $(HOST)/host.bin \
+		--host-mode 5 --kernel $(LINUX_KERNEL) --initrd $(LINUX_INITRD) --append "$(LINUX_APPEND)" \
+		--mem $(LINUX_MEM) --cpus 1 --out $(OUT)/run-linux-vm
+
+# The same guest as a realm and as an ordinary VM, both under -icount shift=0 on the S-EL2 image
+# with the DRAM pool (a Linux-sized realm needs it): instructions to the init marker and for the
+# /init workload (tmm.bench=1), exits by kind, and the ratios realm / normal VM.
+bench-linux: deps guest
+	$(MAKE) --no-print-directory POOL=dram $(OUT)/tmm-sel2-dram/tmm-sel2.bin
+	$(MAKE) --no-print-directory $(HOST)/host.bin
+	$(PYTHON) Tools/bench_linux.py --image $(OUT)/tmm-sel2-dram/tmm-sel2.bin --host $(HOST)/host.bin \
+		--kernel $(LINUX_KERNEL) --initrd $(LINUX_INITRD) --mem $(LINUX_MEM) --out $(OUT)/bench-linux
+
 # RMI round trips measured by the project's host, on both images, with instruction-counted time,
 # and what the firmware's attestation costs at boot (self-test, keys, platform token signing).
 BENCH_LINES := '^normal\| \[bench\]|^secure\| \[(EL3|TMM)\] .* cycles'
@@ -352,6 +376,8 @@ bench: deps
 		--host-mode 1 --icount --out $(OUT)/bench-el3 | grep -E $(BENCH_LINES)
 	@echo "== the firmware's SHA-256 and P-384 signing compiled for this host, beside swift-crypto"
 	swift run -c release tmm-bench
+	@echo "== Debian's Linux as a realm and as an ordinary VM"
+	$(MAKE) --no-print-directory bench-linux
 
 # ---------------------------------------------------------------------------------------------
 # Tests.

@@ -30,6 +30,10 @@ func hostMain(_ deviceTree: UInt64) -> Never {
         LinuxRealmVMM.run(deviceTree: deviceTree)
         console.print("[host] done: PSCI SYSTEM_OFF")
         PSCIClient.systemOff()
+    case .linuxNormalVM:
+        NormalVMM.run()
+        console.print("[host] done: PSCI SYSTEM_OFF")
+        PSCIClient.systemOff()
     case .checks, .checksWithoutRealmRuns:
         break
     }

@@ -12,6 +12,9 @@ enum HostMode: UInt32 {
     case checksWithoutRealmRuns = 3
     /// Boot the Linux realm the run script placed in DRAM (LinuxRealmVMM), then SYSTEM_OFF.
     case linuxRealm = 4
+    /// Boot the same Linux guest as an ordinary VM at Non-secure EL1 under the host's own
+    /// stage 2 (NormalVMM), then SYSTEM_OFF.
+    case linuxNormalVM = 5
 
     static let address: UInt64 = 0x4010_0000
 

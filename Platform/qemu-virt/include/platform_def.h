@@ -73,6 +73,12 @@
 #define PLAT_VMM_DTB_MAX_SIZE         0x00100000
 #define PLAT_VMM_SHARED_BASE          0x50000000
 #define PLAT_VMM_SHARED_SIZE          0x20000000
+/*
+ * The same guest as an ordinary VM (host mode 5, Firmware/Host/NormalVM): its stage-2 tables
+ * and the DRAM behind its RAM. The realm's shared window, which no realm uses in that mode.
+ */
+#define PLAT_NVM_BACKING_BASE         PLAT_VMM_SHARED_BASE
+#define PLAT_NVM_BACKING_SIZE         PLAT_VMM_SHARED_SIZE
 
 /* Normal-world hand-off: the device tree the firmware copies for the payload (x0 at entry). */
 #define PLAT_NS_DTB_BASE              0x40000000

@@ -76,6 +76,8 @@ workload() {
 		i=$((i + 1))
 	done
 	echo "TMM-GUEST: bench io end"
+	# poweroff -f does not wait for the console to drain what is still queued.
+	sleep 1
 }
 
 if [ -n "$bench" ]; then

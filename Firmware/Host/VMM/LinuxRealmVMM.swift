@@ -66,6 +66,7 @@ enum LinuxRealmVMM {
 
         let runStart = read_cntpct_el0()
         let outcome = LinuxRunLoop.run(&realm, listRegisters: Int(features.numLRs) + 1, timeLimitSeconds: timeLimitSeconds)
+        GuestBenchmark.report("realm")
         var ended = LogLine("\r\n[vmm] realm ")
         switch outcome {
         case .success(let stats):

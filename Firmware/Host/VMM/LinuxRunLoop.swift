@@ -97,7 +97,7 @@ struct LinuxRealmDevices {
             }
         case .uart:
             if write {
-                if let byte = uart.write(offset: offset, size: size, value: value) { console.uart.put(byte) }
+                if let byte = uart.write(offset: offset, size: size, value: value) { console.uart.put(byte); GuestBenchmark.observe(byte) }
             } else {
                 read = uart.read(offset: offset, size: size)
             }
@@ -126,6 +126,7 @@ enum LinuxRunLoop {
         let frequency = read_cntfrq_el0()
         let deadline = read_cntpct_el0() + timeLimitSeconds * frequency
         var current = realm.vcpus - 1
+        GuestBenchmark.startAtFirstEntry()
 
         while true {
             guard read_cntpct_el0() < deadline else {
@@ -242,7 +243,7 @@ enum LinuxRunLoop {
         write_cnthp_cval_el2(wake)
         write_cnthp_ctl_el2(1)
         isb()
-        wfi()
+        GuestBenchmark.idle { wfi() }
         write_cnthp_ctl_el2(0)
         isb()
     }

@@ -30,7 +30,7 @@ enum NormalVMM {
         guard manifest.vcpus == 1 else {
             return fail(LogLine("the normal VM runs one vCPU; run it with CPUS=1"))
         }
-        var vm = VMDescription.realm(ramSize: manifest.memorySize, vcpuCount: 1, ipaWidth: 0)
+        var vm = VMDescription.normalVM(ramSize: manifest.memorySize, vcpuCount: 1)
         guard let stage2 = NormalVMStage2(ramBase: vm.ramBase, ramSize: vm.ramSize) else {
             var line = LogLine("the guest's RAM does not fit the normal VM's backing DRAM (at most ")
             line.decimal((UInt64(PLAT_NVM_BACKING_SIZE) - NormalVMStage2.block) >> 20)

@@ -19,6 +19,8 @@ import PlatformDefinitions
 //        guest learns it is not in a realm)
 //   0x18 MSR/MRS: ICC_SGI1R_EL1 (trapped while IMO is set) to the GIC model; PMU registers
 //        (MDCR_EL2.TPM: the host's cycle counter is the benchmark's) read as zero
+//   IRQ  the GIC maintenance interrupt (PPI 25): the guest completed an interrupt the model
+//        asked to hear about (requestEOIMaintenance)
 //   IRQ  the host's EL2 timer (CNTHP, PPI 26): a time slice ended or the guest's virtual timer
 //        deadline came (the host programs CNTHP for it; PPI 27 itself stays disabled at the
 //        physical redistributor and reaches the guest only through a list register)
@@ -44,6 +46,7 @@ struct NormalVMStatistics {
     var exits: UInt64 = 0
     var mmio: UInt64 = 0
     var interrupts: UInt64 = 0
+    var maintenance: UInt64 = 0
     var wfi: UInt64 = 0
     var sgis: UInt64 = 0
     var psci: UInt64 = 0
@@ -59,6 +62,8 @@ struct NormalVMStatistics {
         l.append(" MMIO, ")
         l.decimal(interrupts)
         l.append(" IRQ/FIQ, ")
+        l.decimal(maintenance)
+        l.append(" GIC maintenance, ")
         l.decimal(wfi)
         l.append(" WFI, ")
         l.decimal(sgis)
@@ -82,6 +87,8 @@ struct NormalVMRunLoop {
     /// SCTLR_EL1 RES1 bits with the MMU and caches off.
     static let entrySCTLR: UInt64 = 0x30D0_0800
     static let hypervisorTimerPPI = 26
+    /// The GIC virtual interface's maintenance interrupt on QEMU virt (and SBSA): PPI 25.
+    static let maintenancePPI = 25
     static let listRegisterLimit = 4
 
     var devices: VMDevices
@@ -145,7 +152,7 @@ struct NormalVMRunLoop {
         write_ich_hcr_el2(1)                                   // En
         write_hcr_el2(Self.hcr)
         isb()
-        enableHostPPIs(1 << UInt32(Self.hypervisorTimerPPI))
+        enableHostPPIs(1 << UInt32(Self.hypervisorTimerPPI) | 1 << UInt32(Self.maintenancePPI))
 
         let frequency = read_cntfrq_el0()
         let deadline = read_cntpct_el0() + timeLimitSeconds * frequency
@@ -171,6 +178,7 @@ struct NormalVMRunLoop {
 
     mutating func enterOnce(frequency: UInt64) {
         devices.gic.fillListRegisters(vcpu: 0, &listRegisters, count: listRegisterCount)
+        requestEOIMaintenance()
         writeListRegisters()
         // The slice ends after 10 ms, or when the guest's timer fires, whichever is first.
         let now = read_cntpct_el0()
@@ -187,13 +195,15 @@ struct NormalVMRunLoop {
         stats.exits += 1
         readListRegisters()
         devices.gic.syncListRegisters(vcpu: 0, listRegisters, count: listRegisterCount)
+        let maintenance = read_ich_misr_el2() != 0
+        clearCompletedListRegisters()
         updateTimerLine()
 
         switch kind {
         case 8:
             synchronous(frequency: frequency)
         case 9, 10:
-            stats.interrupts += 1
+            if maintenance { stats.maintenance += 1 } else { stats.interrupts += 1 }
         default:
             var why = LogLine("exception vector ")
             why.decimal(kind)
@@ -207,6 +217,25 @@ struct NormalVMRunLoop {
 
     mutating func updateTimerLine() {
         devices.setVirtualTimer(vcpu: 0, asserted: read_cntv_ctl_el0() & 0b111 == 0b101)
+    }
+
+    /// ICH_LR<n>_EL2.EOI [41] on every pending PPI or SPI the model injects: the guest's EOI of
+    /// it raises the maintenance interrupt (ICH_MISR_EL2.EOI, PPI 25), an exit after which the
+    /// model resamples the source. Without it a level interrupt whose line is still high after
+    /// the guest's EOI (the PL011's transmit interrupt after the handler refilled the FIFO)
+    /// would wait for an unrelated exit, up to a 10 ms slice. SGIs are edges: no need.
+    mutating func requestEOIMaintenance() {
+        for i in 0..<listRegisterCount {
+            let lr = listRegisters[i]
+            if lr >> 62 & 1 != 0 && lr & 0xFFFF_FFFF >= 16 { listRegisters[i] = lr | 1 << 41 }
+        }
+    }
+
+    /// Empties the list registers the guest completed, so that the maintenance interrupt they
+    /// raise ends before the host waits with WFI.
+    mutating func clearCompletedListRegisters() {
+        for i in 0..<listRegisterCount where listRegisters[i] >> 62 == 0 { listRegisters[i] = 0 }
+        writeListRegisters()
     }
 
     func writeListRegisters() {

@@ -26,14 +26,14 @@ enum GuestBenchmark {
     nonisolated(unsafe) private static var line = InlineArray<40, UInt8>(repeating: 0)
     nonisolated(unsafe) private static var lineLength = 0
 
-    /// PMCR_EL0.E with DP clear (the cycle counter keeps counting in Secure state, where the
+    /// PMCR_EL0.E and LC (a 64-bit cycle counter) with DP clear (it keeps counting in Secure state, where the
     /// realm and the TMM run), PMCCFILTR_EL0.NSH: every Exception level of both states
     /// (CycleCounter.swift explains the filter).
     static func startAtFirstEntry() {
         guard !running else { return }
         write_pmccfiltr_el0(1 << 27)
         write_pmcntenset_el0(1 << 31)
-        write_pmcr_el0(read_pmcr_el0() & ~(1 << 5) | 1 << 0)
+        write_pmcr_el0(read_pmcr_el0() & ~(1 << 5) | 1 << 0 | 1 << 6)
         isb()
         running = true
         idleTotal = 0

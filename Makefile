@@ -73,7 +73,7 @@ REALM       := $(OUT)/realm
 TAMPERED    := $(OUT)/host-tampered
 
 .PHONY: all images all-images help deps core-embedded host-test image-checks system-tests test bench run clean \
-	guest guest-clean
+	guest guest-clean run-linux-realm run-realm linux-realm-image
 .DELETE_ON_ERROR:
 
 all: images
@@ -85,6 +85,9 @@ help:
 	@echo "make bench            RMI round-trip cycle counts under QEMU -icount"
 	@echo "make images           build both images (POOL=sram|dram) and the host"
 	@echo "make guest            fetch Debian's arm64 kernels and busybox, build the initramfs images"
+	@echo "make run-linux-realm  Debian's kernel as a confidential VM: boots, attests, token verified, RIM predicted"
+	@echo "make run-realm KERNEL=Image INITRD=initramfs APPEND='...' MEM=128 CPUS=1"
+	@echo "                      your own kernel in a realm, the terminal as its console (Docs/linux-realm.md)"
 	@echo "                      (FLAVOUR=cloud-arm64 for the realm guest; Docs/guest.md)"
 
 images: $(SEL2)/tmm-sel2.bin $(EL3)/tmm-el3.bin $(HOST)/host.bin $(REALM)/realm.elf $(TAMPERED)/host.bin
@@ -338,6 +341,30 @@ run: deps
 	$(MAKE) --no-print-directory $(SEL2)/tmm-sel2.bin $(if $(filter $(OUT)/host/host.bin,$(PAYLOAD)),$(PAYLOAD))
 	$(PYTHON) Tools/run_qemu.py --image $(SEL2)/tmm-sel2.bin --cpu max --payload $(PAYLOAD) \
 		--payload-addr $(PAYLOAD_ADDR) --out $(OUT)/run
+
+# A Linux realm (Docs/linux-realm.md): the S-EL2 image with the 256 MiB DRAM pool (POOL=dram:
+# not hardware-isolated on QEMU virt), the project's host in mode 4, a kernel Image and an
+# initramfs. run-linux-realm boots Debian's kernel (FLAVOUR) with the guest initramfs, and checks
+# the token it prints (fresh challenge, tmm-verify, RIM predicted by tmm-measure); run-realm
+# boots the user's own kernel and initramfs with the terminal as the realm's console.
+LINUX_REALM_IMAGE := $(OUT)/tmm-sel2-dram/tmm-sel2.bin
+KERNEL      ?= $(GUEST)/$(FLAVOUR)/Image
+INITRD      ?= $(GUEST)/$(FLAVOUR)/realm-initramfs.cpio.gz
+APPEND      ?= console=ttyAMA0 cma=0 swiotlb=1024
+MEM         ?= 128
+CPUS        ?= 1
+LINUX_REALM_ARGS = --image $(LINUX_REALM_IMAGE) --payload $(HOST)/host.bin --kernel $(KERNEL) \
+	$(if $(INITRD),--initrd $(INITRD)) --append "$(APPEND)" --mem $(MEM) --cpus $(CPUS)
+
+linux-realm-image:
+	$(MAKE) --no-print-directory POOL=dram $(LINUX_REALM_IMAGE) $(HOST)/host.bin
+
+run-linux-realm: deps linux-realm-image $(KERNEL) $(INITRD)
+	$(PYTHON) Tools/linux_realm.py $(LINUX_REALM_ARGS) --out $(OUT)/linux-realm
+
+run-realm: deps linux-realm-image
+	@test -f "$(KERNEL)" || { echo "run-realm: no kernel Image at KERNEL=$(KERNEL) (make guest, or give your own)"; exit 1; }
+	$(PYTHON) Tools/linux_realm.py $(LINUX_REALM_ARGS) --interactive --out $(OUT)/run-realm
 
 # RMI round trips measured by the project's host, on both images, with instruction-counted time,
 # and what the firmware's attestation costs at boot (self-test, keys, platform token signing).

@@ -73,7 +73,7 @@ REALM       := $(OUT)/realm
 TAMPERED    := $(OUT)/host-tampered
 
 .PHONY: all images all-images help deps core-embedded host-test image-checks system-tests test bench run clean \
-	guest guest-clean run-linux-vm bench-linux
+	guest guest-clean run-linux-realm run-realm linux-realm-image run-linux-vm bench-linux
 .DELETE_ON_ERROR:
 
 all: images
@@ -87,6 +87,9 @@ help:
 	@echo "make run-linux-vm     the Linux guest as an ordinary VM at NS-EL1 (KERNEL/INITRD/APPEND/MEM)"
 	@echo "make images           build both images (POOL=sram|dram) and the host"
 	@echo "make guest            fetch Debian's arm64 kernels and busybox, build the initramfs images"
+	@echo "make run-linux-realm  Debian's kernel as a confidential VM: boots, attests, token verified, RIM predicted"
+	@echo "make run-realm KERNEL=Image INITRD=initramfs APPEND='...' MEM=128 CPUS=1"
+	@echo "                      your own kernel in a realm, the terminal as its console (Docs/linux-realm.md)"
 	@echo "                      (FLAVOUR=cloud-arm64 for the realm guest; Docs/guest.md)"
 
 images: $(SEL2)/tmm-sel2.bin $(EL3)/tmm-el3.bin $(HOST)/host.bin $(REALM)/realm.elf $(TAMPERED)/host.bin
@@ -341,27 +344,45 @@ run: deps
 	$(PYTHON) Tools/run_qemu.py --image $(SEL2)/tmm-sel2.bin --cpu max --payload $(PAYLOAD) \
 		--payload-addr $(PAYLOAD_ADDR) --out $(OUT)/run
 
-# The Linux guest of `make guest` as an ordinary VM at Non-secure EL1 under the host's own
-# stage 2 (host mode 5, Firmware/Host/NormalVM): the baseline the realm is compared with.
-# LINUX_KERNEL, LINUX_INITRD, LINUX_APPEND and LINUX_MEM choose the guest; one vCPU.
-LINUX_KERNEL ?= $(GUEST)/$(FLAVOUR)/Image
-LINUX_INITRD ?= $(GUEST)/$(FLAVOUR)/realm-initramfs.cpio.gz
-LINUX_APPEND ?= console=ttyAMA0
-LINUX_MEM    ?= 128
-run-linux-vm: deps guest
-	$(MAKE) --no-print-directory $(SEL2)/tmm-sel2.bin $(HOST)/host.bin
-	$(PYTHON) Tools/run_qemu.py --image $(SEL2)/tmm-sel2.bin --cpu max --payload $(HOST)/host.bin \
-		--host-mode 5 --kernel $(LINUX_KERNEL) --initrd $(LINUX_INITRD) --append "$(LINUX_APPEND)" \
-		--mem $(LINUX_MEM) --cpus 1 --out $(OUT)/run-linux-vm
+# A Linux realm (Docs/linux-realm.md): the S-EL2 image with the 256 MiB DRAM pool (POOL=dram:
+# not hardware-isolated on QEMU virt), the project's host in mode 4, a kernel Image and an
+# initramfs. run-linux-realm boots Debian's kernel (FLAVOUR) with the guest initramfs, and checks
+# the token it prints (fresh challenge, tmm-verify, RIM predicted by tmm-measure); run-realm
+# boots the user's own kernel and initramfs with the terminal as the realm's console.
+LINUX_REALM_IMAGE := $(OUT)/tmm-sel2-dram/tmm-sel2.bin
+KERNEL      ?= $(GUEST)/$(FLAVOUR)/Image
+INITRD      ?= $(GUEST)/$(FLAVOUR)/realm-initramfs.cpio.gz
+APPEND      ?= console=ttyAMA0 cma=0 swiotlb=1024
+MEM         ?= 128
+CPUS        ?= 1
+LINUX_REALM_ARGS = --image $(LINUX_REALM_IMAGE) --payload $(HOST)/host.bin --kernel $(KERNEL) \
+	$(if $(INITRD),--initrd $(INITRD)) --append "$(APPEND)" --mem $(MEM) --cpus $(CPUS)
 
-# The same guest as a realm and as an ordinary VM, both under -icount shift=0 on the S-EL2 image
-# with the DRAM pool (a Linux-sized realm needs it): instructions to the init marker and for the
-# /init workload (tmm.bench=1), exits by kind, and the ratios realm / normal VM.
-bench-linux: deps guest
-	$(MAKE) --no-print-directory POOL=dram $(OUT)/tmm-sel2-dram/tmm-sel2.bin
-	$(MAKE) --no-print-directory $(HOST)/host.bin
-	$(PYTHON) Tools/bench_linux.py --image $(OUT)/tmm-sel2-dram/tmm-sel2.bin --host $(HOST)/host.bin \
-		--kernel $(LINUX_KERNEL) --initrd $(LINUX_INITRD) --mem $(LINUX_MEM) --out $(OUT)/bench-linux
+linux-realm-image:
+	$(MAKE) --no-print-directory POOL=dram $(LINUX_REALM_IMAGE) $(HOST)/host.bin
+
+run-linux-realm: deps linux-realm-image $(KERNEL) $(INITRD)
+	$(PYTHON) Tools/linux_realm.py $(LINUX_REALM_ARGS) --out $(OUT)/linux-realm
+
+run-realm: deps linux-realm-image
+	@test -f "$(KERNEL)" || { echo "run-realm: no kernel Image at KERNEL=$(KERNEL) (make guest, or give your own)"; exit 1; }
+	$(PYTHON) Tools/linux_realm.py $(LINUX_REALM_ARGS) --interactive --out $(OUT)/run-realm
+
+# The same guest as an ordinary VM at Non-secure EL1 under the host's own stage 2 (host mode 5,
+# Firmware/Host/NormalVM, Docs/normal-vm.md): the baseline the realm is compared with. KERNEL,
+# INITRD, APPEND and MEM as for the realm; one vCPU.
+run-linux-vm: deps linux-realm-image
+	@test -f "$(KERNEL)" || { echo "run-linux-vm: no kernel Image at KERNEL=$(KERNEL) (make guest, or give your own)"; exit 1; }
+	$(PYTHON) Tools/run_qemu.py --image $(LINUX_REALM_IMAGE) --cpu max --payload $(HOST)/host.bin \
+		--host-mode 5 --kernel $(KERNEL) $(if $(INITRD),--initrd $(INITRD)) --append "$(APPEND)" \
+		--mem $(MEM) --cpus 1 --out $(OUT)/run-linux-vm
+
+# The same guest as a realm and as an ordinary VM, both under -icount shift=0 on the realm's
+# image, with APPEND plus tmm.bench=1: instructions to the init marker and for the /init
+# workload, exits by kind, and the ratios realm / normal VM.
+bench-linux: deps linux-realm-image $(KERNEL) $(INITRD)
+	$(PYTHON) Tools/bench_linux.py --image $(LINUX_REALM_IMAGE) --host $(HOST)/host.bin \
+		--kernel $(KERNEL) --initrd $(INITRD) --append "$(APPEND) tmm.bench=1" --mem $(MEM) --out $(OUT)/bench-linux
 
 # RMI round trips measured by the project's host, on both images, with instruction-counted time,
 # and what the firmware's attestation costs at boot (self-test, keys, platform token signing).

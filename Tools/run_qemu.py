@@ -79,14 +79,19 @@ class Run:
 
 
 def run(image, cpu, payload=None, payload_addr="0x40200000", host_mode=None, extra=(),
-        timeout=120.0, out="out/qemu", echo=True, qemu="qemu-system-aarch64"):
+        timeout=120.0, out="out/qemu", echo=True, qemu="qemu-system-aarch64", interactive=False):
+    """Runs QEMU; with `interactive` the terminal is the normal world's UART (input included:
+    the host's VMM passes it to a realm's console) and its output is also logged."""
     os.makedirs(out, exist_ok=True)
     normal_log = os.path.join(out, "normal-console.log")
     secure_log = os.path.join(out, "secure-console.log")
     for path in (normal_log, secure_log):
         open(path, "w").close()
-    command = [qemu, *MACHINE, "-cpu", cpu, "-bios", image,
-               "-serial", f"file:{normal_log}", "-serial", f"file:{secure_log}"]
+    if interactive:
+        normal_serial = ["-chardev", f"stdio,id=normal,signal=off,logfile={normal_log}", "-serial", "chardev:normal"]
+    else:
+        normal_serial = ["-serial", f"file:{normal_log}"]
+    command = [qemu, *MACHINE, "-cpu", cpu, "-bios", image, *normal_serial, "-serial", f"file:{secure_log}"]
     if payload:
         command += ["-device", f"loader,file={payload},addr={payload_addr},force-raw=on"]
     if host_mode is not None:
@@ -94,8 +99,11 @@ def run(image, cpu, payload=None, payload_addr="0x40200000", host_mode=None, ext
     command += list(extra)
 
     start = time.monotonic()
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT)
+    if interactive:
+        process = subprocess.Popen(command)
+    else:
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT)
     offsets = {normal_log: 0, secure_log: 0}
     partial = {normal_log: "", secure_log: ""}
 
@@ -103,6 +111,8 @@ def run(image, cpu, payload=None, payload_addr="0x40200000", host_mode=None, ext
         """Echoes the lines the consoles gained since the last call (the result is read from the
         files at the end, so without echo there is nothing to do)."""
         for path, prefix in ((secure_log, "secure| "), (normal_log, "normal| ")):
+            if interactive and path == normal_log:
+                continue   # the terminal shows it
             with open(path, "rb") as f:
                 f.seek(offsets[path])
                 data = f.read()
@@ -132,7 +142,7 @@ def run(image, cpu, payload=None, payload_addr="0x40200000", host_mode=None, ext
             break
     if echo:
         pump(final=True)
-    qemu_output = process.stdout.read().decode("utf-8", "replace")
+    qemu_output = process.stdout.read().decode("utf-8", "replace") if process.stdout else ""
     if echo and qemu_output.strip():
         print("qemu| " + qemu_output.strip().replace("\n", "\nqemu| "), flush=True)
     with open(normal_log, encoding="utf-8", errors="replace") as f:

@@ -26,7 +26,7 @@ func monitorLowerELException(_ raw: UnsafeMutableRawPointer, _ kind: UInt64) -> 
             return UnsafeMutableRawPointer(reflectRealmException(kind: kind, esr: esr, context: context))
         }
         // The TMM itself: while it runs, interrupts are not the secure world's to take.
-        context.pointee.scr_el3 &= ~secureRealmRouting
+        context.pointee.scr_el3 = secureSCR(context.pointee.scr_el3, realmRunning: false)
         if kind == LowerELExceptionKind.irq.rawValue || kind == LowerELExceptionKind.fiq.rawValue {
             return raw
         }
@@ -67,6 +67,19 @@ private func handleNonSecureSMC(cpu: UInt64, fid: UInt32, context: UnsafeMutable
 /// SCR_EL3.IRQ and FIQ: set in the secure world's SCR only while a realm runs.
 let secureRealmRouting: UInt64 = 1 << 1 | 1 << 2
 
+/// SCR_EL3.SIF: Secure instruction fetches from Non-secure memory fault. Kept for the TMM, lifted
+/// while a realm runs: a realm's stage-1 NS bit must have no effect (it selects the Non-secure
+/// IPA space, which the TMM translates with the realm's own RTTs into Secure memory), and with
+/// SIF set the CPU refuses to execute through an NS = 1 stage-1 mapping whatever stage 2 says.
+/// Nothing Non-secure becomes executable: unprotected RTT mappings are stage-2 execute-never.
+let secureInstructionFetchOnly: UInt64 = 1 << 9
+
+/// SCR_EL3 of the secure world while a realm runs (`entering`) or the TMM does.
+func secureSCR(_ scr: UInt64, realmRunning entering: Bool) -> UInt64 {
+    entering ? scr & ~secureInstructionFetchOnly | secureRealmRouting
+        : scr & ~secureRealmRouting | secureInstructionFetchOnly
+}
+
 /// Hands an exception the monitor took from a realm to the TMM as if it had been taken to
 /// Secure EL2 (VBAR_EL2 + 0x400 + 0x80 * kind for a lower EL in AArch64), with ELR_EL2,
 /// SPSR_EL2 and, for a synchronous exception, ESR_EL2 and FAR_EL2 as the architecture would
@@ -85,7 +98,7 @@ private func reflectRealmException(kind: UInt64, esr: UInt64, context: UnsafeMut
     }
     context.pointee.elr_el3 = read_vbar_el2() + 0x400 + 0x80 * (kind - LowerELExceptionKind.synchronous.rawValue)
     context.pointee.spsr_el3 = spsrEL2hMasked
-    context.pointee.scr_el3 &= ~secureRealmRouting
+    context.pointee.scr_el3 = secureSCR(context.pointee.scr_el3, realmRunning: false)
     return context
 }
 

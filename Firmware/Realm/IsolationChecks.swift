@@ -35,7 +35,8 @@ enum IsolationChecks {
     ///   VA 0x0E00_0000 (2 MiB)   -> PA 0x0E00_0000 with NS = 0;
     ///   VA 0x8000_0000 (2 MiB)   -> PA 0x0E00_0000 with NS = 1.
     /// Whatever the realm's stage 1 says, its "physical" addresses are IPAs that only its RTTs
-    /// translate (and the Non-secure IPA space translates nothing), so both loads must fault.
+    /// translate, in both IPA spaces (NS = 0 and NS = 1 alike): the TMM's RAM is an IPA whose
+    /// RIPAS is EMPTY, so both loads must fault.
     static func stage1(_ checks: inout RealmChecks) {
         let level1 = realm_xlat(), level2Secure = realm_xlat() + 0x1000, level2NonSecure = realm_xlat() + 0x2000
         Memory.fill(level1, bytes: 0x3000, 0)

@@ -19,9 +19,11 @@ nonisolated(unsafe) var abortTaken = false
 nonisolated(unsafe) var abortSyndrome: UInt64 = 0
 nonisolated(unsafe) var abortAddress: UInt64 = 0
 
-/// What the IRQ handler saw.
+/// What the IRQ handler saw: how many interrupts it took, the INTIDs and ICC_RPR_EL1 (the
+/// running priority once acknowledged) of the first two, the timer's control at its interrupt.
 nonisolated(unsafe) var interruptCount: UInt64 = 0
-nonisolated(unsafe) var interruptID: UInt64 = 0
+nonisolated(unsafe) var takenINTIDs: (UInt64, UInt64) = (0, 0)
+nonisolated(unsafe) var runningPriorities: (UInt64, UInt64) = (0, 0)
 nonisolated(unsafe) var timerControlAtInterrupt: UInt64 = 0
 
 /// The outcome of an access that is expected to fault.
@@ -95,7 +97,9 @@ func realmException(_ kind: UInt64, _ frame: UnsafeMutablePointer<UInt64>) {
     if kind == 5 {
         let acknowledged = read_icc_iar1_el1()
         let intid = acknowledged & 0xFF_FFFF
-        interruptID = intid
+        let priority = read_icc_rpr_el1()
+        if interruptCount == 0 { takenINTIDs.0 = intid; runningPriorities.0 = priority }
+        if interruptCount == 1 { takenINTIDs.1 = intid; runningPriorities.1 = priority }
         interruptCount += 1
         if intid == virtualTimerINTID {
             timerControlAtInterrupt = read_cntv_ctl_el0()
@@ -127,16 +131,8 @@ func prepareForInterrupt() {
     write_icc_igrpen1_el1(1)
     isb()
     interruptCount = 0
-    interruptID = 0
-}
-
-/// Waits in WFI with IRQs unmasked until the IRQ handler has run or two seconds of the virtual
-/// counter have passed, then masks IRQs again.
-func awaitInterrupt() {
-    let deadline = read_cntvct_el0() + 2 * read_cntfrq_el0()
-    unmask_irq()
-    while interruptCount == 0 && read_cntvct_el0() < deadline { wfi() }
-    mask_irq()
+    takenINTIDs = (0, 0)
+    runningPriorities = (0, 0)
 }
 
 /// The EL1 virtual timer's PPI (Arm BSA).

@@ -34,9 +34,9 @@ func realmMain(_ mode: UInt64) -> Never {
         HostCallChecks.run(&checks)
         SharedMemoryChecks.run(&checks)
         PSCIChecks.run(&checks)
-        TimerChecks.run(&checks)
-        SGIChecks.run(&checks)
+        InterruptChecks.run(&checks)
         IsolationChecks.run(&checks, config)
+        NonSecureStage1Checks.run(&checks, config)
         AttestationChecks.run(&checks, config)
         IsolationChecks.leaveSecret()
     }

@@ -6,8 +6,8 @@
 //
 // `TMMHardware.runRealm(_:realm:controls:)` runs the realm once:
 //   1. load every field of `RealmCPUState` into the CPU exactly as it is (the core has already
-//      injected any exception by editing PC, PSTATE and the EL1 registers: the hardware never
-//      injects anything itself and never changes the state before entry);
+//      injected any synchronous exception by editing PC, PSTATE and the EL1 registers: the
+//      hardware never changes the state before entry);
 //   2. run the realm at EL1 under the realm's stage 2 (`RealmExecutionInfo`), with WFI/WFE
 //      trapped as `RealmRunControls` says, SMC and HVC trapped, the realm kept off the
 //      physical GIC CPU interface (its ICC_* accesses trap as system-register accesses, EC
@@ -107,6 +107,13 @@ public struct RealmRunControls: Equatable, Sendable {
     /// host already knows, so the realm can run its handler instead of exiting at once.
     public var maskVirtualTimer = false
     public var maskPhysicalTimer = false
+    /// The emulated GIC CPU interface signals an interrupt that PSTATE.I masks: end the run
+    /// (`RealmHardwareExit.interruptWindow`) once the realm may have unmasked IRQs, so that the
+    /// core takes the interrupt into it then, as a CPU interface would (VMX calls this
+    /// "interrupt-window exiting"). Ideally exactly at the unmask; a platform that cannot stops
+    /// the run periodically while this is set and the core looks again (Docs/realm-execution.md:
+    /// QEMU 7.2 gives Secure EL1 no usable hardware virtual IRQ).
+    public var interruptWindow = false
 
     public init() {}
 }
@@ -143,9 +150,14 @@ public struct RealmExecutionInfo: Equatable, Sendable {
 public enum RealmHardwareExit: Equatable, Sendable {
     /// A synchronous exception taken to the TMM: ESR_EL2, FAR_EL2, HPFAR_EL2 at the time.
     case synchronous(esr: UInt64, far: UInt64, hpfar: UInt64)
-    /// A physical interrupt that must go to the host (signalled as IRQ or as FIQ).
+    /// A physical interrupt that must go to the host, named as the host's world would take it
+    /// (RMI_EXIT_IRQ / RMI_EXIT_FIQ): its own Non-secure Group 1 interrupts are IRQs even
+    /// where the CPU signals them as FIQ while a realm runs (TrustZone's Secure state).
     case irq
     case fiq
     /// A physical SError: ESR_EL2.
     case serror(esr: UInt64)
+    /// The run ended because `RealmRunControls.interruptWindow` asked for it; nothing for the
+    /// host.
+    case interruptWindow
 }

@@ -113,7 +113,8 @@ enum RealmException {
         take(&state, offset: synchronous, returnAddress: state.pc)
     }
 
-    /// A (virtual) IRQ, taken before the instruction at `state.pc`.
+    /// An IRQ, taken before the instruction at `state.pc` (the emulated GIC's; see the run
+    /// loop).
     static func injectIRQ(_ state: inout RealmCPUState) {
         take(&state, offset: irq, returnAddress: state.pc)
     }

@@ -96,6 +96,9 @@ enum DataAbortSyndrome {
 /// ESR_EL2 of a trapped WFI/WFE (EC 0x01): TI bit 0 tells WFE (1) from WFI (0).
 enum WFxSyndrome {
     static let hostVisibleMask: UInt64 = ExceptionClass.mask | 1
+
+    /// TI [1:0]: 0b00 WFI, 0b10 WFIT (FEAT_WFxT); bit 0 set for WFE and WFET.
+    static func isWFI(_ esr: UInt64) -> Bool { esr & 1 == 0 }
 }
 
 /// ESR_EL2 of an SError: what the host may see (EC, IDS, AET, EA, DFSC).

@@ -11,8 +11,12 @@
 //
 // Modelled implementation: 5 bits of priority and of preemption (ICH_VTR_EL2.PRIbits =
 // PREbits = 4), so one active-priorities register (AP1R0, bit n = group priority n << 3);
-// 16-bit INTIDs; Group 1 only (Group 0 registers are RAZ/WI, Group 0 list registers are never
-// signalled); ICC_CTLR_EL1.CBPR RAZ/WI.
+// 16-bit INTIDs; Group 1 interrupts only (Group 0 list registers are never signalled, IAR0 and
+// HPPIR0 read 1023, EOIR0, AP0R0 and IGRPEN0 are RAZ/WI), but both binary points and
+// ICC_CTLR_EL1.CBPR as the architecture defines them (ICV_BPR0_EL1, ICV_BPR1_EL1, ICV_CTLR_EL1):
+// BPR0 resets to its minimum 2 and BPR1 to 3; with CBPR set, BPR0 decides Group 1 preemption and
+// BPR1 reads as BPR0 + 1 (at most 7) and ignores writes. What the realm reads is what the exit's
+// ICH_VMCR_EL2 reports (VBPR0, VBPR1, VCBPR).
 //
 // SGIs: one vCPU's interface cannot reach another vCPU, and which REC an affinity names is the
 // host's to decide, so a write to ICC_SGI1R_EL1, ICC_ASGI1R_EL1 or ICC_SGI0R_EL1 is not
@@ -30,11 +34,14 @@ struct VirtualGICv3 {
     var hostHCR: UInt64 = 0
     /// ICH_HCR_EL2.EOIcount: deactivations that found no list register (5 bits, wraps).
     var eoiCount: UInt64 = 0
-    /// ICV_PMR_EL1, ICV_BPR1_EL1, ICV_IGRPEN1_EL1, ICV_CTLR_EL1.EOImode, ICV_AP1R0_EL1.
+    /// ICV_PMR_EL1, ICV_BPR0_EL1, ICV_BPR1_EL1 (as written), ICV_IGRPEN1_EL1,
+    /// ICV_CTLR_EL1.EOImode and CBPR, ICV_AP1R0_EL1.
     var priorityMask: UInt64 = 0
+    var binaryPoint0: UInt64 = minimumBinaryPoint0
     var binaryPoint1: UInt64 = minimumBinaryPoint1
     var group1Enabled = false
     var splitEOI = false
+    var commonBinaryPoint = false
     var activePriorities: UInt32 = 0
 
     static let priorityBits: UInt64 = 5
@@ -65,8 +72,12 @@ struct VirtualGICv3 {
 
     // MARK: priorities
 
-    /// Group priority under ICV_BPR1_EL1: bits [7:BPR1] of the priority.
-    func groupPriority(_ priority: UInt64) -> UInt64 { priority & (0xFF << binaryPoint1) & 0xFF }
+    /// The binary point of Group 1 preemption, as ICV_BPR1_EL1 reads: with CBPR, BPR0 + 1
+    /// (saturating at 7), which splits the priority where BPR0 splits Group 0's.
+    var effectiveBinaryPoint1: UInt64 { commonBinaryPoint ? min(binaryPoint0 + 1, 7) : binaryPoint1 }
+
+    /// Group priority of a Group 1 interrupt: bits [7:BPR1] of the priority.
+    func groupPriority(_ priority: UInt64) -> UInt64 { priority & (0xFF << effectiveBinaryPoint1) & 0xFF }
 
     /// ICV_RPR_EL1: the group priority of the highest-priority active interrupt, or idle.
     var runningPriority: UInt64 {
@@ -123,9 +134,12 @@ struct VirtualGICv3 {
             priorityMask = value & Self.implementedPriority
         case (12, 8, 0), (12, 8, 2):         // ICC_IAR0_EL1, ICC_HPPIR0_EL1: no Group 0
             return .value(a.isRead ? Self.spurious : 0)
-        case (12, 8, 1), (12, 8, 3), (12, 8, 4), (12, 12, 6):
-            // ICC_EOIR0_EL1, ICC_BPR0_EL1, ICC_AP0R0_EL1, ICC_IGRPEN0_EL1: RAZ/WI
+        case (12, 8, 1), (12, 8, 4), (12, 12, 6):
+            // ICC_EOIR0_EL1, ICC_AP0R0_EL1, ICC_IGRPEN0_EL1: RAZ/WI
             return .value(0)
+        case (12, 8, 3):                     // ICC_BPR0_EL1: below the minimum reads as it
+            if a.isRead { return .value(binaryPoint0) }
+            binaryPoint0 = max(value & 0x7, Self.minimumBinaryPoint0)
         case (12, 9, 0):                     // ICC_AP1R0_EL1
             if a.isRead { return .value(UInt64(activePriorities)) }
             activePriorities = UInt32(truncatingIfNeeded: value)
@@ -154,12 +168,14 @@ struct VirtualGICv3 {
                 return .value(Self.spurious)
             }
             return .value(Self.intid(listRegisters[i]))
-        case (12, 12, 3):                    // ICC_BPR1_EL1
-            if a.isRead { return .value(binaryPoint1) }
+        case (12, 12, 3):                    // ICC_BPR1_EL1: with CBPR, BPR0 + 1 and WI
+            if a.isRead { return .value(effectiveBinaryPoint1) }
+            guard !commonBinaryPoint else { return .value(0) }
             binaryPoint1 = max(value & 0x7, Self.minimumBinaryPoint1)
         case (12, 12, 4):                    // ICC_CTLR_EL1
             if a.isRead { return .value(controlRegister) }
             splitEOI = value & 1 << 1 != 0
+            commonBinaryPoint = value & 1 != 0
         case (12, 12, 5):                    // ICC_SRE_EL1: system registers only (SRE, DFB, DIB)
             return .value(a.isRead ? 0x7 : 0)
         case (12, 12, 7):                    // ICC_IGRPEN1_EL1
@@ -171,8 +187,9 @@ struct VirtualGICv3 {
         return .value(0)
     }
 
-    /// ICV_CTLR_EL1: EOImode [1], PRIbits [10:8] (bits - 1), IDbits [13:11] = 0 (16 bits).
-    var controlRegister: UInt64 { (splitEOI ? 1 << 1 : 0) | (Self.priorityBits - 1) << 8 }
+    /// ICV_CTLR_EL1: CBPR [0], EOImode [1], PRIbits [10:8] (bits - 1), IDbits [13:11] = 0 (16
+    /// bits).
+    var controlRegister: UInt64 { (commonBinaryPoint ? 1 : 0) | (splitEOI ? 1 << 1 : 0) | (Self.priorityBits - 1) << 8 }
 
     /// ICC_IAR1_EL1: acknowledges the signalled interrupt (pending -> active, its group
     /// priority becomes active) and returns its INTID, or 1023 when none is signalled.
@@ -211,10 +228,11 @@ struct VirtualGICv3 {
     /// ICH_HCR_EL2 as reported: the host's bits and EOIcount [31:27].
     var reportedHCR: UInt64 { hostHCR | eoiCount << 27 }
 
-    /// ICH_VMCR_EL2: VENG1 [1], VEOIM [9], VBPR1 [20:18], VBPR0 [23:21], VPMR [31:24].
+    /// ICH_VMCR_EL2: VENG1 [1], VCBPR [4], VEOIM [9], VBPR1 [20:18], VBPR0 [23:21], VPMR
+    /// [31:24]; the binary points as ICV_BPR0_EL1 and (CBPR clear) ICV_BPR1_EL1 read.
     var virtualMachineControl: UInt64 {
-        (group1Enabled ? 1 << 1 : 0) | (splitEOI ? 1 << 9 : 0) | binaryPoint1 << 18
-            | Self.minimumBinaryPoint0 << 21 | priorityMask << 24
+        (group1Enabled ? 1 << 1 : 0) | (commonBinaryPoint ? 1 << 4 : 0) | (splitEOI ? 1 << 9 : 0)
+            | binaryPoint1 << 18 | binaryPoint0 << 21 | priorityMask << 24
     }
 
     /// ICH_MISR_EL2 from the host's enables in ICH_HCR_EL2 and the interface's state: EOI [0]

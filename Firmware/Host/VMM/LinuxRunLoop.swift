@@ -62,6 +62,9 @@ struct LinuxRealmDevices {
     init(_ vm: VMDescription) {
         self.vm = vm
         gic = EmulatedGICv3(vm)
+        // As firmware leaves a console UART: enabled, transmit and receive on (UARTCR). Linux's
+        // earlycon writes to it before its driver sets it up.
+        _ = uart.write(offset: 0x030, size: 4, value: 0x301)
     }
 
     /// Moves what the user typed into the UART's receive FIFO.

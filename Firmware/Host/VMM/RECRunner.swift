@@ -7,7 +7,8 @@ import RealmLayout
 //   SYNC          data abort at an unprotected IPA: the emulated PL011 (EMUL_MMIO, the read
 //                 value in gprs[0]; a write's value arrives in RecExit.gprs[0]), else INJECT_SEA;
 //                 an ICC_SGI1R_EL1 write (EC 0x18): the SGI for its targets (VirtualSGI.swift)
-//   IRQ, FIQ      a physical interrupt (or the host's own preemption timer): enter again
+//   IRQ           a physical interrupt of the host's (or its own preemption timer): enter again
+//   FIQ           an interrupt the host would take as FIQ (none on this platform): enter again
 //   PSCI          CPU_ON / AFFINITY_INFO completed with PSCI_COMPLETE; CPU_OFF; SYSTEM_OFF
 //   RIPAS_CHANGE  RTT_SET_RIPAS over the range, or a reject for RAM the host cannot back
 //   HOST_CALL     answered in RecEnter.gprs (conventions in realm_layout.h)
@@ -50,8 +51,9 @@ enum RecRun {
     static let ripasResponseReject: UInt64 = 1 << 4
 }
 
-/// A list register (ICH_LR<n>_EL2): pending, Group 1, priority 0xA0, HW = 0, vINTID 27.
-let timerListRegister: UInt64 = pendingListRegister(27)
+/// A list register (ICH_LR<n>_EL2): pending, Group 1, HW = 0, vINTID 27, a lower priority than
+/// the realm's SGIs (realm_layout.h).
+let timerListRegister: UInt64 = pendingListRegister(27, priority: UInt64(REALM_TIMER_PRIORITY))
 
 /// What the host saw while a realm ran; the checks read it afterwards.
 struct RunReport {
@@ -147,7 +149,7 @@ enum RECRunner {
             vcpus[current].flags = 0
             vcpus[current].gprs = InlineArray(repeating: 0)
 
-            // The host's EL2 physical timer bounds the run: its interrupt ends the REC run (FIQ).
+            // The host's EL2 physical timer bounds the run: its interrupt ends the REC run (IRQ).
             write_cnthp_cval_el2(read_cntpct_el0() + frequency / 10)
             write_cnthp_ctl_el2(1)
             isb()

@@ -1,3 +1,5 @@
+import RealmLayout
+
 // The host's half of a realm's SGIs. The TMM does not generate SGIs for a realm: a write to
 // ICC_SGI1R_EL1 ends the run with a SYNC exit whose ESR is the trap's syndrome (EC 0x18) and
 // whose gprs[0] is the value written, like a hardware virtual CPU interface trapping the write
@@ -26,8 +28,8 @@ struct SGIRequest {
     }
 }
 
-/// A list register (ICH_LR<n>_EL2) with `intid` pending, Group 1, priority 0xA0, HW = 0.
-func pendingListRegister(_ intid: UInt64) -> UInt64 { 1 << 62 | 1 << 60 | 0xA0 << 48 | intid }
+/// A list register (ICH_LR<n>_EL2) with `intid` pending, Group 1, `priority`, HW = 0.
+func pendingListRegister(_ intid: UInt64, priority: UInt64) -> UInt64 { 1 << 62 | 1 << 60 | priority << 48 | intid }
 
 enum VirtualSGI {
     /// The list register SGIs use; the virtual timer has LR 0.
@@ -66,7 +68,7 @@ enum VirtualSGI {
         if vcpu.sgiListRegister == 0 && vcpu.pendingSGIs != 0 {
             let intid = UInt64(vcpu.pendingSGIs.trailingZeroBitCount)
             vcpu.pendingSGIs &= ~(1 << UInt16(intid))
-            vcpu.sgiListRegister = pendingListRegister(intid)
+            vcpu.sgiListRegister = pendingListRegister(intid, priority: UInt64(REALM_SGI_PRIORITY))
             report.sgiInjected += 1
         }
         return vcpu.sgiListRegister

@@ -129,7 +129,7 @@ private func enterRealm(context: UnsafeMutablePointer<world_context>) -> UnsafeM
     context.pointee.x = run.pointee.x
     context.pointee.elr_el3 = run.pointee.pc
     context.pointee.spsr_el3 = run.pointee.pstate
-    context.pointee.scr_el3 |= secureRealmRouting
+    context.pointee.scr_el3 = secureSCR(context.pointee.scr_el3, realmRunning: true)
     return context
 }
 

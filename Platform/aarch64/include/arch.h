@@ -153,6 +153,10 @@ ARCH_INLINE int read_rndr(uint64_t *_Nonnull value) {
  * accesses are emulated by the TMM.
  */
 SYSREG_READ(icc_hppir1_el1, S3_0_C12_C12_2)
+SYSREG_READ(icc_rpr_el1, S3_0_C12_C11_3)
+SYSREG_RW(icc_bpr0_el1, S3_0_C12_C8_3)
+SYSREG_RW(icc_bpr1_el1, S3_0_C12_C12_3)
+SYSREG_RW(icc_ctlr_el1, S3_0_C12_C12_4)
 SYSREG_READ(cntvct_el0, cntvct_el0)
 
 /* Barriers and maintenance. */

@@ -53,6 +53,10 @@
 /* The SGI the realm sends itself with ICC_SGI1R_EL1; the host delivers it through a list
    register (Firmware/Host/VMM/VirtualSGI.swift). */
 #define REALM_TEST_SGI                5
+/* The priorities the host gives the realm's SGIs and its virtual timer (list register priority
+   field): different, so that the realm can check that the higher one is taken first. */
+#define REALM_SGI_PRIORITY            0x90
+#define REALM_TIMER_PRIORITY          0xA0
 
 /* REC 0's x0 at entry: what this run of the realm checks. */
 #define REALM_MODE_FULL               0

@@ -24,15 +24,12 @@ extern struct tmm_cpu tmm_cpus[PLAT_MAX_CPUS];
 /* Static home of the RMI core's value (a TMM<FirmwareHardware>), used in place. */
 #define TMM_CORE_STORAGE_BYTES 1024
 extern uint8_t tmm_core_storage[TMM_CORE_STORAGE_BYTES];
-/* An all-invalid stage-2 table: a realm's Non-secure IPA space (VTTBR_EL2) reaches nothing. */
-extern uint64_t tmm_empty_stage2_table[512];
 extern uint64_t tmm_granule_table_memory[TMM_MAX_POOL_GRANULES];
 
 static inline __attribute__((always_inline)) void *_Nonnull tmm_xlat_memory(void) { return tmm_xlat_tables; }
 static inline __attribute__((always_inline)) void *_Nonnull tmm_granule_table(void) { return tmm_granule_table_memory; }
 static inline __attribute__((always_inline)) struct tmm_cpu *_Nonnull tmm_cpu_area(uint64_t cpu) { return &tmm_cpus[cpu]; }
 static inline __attribute__((always_inline)) void *_Nonnull tmm_core_storage_address(void) { return tmm_core_storage; }
-static inline __attribute__((always_inline)) uint64_t tmm_empty_stage2_table_address(void) { return (uint64_t)(uintptr_t)tmm_empty_stage2_table; }
 
 extern char __tmm_text_start[], __tmm_text_end[], __tmm_rodata_start[], __tmm_rodata_end[];
 extern char __tmm_rw_start[], __tmm_rw_end[];

@@ -59,30 +59,141 @@ func lr(_ intid: UInt64, state: UInt64 = 1, priority: UInt64 = 0xA0, group1: Boo
         #expect(t.gprs[10] == 27 && t.gprs[11] == 0xA0 && t.gprs[12] == 1023)
         #expect(r.exit.lr(0) == lr(27, state: 2))
         #expect(r.exit.reason == 1)
+        // Nothing left to signal: no interrupt window.
+        #expect(!r.lastRun.controls.interruptWindow)
         // EOImode 0: EOIR1 drops the priority and deactivates; the LR comes back invalid.
         #expect(r.enter(lrs: [r.exit.lr(0)], script: [ICC.write(ICC.eoir1, 27), ICC.read(ICC.rpr)]).x0 == 0)
         #expect(r.exit.lr(0) == lr(27, state: 0) && r.machine.runs.last!.state.gprs[10] == 0xFF)
     }
 
-    @Test func maskedInterruptsAreNotInjected() {
-        // PSTATE.I set.
-        let r = prepared([Step(.irq) { $0.pstate = 0x3C5 }])
-        let pc = r.rec().cpu.pc
-        #expect(r.enter(lrs: [lr(27)]).x0 == 0)
-        #expect(r.machine.runs.last!.state.pc == pc)
-        // Priority not below PMR; Group 1 disabled; a Group 0 interrupt.
+    @Test func maskedInterruptWaitsForTheRealmToUnmask() {
+        // PSTATE.I set: not taken, but the run must stop once the realm may have unmasked IRQs.
+        let r = prepared([Step(.irq) { $0.pstate = 0x3C5; $0.pc = 0x3000; $0.el1.vbar = Self.vbar }])
+        let runs = r.machine.runs.count
+        // Still masked at the first window; unmasked (MSR DAIFClr, no trap) at the second.
+        #expect(r.enter(lrs: [lr(27)], script: [
+            Step(.interruptWindow) { $0.pc = 0x3010 },
+            Step(.interruptWindow) { $0.pc = 0x3020; $0.pstate = 0x5 },
+        ]).x0 == 0)
+        let all = Array(r.machine.runs.dropFirst(runs))
+        // Three runs, no exit to the host in between: the window is the core's.
+        #expect(all.count == 3)
+        #expect(all.map(\.controls.interruptWindow) == [true, true, true])
+        // The host did not ask for WFI traps; the core takes them while a window is open, so that
+        // a WFI completes at once (and only then).
+        #expect(all.map(\.controls.trapWFI) == [true, true, true])
+        #expect(r.enter().x0 == 0 && !r.lastRun.controls.trapWFI)
+        #expect(all[0].state.pc == 0x3000 && all[1].state.pc == 0x3010)
+        // Taken as soon as the loop saw it unmasked, returning to where the realm was.
+        #expect(all[2].state.pc == Self.vbar + 0x280 && all[2].state.el1.elr == 0x3020 && all[2].state.el1.spsr == 0x5)
+        #expect(r.exit.reason == 1 && r.exit.esr == 0)
+    }
+
+    @Test func interruptsTheInterfaceDoesNotSignalAreNotTaken() {
+        // Priority not below PMR; Group 1 disabled; a Group 0 interrupt; an active one.
         let p = prepared()
         let at = p.rec().cpu.pc
-        #expect(p.enter(lrs: [lr(27, priority: 0xF0)]).x0 == 0)
-        #expect(p.machine.runs.last!.state.pc == at)
-        #expect(p.enter(lrs: [lr(27, group1: false)]).x0 == 0)
-        #expect(p.machine.runs.last!.state.pc == at)
+        for lrs in [[lr(27, priority: 0xF0)], [lr(27, group1: false)], [lr(27, state: 2)]] {
+            #expect(p.enter(lrs: lrs).x0 == 0)
+            #expect(p.lastRun.state.pc == at && !p.lastRun.controls.interruptWindow)
+        }
         #expect(p.enter(script: [ICC.write(ICC.igrpen1, 0)]).x0 == 0)
         #expect(p.enter(lrs: [lr(27)]).x0 == 0)
-        #expect(p.machine.runs.last!.state.pc == at + 4 && p.machine.runs.last!.state.pstate == 0x5)
+        #expect(p.lastRun.state.pc == at + 4 && p.lastRun.state.pstate == 0x5 && !p.lastRun.controls.interruptWindow)
         // IAR1 sees nothing to acknowledge: 1023.
         #expect(p.enter(lrs: [lr(27)], script: [ICC.read(ICC.iar1)]).x0 == 0)
-        #expect(p.machine.runs.last!.state.gprs[10] == 1023 && p.exit.lr(0) == lr(27))
+        #expect(p.lastRun.state.gprs[10] == 1023 && p.exit.lr(0) == lr(27))
+    }
+
+    // MARK: WFI (HCR_EL2.TWI) and the interrupts the interface signals
+
+    @Test func wfiWithASignalledInterruptCompletesWithoutTheHost() {
+        // Masked or not, the interrupt wakes WFI (Arm ARM, "Wait for Interrupt"); unmasked, it is
+        // then taken after the WFI.
+        for pstate: UInt64 in [0x3C5, 0x5] {
+            let r = prepared()
+            let wfi = Step.wfx() ~> { $0.pc = 0x5000; $0.pstate = pstate }
+            let runs = r.machine.runs.count
+            #expect(r.enter(flags: RECEntryFlags.trapWFI, lrs: [lr(27, priority: 0x80)], script: [wfi]).x0 == 0)
+            // Not a SYNC exit: the run continued after the WFI and ended with the script's IRQ.
+            #expect(r.machine.runs.count == runs + 2)
+            #expect(r.exit.reason == 1 && r.exit.esr == 0)
+            let s = r.lastRun.state
+            if pstate == 0x5 {
+                #expect(s.pc == Self.vbar + 0x280 && s.el1.elr == 0x5004)
+            } else {
+                #expect(s.pc == 0x5004 && s.pstate == pstate && r.lastRun.controls.interruptWindow)
+            }
+        }
+    }
+
+    @Test func wfiWithNothingSignalledExitsToTheHost() {
+        for lrs in [[UInt64](), [lr(27, priority: 0xF0)], [lr(27, state: 2)], [lr(27, group1: false)]] {
+            let r = prepared()
+            let wfi = Step.wfx() ~> { $0.pc = 0x5000; $0.pstate = 0x3C5 }
+            #expect(r.enter(flags: RECEntryFlags.trapWFI, lrs: lrs, script: [wfi]).x0 == 0)
+            #expect(r.exit.reason == 0 && r.exit.esr == 0x01 << 26)
+            #expect(r.rec().cpu.pc == 0x5004)
+        }
+        // Running priority: the only pending interrupt cannot preempt the active one.
+        let r = prepared()
+        let wfi = Step.wfx() ~> { $0.pc = 0x5000 }
+        #expect(r.enter(flags: RECEntryFlags.trapWFI, lrs: [lr(27, priority: 0x80), lr(28, priority: 0x90)],
+                        script: [ICC.read(ICC.iar1), wfi]).x0 == 0)
+        #expect(r.exit.reason == 0 && r.exit.esr == 0x01 << 26 && r.lastRun.state.gprs[10] == 27)
+    }
+
+    @Test func wfeStillExitsToTheHost() {
+        let r = prepared()
+        let wfe = Step.wfx(wfe: true) ~> { $0.pc = 0x5000 }
+        #expect(r.enter(flags: RECEntryFlags.trapWFE, lrs: [lr(27)], script: [wfe]).x0 == 0)
+        #expect(r.exit.reason == 0 && r.exit.esr == 0x01 << 26 | 1)
+    }
+
+    // MARK: priority order
+
+    @Test func twoPendingInterruptsAreTakenInPriorityOrderOnePerAcknowledge() {
+        // A timer in LR 0 and an SGI of higher priority in LR 1 (the list-register order must
+        // not matter), both pending, IRQs unmasked at 0x3000.
+        let r = prepared()
+        let lrs = [lr(27, priority: 0xA0), lr(2, priority: 0x90)]
+        #expect(r.enter(lrs: lrs, script: [
+            ICC.read(ICC.iar1, into: 10),                // run 1: in the IRQ handler
+            ICC.read(ICC.rpr, into: 11),                 // run 2
+            ICC.write(ICC.eoir1, 2),                     // run 3
+            // run 4: the handler returns (ERET, IRQs unmasked) and the window ends the run.
+            Step(.interruptWindow) { $0.pc = 0x3000; $0.pstate = 0x5 },
+            ICC.read(ICC.iar1, into: 12),                // run 5: in the handler again
+            ICC.read(ICC.rpr, into: 13),                 // run 6
+            ICC.write(ICC.eoir1, 27),                    // run 7
+            Step(.irq) { $0.pc = 0x3000; $0.pstate = 0x5 },   // run 8
+        ]).x0 == 0)
+        let runs = Array(r.machine.runs.suffix(8))
+        // Run 1 and run 5 start at the IRQ vector, from 0x3000.
+        #expect(runs[0].state.pc == Self.vbar + 0x280 && runs[4].state.pc == Self.vbar + 0x280 && runs[4].state.el1.elr == 0x3000)
+        // A window while the timer waits behind IRQs masked in the SGI's handler, once ended.
+        #expect(runs.map(\.controls.interruptWindow) == [true, false, false, true, true, false, false, false])
+        let s = r.lastRun.state
+        #expect(s.gprs[10] == 2 && s.gprs[11] == 0x90 && s.gprs[12] == 27 && s.gprs[13] == 0xA0)
+        #expect(r.exit.lr(0) == lr(27, state: 0, priority: 0xA0) && r.exit.lr(1) == lr(2, state: 0, priority: 0x90))
+        #expect(r.exit.reason == 1)
+    }
+
+    @Test func binaryPointDecidesPreemption() {
+        // Active at 0x88, pending at 0x80. BPR1 3 (the minimum): group priorities 0x88 and 0x80,
+        // so the pending one preempts. BPR1 4: both are in group 0x80, so it must wait.
+        for (bpr, preempts) in [(UInt64(3), true), (4, false)] {
+            let r = prepared([ICC.write(ICC.bpr1, bpr), Step(.irq) { $0.pstate = 0x3C5 }])
+            #expect(r.enter(lrs: [lr(40, priority: 0x88)], script: [ICC.read(ICC.iar1, into: 10)]).x0 == 0)
+            #expect(r.lastRun.state.gprs[10] == 40)
+            // The host adds the second interrupt while the first is active.
+            #expect(r.enter(lrs: [r.exit.lr(0), lr(41, priority: 0x80)],
+                            script: [ICC.read(ICC.rpr, into: 11), ICC.read(ICC.iar1, into: 12)]).x0 == 0)
+            let s = r.lastRun.state
+            #expect(s.gprs[11] == (preempts ? 0x88 : 0x80))
+            #expect(s.gprs[12] == (preempts ? 41 : 1023))
+            #expect(r.machine.runs.suffix(3).first!.controls.interruptWindow == preempts)
+        }
     }
 
     @Test func runningPriorityBlocksEqualOrLowerPriorities() {
@@ -126,6 +237,56 @@ func lr(_ intid: UInt64, state: UInt64 = 1, priority: UInt64 = 0xA0, group1: Boo
         #expect(r.exit.vmcr == 3 << 18 | 2 << 21 | 0xF8 << 24 && r.machine.runs.last!.state.gprs[11] == 3)
         #expect(r.enter(hcr: 1 << 7 | 1 << 6).x0 == 0)
         #expect(r.exit.misr == 1 << 7)
+    }
+
+    // MARK: binary points (ICV_BPR0_EL1, ICV_BPR1_EL1, ICV_CTLR_EL1.CBPR, ICH_VMCR_EL2)
+
+    static let bpr0: (UInt8, UInt8, UInt8) = (12, 8, 3)
+
+    /// VMCR's VBPR0 [23:21], VBPR1 [20:18], VCBPR [4].
+    static func vmcrBinaryPoints(_ vmcr: UInt64) -> (bpr0: UInt64, bpr1: UInt64, cbpr: Bool) {
+        (vmcr >> 21 & 7, vmcr >> 18 & 7, vmcr & 1 << 4 != 0)
+    }
+
+    @Test func binaryPointsReadAsTheExitReportsThem() {
+        let r = RunningRealm()
+        // Reset: the minimums, 2 for Group 0 and 3 for Group 1 (5 preemption bits).
+        #expect(r.enter(script: [ICC.read(Self.bpr0, into: 10), ICC.read(ICC.bpr1, into: 11), ICC.read(ICC.ctlr, into: 12)]).x0 == 0)
+        var s = r.lastRun.state
+        #expect(s.gprs[10] == 2 && s.gprs[11] == 3 && s.gprs[12] & 1 == 0)
+        #expect(Self.vmcrBinaryPoints(r.exit.vmcr) == (2, 3, false))
+        // Below the minimum reads as the minimum; other values as written.
+        #expect(r.enter(script: [ICC.write(Self.bpr0, 0), ICC.read(Self.bpr0, into: 10),
+                                 ICC.write(Self.bpr0, 4), ICC.read(Self.bpr0, into: 11), ICC.write(ICC.bpr1, 6)]).x0 == 0)
+        s = r.lastRun.state
+        #expect(s.gprs[10] == 2 && s.gprs[11] == 4)
+        #expect(Self.vmcrBinaryPoints(r.exit.vmcr) == (4, 6, false))
+        // CBPR: BPR1 reads as BPR0 + 1 and ignores writes; VMCR keeps the stored BPR1.
+        #expect(r.enter(script: [ICC.write(ICC.ctlr, 1), ICC.read(ICC.ctlr, into: 10), ICC.read(ICC.bpr1, into: 11),
+                                 ICC.write(ICC.bpr1, 3), ICC.read(ICC.bpr1, into: 12)]).x0 == 0)
+        s = r.lastRun.state
+        #expect(s.gprs[10] & 1 == 1 && s.gprs[11] == 5 && s.gprs[12] == 5)
+        #expect(Self.vmcrBinaryPoints(r.exit.vmcr) == (4, 6, true))
+        // Saturates at 7.
+        #expect(r.enter(script: [ICC.write(Self.bpr0, 7), ICC.read(ICC.bpr1, into: 10)]).x0 == 0)
+        #expect(r.lastRun.state.gprs[10] == 7)
+        // CBPR cleared: BPR1 as written before.
+        #expect(r.enter(script: [ICC.write(ICC.ctlr, 0), ICC.read(ICC.bpr1, into: 10)]).x0 == 0)
+        #expect(r.lastRun.state.gprs[10] == 6 && Self.vmcrBinaryPoints(r.exit.vmcr) == (7, 6, false))
+    }
+
+    @Test func commonBinaryPointDecidesGroup1Preemption() {
+        // Active at 0xA8, pending at 0xA0. BPR1 3: group priorities 0xA8 and 0xA0, so it
+        // preempts. CBPR with BPR0 4: Group 1 splits at BPR0 + 1 = 5, both in group 0xA0.
+        for cbpr in [false, true] {
+            let setup = cbpr ? [ICC.write(Self.bpr0, 4), ICC.write(ICC.ctlr, 1)] : []
+            let r = prepared(setup + [Step(.irq) { $0.pstate = 0x3C5 }])
+            #expect(r.enter(lrs: [lr(40, priority: 0xA8)], script: [ICC.read(ICC.iar1, into: 10)]).x0 == 0)
+            #expect(r.enter(lrs: [r.exit.lr(0), lr(41, priority: 0xA0)],
+                            script: [ICC.read(ICC.rpr, into: 11), ICC.read(ICC.iar1, into: 12)]).x0 == 0)
+            let s = r.lastRun.state
+            #expect(s.gprs[11] == (cbpr ? 0xA0 : 0xA8) && s.gprs[12] == (cbpr ? 1023 : 41))
+        }
     }
 
     @Test func otherRegisters() {

@@ -13,13 +13,18 @@ extension TMM {
                 record.reason = RECExitRecord.irq
                 return
             }
-            // The emulated interface signals an interrupt the realm has not masked: take the
-            // IRQ exception into the realm now (there is no hardware virtual IRQ here).
-            if rec.pointee.gic.signalled != nil && rec.pointee.cpu.pstate & RealmPSTATE.i == 0 {
-                RealmException.injectIRQ(&rec.pointee.cpu)
-            }
+            // The emulated interface signals an interrupt: the realm takes it as soon as PSTATE.I
+            // lets it. Unmasked now: the IRQ exception is taken at once (injected here: this
+            // platform has no hardware virtual IRQ for Secure EL1). Masked: the run must stop
+            // once the realm unmasks (interrupt window), and this loop looks again.
             var controls = RealmRunControls()
-            controls.trapWFI = entryFlags & RECEntryFlags.trapWFI != 0
+            if rec.pointee.gic.signalled != nil {
+                if rec.pointee.cpu.pstate & RealmPSTATE.i == 0 { RealmException.injectIRQ(&rec.pointee.cpu) }
+                controls.interruptWindow = rec.pointee.cpu.pstate & RealmPSTATE.i != 0
+            }
+            // With an interrupt waiting behind PSTATE.I, WFI must complete at once (handled
+            // here, never the host's), not sleep until the window closes.
+            controls.trapWFI = entryFlags & RECEntryFlags.trapWFI != 0 || controls.interruptWindow
             controls.trapWFE = entryFlags & RECEntryFlags.trapWFE != 0
             // A timer that has fired, and that the host knows about, must not keep exiting
             // the realm before its handler runs (TF-RMM CNTHCTL_EL2.CNTVMASK/CNTPMASK).
@@ -41,6 +46,8 @@ extension TMM {
         case .fiq:
             record.reason = RECExitRecord.fiq
             return false
+        case .interruptWindow:
+            return true
         case .serror(let esr):
             // Reported, never handled here: the host decides (TF-RMM reports the containable
             // error types; the realm learns nothing from this TMM, which injects no SError).
@@ -58,8 +65,14 @@ extension TMM {
                                    _ realm: RealmDescriptor, _ record: inout RECExitRecord) -> Bool {
         switch ExceptionClass.of(esr) {
         case ExceptionClass.wfx:
-            // The host decides what waiting means; the instruction is done when the realm runs
-            // again.
+            // WFI completes when the CPU interface signals an interrupt, even one PSTATE.I masks
+            // (Arm ARM D1 "Wait for Interrupt"; Linux idles that way): no need for the host.
+            if WFxSyndrome.isWFI(esr) && rec.pointee.gic.signalled != nil {
+                rec.pointee.cpu.pc &+= 4
+                return true
+            }
+            // Otherwise the host decides what waiting means; the instruction is done when the
+            // realm runs again.
             record.esr = esr & WFxSyndrome.hostVisibleMask
             rec.pointee.lastExitESR = record.esr
             rec.pointee.cpu.pc &+= 4

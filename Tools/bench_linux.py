@@ -61,7 +61,8 @@ def main():
     parser.add_argument("--append", default="console=ttyAMA0 tmm.bench=1")
     parser.add_argument("--mem", type=int, default=128)
     parser.add_argument("--out", default="out/bench-linux")
-    parser.add_argument("--timeout", type=float, default=1500.0)
+    # The normal VM takes about a minute under -icount on a loaded 2-core machine.
+    parser.add_argument("--timeout", type=float, default=900.0)
     parser.add_argument("--only", choices=["realm", "normal-vm"], help="run one of the two")
     parser.add_argument("--no-icount", action="store_true",
                         help="without -icount: exit counts only; the cycle counts are then QEMU's virtual clock in "

@@ -98,6 +98,8 @@ struct NormalVMRunLoop {
     var listRegisters = InlineArray<16, UInt64>(repeating: 0)
     let listRegisterCount: Int
     var outcome: NormalVMOutcome? = nil
+    /// CNTPCT_EL0 value after which the run stops (a guest waiting forever included).
+    var deadline: UInt64 = UInt64.max
 
     init(vm: VMDescription, entry: UInt64, deviceTree: UInt64) {
         devices = VMDevices(vm)
@@ -155,7 +157,7 @@ struct NormalVMRunLoop {
         enableHostPPIs(1 << UInt32(Self.hypervisorTimerPPI) | 1 << UInt32(Self.maintenancePPI))
 
         let frequency = read_cntfrq_el0()
-        let deadline = read_cntpct_el0() + timeLimitSeconds * frequency
+        deadline = read_cntpct_el0() &+ timeLimitSeconds &* frequency
         GuestBenchmark.startAtFirstEntry()
         while outcome == nil {
             guard read_cntpct_el0() < deadline else {
@@ -261,16 +263,16 @@ struct NormalVMRunLoop {
             dataAbort(syndrome)
         case 0x01:
             stats.wfi += 1
-            elr += 4
+            elr &+= 4
             waitForInterrupt(frequency: frequency)
         case 0x17:
-            elr += 4               // a trapped SMC returns to itself (Arm ARM D1.10.2)
+            elr &+= 4               // a trapped SMC returns to itself (Arm ARM D1.10.2)
             secureMonitorCall()
         case 0x16:
             secureMonitorCall()    // HVC: the same services, ELR is already past it
         case 0x18:
             systemRegister(syndrome)
-            elr += 4
+            elr &+= 4
         default:
             var why = LogLine("unhandled exit, ESR_EL2 ")
             why.hex(syndrome)
@@ -298,13 +300,13 @@ struct NormalVMRunLoop {
                     break
                 case .handled:
                     stats.mmio += 1
-                    elr += 4
+                    elr &+= 4
                     return
                 case .transmitted(let byte):
                     console.uart.put(byte)
                     GuestBenchmark.observe(byte)
                     stats.mmio += 1
-                    elr += 4
+                    elr &+= 4
                     return
                 }
             } else if var value = devices.read(ipa: ipa, size: size) {
@@ -313,7 +315,7 @@ struct NormalVMRunLoop {
                 if syndrome & 1 << 15 == 0 { value &= 0xFFFF_FFFF }
                 setRegister(target, value)
                 stats.mmio += 1
-                elr += 4
+                elr &+= 4
                 return
             }
         }
@@ -337,14 +339,14 @@ struct NormalVMRunLoop {
         var entered: UInt64 = 0x3C5
         if read_sctlr_el1() & 1 << 23 == 0 { entered |= 1 << 22 }
         context.storeBytes(of: entered, toByteOffset: 0x100, as: UInt64.self)
-        elr = read_vbar_el1() + offset
+        elr = read_vbar_el1() &+ offset
     }
 
     /// The guest's WFI: it runs again once the GIC model has an interrupt it would take
     /// (priority above ICH_VMCR_EL2.VPMR); until then the host sleeps until the guest's timer
     /// deadline, at most 10 ms at a time (the console is polled).
     mutating func waitForInterrupt(frequency: UInt64) {
-        while true {
+        while read_cntpct_el0() < deadline {
             let mask = UInt8(truncatingIfNeeded: read_ich_vmcr_el2() >> 24)
             if devices.gic.hasPendingInterrupt(vcpu: 0, priorityMask: mask) { return }
             let now = read_cntpct_el0()

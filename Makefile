@@ -82,7 +82,7 @@ REALM       := $(OUT)/realm
 TAMPERED    := $(OUT)/host-tampered
 
 .PHONY: all images all-images help deps core-embedded host-test image-checks system-tests test bench sha-count run clean \
-	guest guest-clean run-linux-host run-linux-host-el3
+	guest guest-clean run-linux-host run-linux-host-el3 run-linux-realm run-realm linux-realm-image run-linux-vm bench-linux
 .DELETE_ON_ERROR:
 
 all: images
@@ -93,11 +93,16 @@ help:
 	@echo "make test             host tests, image checks and QEMU system tests"
 	@echo "make run-linux-host   boot Debian's arm64 Linux as the payload (S-EL2 image; -el3: EL3 image;"
 	@echo "                      LINUX_SHELL=1 for a shell)"
-	@echo "make bench            RMI round-trip cycle counts under QEMU -icount"
+	@echo "make bench            RMI round-trip cycle counts under QEMU -icount, then bench-linux"
+	@echo "make bench-linux      Linux as a realm and as a normal VM under -icount: instructions, exits, ratios"
+	@echo "make run-linux-vm     the Linux guest as an ordinary VM at NS-EL1 (KERNEL/INITRD/APPEND/MEM)"
 	@echo "make sha-count        the portable SHA-256's instructions per block on this host (callgrind)"
 	@echo "make images           build both images (POOL=sram|dram) and the host"
 	@echo "make guest            fetch Debian's arm64 kernels and busybox, build the initramfs images"
 	@echo "                      (FLAVOUR=cloud-arm64 for the realm guest; Docs/guest.md)"
+	@echo "make run-linux-realm  Debian's kernel as a confidential VM: boots, attests, token verified, RIM predicted"
+	@echo "make run-realm KERNEL=Image INITRD=initramfs APPEND='...' MEM=128 CPUS=1"
+	@echo "                      your own kernel in a realm, the terminal as its console (Docs/linux-realm.md)"
 
 images: $(SEL2)/tmm-sel2.bin $(EL3)/tmm-el3.bin $(HOST)/host.bin $(REALM)/realm.elf $(TAMPERED)/host.bin
 
@@ -290,7 +295,7 @@ $(HOST)/realm_image.o: Platform/aarch64/realm_image.S $(REALM)/realm.bin $(HEADE
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_HOST) -DREALM_BIN_PATH='"$(REALM)/realm.bin"' -c $< -o $@
 
-$(HOST)/host.elf: $(HOST)/host-swift.o $(HOST)/host_entry.o $(HOST)/host_storage.o $(HOST)/mem.o \
+$(HOST)/host.elf: $(HOST)/host-swift.o $(HOST)/host_entry.o $(HOST)/normal_vm_entry.o $(HOST)/host_storage.o $(HOST)/mem.o \
 		$(HOST)/realm_image.o $(HOST)/host.ld
 	$(LLD) $(LDFLAGS) -T $(HOST)/host.ld $(filter %.o,$^) -o $@
 
@@ -304,7 +309,7 @@ $(TAMPERED)/realm.bin: $(REALM)/realm.bin Tests/System/tamper_realm.py
 $(TAMPERED)/realm_image.o: Platform/aarch64/realm_image.S $(TAMPERED)/realm.bin $(HEADERS)
 	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_HOST) -DREALM_BIN_PATH='"$(TAMPERED)/realm.bin"' -c $< -o $@
 
-$(TAMPERED)/host.elf: $(HOST)/host-swift.o $(HOST)/host_entry.o $(HOST)/host_storage.o $(HOST)/mem.o \
+$(TAMPERED)/host.elf: $(HOST)/host-swift.o $(HOST)/host_entry.o $(HOST)/normal_vm_entry.o $(HOST)/host_storage.o $(HOST)/mem.o \
 		$(TAMPERED)/realm_image.o $(HOST)/host.ld
 	$(LLD) $(LDFLAGS) -T $(HOST)/host.ld $(filter %.o,$^) -o $@
 
@@ -388,6 +393,46 @@ run-linux-host-el3: deps
 		$(GUEST)/$(HOST_FLAVOUR)/Image $(GUEST)/host-initramfs.cpio.gz
 	$(LINUX_HOST_RUN) --image $(EL3)/tmm-el3.bin --cpu cortex-a72 --out $(OUT)/run-linux-host-el3
 
+# A Linux realm (Docs/linux-realm.md): the S-EL2 image with the 256 MiB DRAM pool (POOL=dram:
+# not hardware-isolated on QEMU virt), the project's host in mode 4, a kernel Image and an
+# initramfs. run-linux-realm boots Debian's kernel (FLAVOUR) with the guest initramfs, and checks
+# the token it prints (fresh challenge, tmm-verify, RIM predicted by tmm-measure); run-realm
+# boots the user's own kernel and initramfs with the terminal as the realm's console.
+LINUX_REALM_IMAGE := $(OUT)/tmm-sel2-dram/tmm-sel2.bin
+KERNEL      ?= $(GUEST)/$(FLAVOUR)/Image
+INITRD      ?= $(GUEST)/$(FLAVOUR)/realm-initramfs.cpio.gz
+APPEND      ?= console=ttyAMA0 cma=0 swiotlb=1024
+MEM         ?= 128
+CPUS        ?= 1
+LINUX_REALM_ARGS = --image $(LINUX_REALM_IMAGE) --payload $(HOST)/host.bin --kernel $(KERNEL) \
+	$(if $(INITRD),--initrd $(INITRD)) --append "$(APPEND)" --mem $(MEM) --cpus $(CPUS)
+
+linux-realm-image:
+	$(MAKE) --no-print-directory POOL=dram $(LINUX_REALM_IMAGE) $(HOST)/host.bin
+
+run-linux-realm: deps linux-realm-image $(KERNEL) $(INITRD)
+	$(PYTHON) Tools/linux_realm.py $(LINUX_REALM_ARGS) --out $(OUT)/linux-realm
+
+run-realm: deps linux-realm-image
+	@test -f "$(KERNEL)" || { echo "run-realm: no kernel Image at KERNEL=$(KERNEL) (make guest, or give your own)"; exit 1; }
+	$(PYTHON) Tools/linux_realm.py $(LINUX_REALM_ARGS) --interactive --out $(OUT)/run-realm
+
+# The same guest as an ordinary VM at Non-secure EL1 under the host's own stage 2 (host mode 5,
+# Firmware/Host/NormalVM, Docs/normal-vm.md): the baseline the realm is compared with. KERNEL,
+# INITRD, APPEND and MEM as for the realm; one vCPU.
+run-linux-vm: deps linux-realm-image
+	@test -f "$(KERNEL)" || { echo "run-linux-vm: no kernel Image at KERNEL=$(KERNEL) (make guest, or give your own)"; exit 1; }
+	$(PYTHON) Tools/run_qemu.py --image $(LINUX_REALM_IMAGE) --cpu max --payload $(HOST)/host.bin \
+		--host-mode 5 --kernel $(KERNEL) $(if $(INITRD),--realm-initrd $(INITRD)) --append "$(APPEND)" \
+		--mem $(MEM) --cpus 1 --out $(OUT)/run-linux-vm
+
+# The same guest as a realm and as an ordinary VM, both under -icount shift=0 on the realm's
+# image, with APPEND plus tmm.bench=1: instructions to the init marker and for the /init
+# workload, exits by kind, and the ratios realm / normal VM.
+bench-linux: deps linux-realm-image $(KERNEL) $(INITRD)
+	$(PYTHON) Tools/bench_linux.py --image $(LINUX_REALM_IMAGE) --host $(HOST)/host.bin \
+		--kernel $(KERNEL) --initrd $(INITRD) --append "$(APPEND) tmm.bench=1" --mem $(MEM) --out $(OUT)/bench-linux
+
 # RMI round trips measured by the project's host, on both images, with instruction-counted time,
 # and what the firmware's attestation costs at boot (self-test, keys, platform token signing).
 BENCH_LINES := '^normal\| \[bench\]|^secure\| \[(EL3|TMM)\] .* cycles'
@@ -401,6 +446,8 @@ bench: deps
 		--host-mode 1 --icount --out $(OUT)/bench-el3 | grep -E $(BENCH_LINES)
 	@echo "== the firmware's SHA-256 and P-384 signing compiled for this host, beside swift-crypto"
 	swift run -c release tmm-bench
+	@echo "== Debian's Linux as a realm and as an ordinary VM"
+	@$(MAKE) --no-print-directory bench-linux || echo "bench-linux: incomplete, see Docs/normal-vm.md"
 
 # The portable SHA-256's instructions per 64-byte block on this host, counted by callgrind.
 sha-count:

@@ -47,6 +47,42 @@ def initrd_loader(path, payload=None, payload_addr="0x40200000"):
             raise ValueError(f"{payload} at {payload_addr} reaches {end:#x}, into the initrd window at {base:#x}")
     return ["-device", f"loader,file={path},addr={base:#x},force-raw=on"]
 
+# Where the project's host finds a Linux realm to boot (host mode 4): the addresses of
+# platform_def.h (PLAT_VMM_*), read from it so they cannot disagree.
+LINUX_REALM_HOST_MODE = 4
+MANIFEST_MAGIC = b"TMMLNXR1"
+
+
+def linux_realm_devices(out, kernel, initrd=None, dtb=None, append="", mem_mib=128, cpus=1, interactive=False):
+    """The QEMU loader devices that place a Linux realm's kernel, initramfs, optional device
+    tree and the manifest (LinuxBootManifest.swift) where the host's VMM reads them."""
+    import struct
+    sizes = {}
+    for name, path, slot in (("kernel", kernel, "KERNEL"), ("initrd", initrd, "INITRD"), ("dtb", dtb, "DTB")):
+        size = os.path.getsize(path) if path else 0
+        limit = platform_define(f"PLAT_VMM_{slot}_MAX_SIZE")
+        if size > limit:
+            raise SystemExit(f"run_qemu: {path} ({size} bytes) is larger than the {name} slot ({limit} bytes)")
+        sizes[name] = size
+    command_line = append.encode()
+    if len(command_line) > 0x1000 - 0x100:
+        raise SystemExit("run_qemu: the kernel command line is longer than 3840 bytes")
+    manifest = bytearray(0x1000)
+    struct.pack_into("<8sQQQQQQQ", manifest, 0, MANIFEST_MAGIC, sizes["kernel"], sizes["initrd"], sizes["dtb"],
+                     mem_mib << 20, cpus, len(command_line), 1 if interactive else 0)
+    manifest[0x100:0x100 + len(command_line)] = command_line
+    os.makedirs(out, exist_ok=True)
+    manifest_path = os.path.join(out, "linux-realm-manifest.bin")
+    with open(manifest_path, "wb") as f:
+        f.write(manifest)
+    devices = ["-device", f"loader,file={manifest_path},addr={platform_define('PLAT_VMM_MANIFEST_BASE'):#x},force-raw=on",
+               "-device", f"loader,file={kernel},addr={platform_define('PLAT_VMM_KERNEL_BASE'):#x},force-raw=on"]
+    if initrd:
+        devices += ["-device", f"loader,file={initrd},addr={platform_define('PLAT_VMM_INITRD_BASE'):#x},force-raw=on"]
+    if dtb:
+        devices += ["-device", f"loader,file={dtb},addr={platform_define('PLAT_VMM_DTB_BASE'):#x},force-raw=on"]
+    return devices
+
 
 class Run:
     def __init__(self, normal, secure, exited, returncode, elapsed, command):
@@ -64,14 +100,19 @@ class Run:
 
 
 def run(image, cpu, payload=None, payload_addr="0x40200000", host_mode=None, extra=(),
-        timeout=120.0, out="out/qemu", echo=True, qemu="qemu-system-aarch64", initrd=None):
+        timeout=120.0, out="out/qemu", echo=True, qemu="qemu-system-aarch64", initrd=None, interactive=False):
+    """Runs QEMU; with `interactive` the terminal is the normal world's UART (input included:
+    the host's VMM passes it to a realm's console) and its output is also logged."""
     os.makedirs(out, exist_ok=True)
     normal_log = os.path.join(out, "normal-console.log")
     secure_log = os.path.join(out, "secure-console.log")
     for path in (normal_log, secure_log):
         open(path, "w").close()
-    command = [qemu, *MACHINE, "-cpu", cpu, "-bios", image,
-               "-serial", f"file:{normal_log}", "-serial", f"file:{secure_log}"]
+    if interactive:
+        normal_serial = ["-chardev", f"stdio,id=normal,signal=off,logfile={normal_log}", "-serial", "chardev:normal"]
+    else:
+        normal_serial = ["-serial", f"file:{normal_log}"]
+    command = [qemu, *MACHINE, "-cpu", cpu, "-bios", image, *normal_serial, "-serial", f"file:{secure_log}"]
     if payload:
         command += ["-device", f"loader,file={payload},addr={payload_addr},force-raw=on"]
     if initrd:
@@ -81,8 +122,11 @@ def run(image, cpu, payload=None, payload_addr="0x40200000", host_mode=None, ext
     command += list(extra)
 
     start = time.monotonic()
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT)
+    if interactive:
+        process = subprocess.Popen(command)
+    else:
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT)
     offsets = {normal_log: 0, secure_log: 0}
     partial = {normal_log: "", secure_log: ""}
 
@@ -90,6 +134,8 @@ def run(image, cpu, payload=None, payload_addr="0x40200000", host_mode=None, ext
         """Echoes the lines the consoles gained since the last call (the result is read from the
         files at the end, so without echo there is nothing to do)."""
         for path, prefix in ((secure_log, "secure| "), (normal_log, "normal| ")):
+            if interactive and path == normal_log:
+                continue   # the terminal shows it
             with open(path, "rb") as f:
                 f.seek(offsets[path])
                 data = f.read()
@@ -119,7 +165,7 @@ def run(image, cpu, payload=None, payload_addr="0x40200000", host_mode=None, ext
             break
     if echo:
         pump(final=True)
-    qemu_output = process.stdout.read().decode("utf-8", "replace")
+    qemu_output = process.stdout.read().decode("utf-8", "replace") if process.stdout else ""
     if echo and qemu_output.strip():
         print("qemu| " + qemu_output.strip().replace("\n", "\nqemu| "), flush=True)
     with open(normal_log, encoding="utf-8", errors="replace") as f:
@@ -159,8 +205,19 @@ def main():
     parser.add_argument("--timeout", type=float, default=300.0)
     parser.add_argument("--out", default="out/qemu")
     parser.add_argument("--qemu", default="qemu-system-aarch64")
+    realm = parser.add_argument_group("Linux realm (host mode 4)")
+    realm.add_argument("--kernel", help="arm64 Linux Image to boot in a realm")
+    realm.add_argument("--realm-initrd", help="its initramfs")
+    realm.add_argument("--dtb", help="a device tree for it (default: the VMM describes the realm)")
+    realm.add_argument("--append", default="", help="kernel command line")
+    realm.add_argument("--mem", type=int, default=128, help="realm RAM in MiB (multiple of 2)")
+    realm.add_argument("--cpus", type=int, default=1, help="vCPUs, 1-4")
     opts = parser.parse_args()
     extra = []
+    if opts.kernel:
+        extra += linux_realm_devices(opts.out, opts.kernel, opts.realm_initrd, opts.dtb, opts.append, opts.mem, opts.cpus)
+        if opts.host_mode is None:
+            opts.host_mode = LINUX_REALM_HOST_MODE
     if opts.icount:
         extra += ["-icount", "shift=0"]
     if opts.no_reboot:

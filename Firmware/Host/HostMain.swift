@@ -27,6 +27,14 @@ func hostMain(_ deviceTree: UInt64) -> Never {
         _ = smc(PSCIFunction.systemReset)
         console.print("[host] FAIL PSCI SYSTEM_RESET returned")
         PSCIClient.systemOff()
+    case .linuxRealm:
+        LinuxRealmVMM.run(deviceTree: deviceTree)
+        console.print("[host] done: PSCI SYSTEM_OFF")
+        PSCIClient.systemOff()
+    case .linuxNormalVM:
+        NormalVMM.run()
+        console.print("[host] done: PSCI SYSTEM_OFF")
+        PSCIClient.systemOff()
     case .checks, .checksWithoutRealmRuns:
         break
     }

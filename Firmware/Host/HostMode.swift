@@ -10,6 +10,11 @@ enum HostMode: UInt32 {
     /// The checks of mode 0, but the VMM only builds and destroys its realms without running
     /// them (the system tests run the test realm in a test of its own).
     case checksWithoutRealmRuns = 3
+    /// Boot the Linux realm the run script placed in DRAM (LinuxRealmVMM), then SYSTEM_OFF.
+    case linuxRealm = 4
+    /// Boot the same Linux guest as an ordinary VM at Non-secure EL1 under the host's own
+    /// stage 2 (NormalVMM), then SYSTEM_OFF.
+    case linuxNormalVM = 5
 
     static let address: UInt64 = 0x4010_0000
 

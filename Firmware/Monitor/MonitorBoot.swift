@@ -45,6 +45,9 @@ func monitorColdBoot(_ cpu: UInt64) -> Never {
     // Before the normal world's device tree goes into DRAM: it reads QEMU's tree there.
     PlatformAttestation.initializeAtColdBoot()
     fillTMMManifest()
+    var pool = LogLine("[EL3] granule pool: ")
+    pool.append(securePoolName)
+    console.print(pool)
     copyNormalWorldDeviceTree(cpu: cpu)
     monitor_cpu_state(cpu).pointee.ns_entry = payload_entry()
     monitor_cpu_state(cpu).pointee.ns_context_id = UInt64(PLAT_NS_DTB_BASE)

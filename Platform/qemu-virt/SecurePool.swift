@@ -6,8 +6,8 @@ import PlatformDefinitions
 /// enforces nothing there, so that configuration shows the layout, not the isolation.
 #if POOL_IN_DRAM
 let securePool = (base: UInt64(PLAT_DRAM_POOL_BASE), size: UInt64(PLAT_DRAM_POOL_SIZE))
-let securePoolName: StaticString = "DRAM carve-out (address-space-controller model)"
+let securePoolName: StaticString = "DRAM carve-out (address-space-controller model); QEMU virt has no such controller: this pool is NOT hardware-isolated from the normal world"
 #else
 let securePool = (base: UInt64(PLAT_SRAM_POOL_BASE), size: UInt64(PLAT_SRAM_POOL_SIZE))
-let securePoolName: StaticString = "secure-only RAM"
+let securePoolName: StaticString = "secure-only RAM (QEMU keeps it from the normal world)"
 #endif

@@ -276,6 +276,8 @@ FORBIDDEN = [r"\bFAIL\b", r"UNEXPECTED EXCEPTION", r"instructions REFUSED"]
 # Host mode 3 (HostMode.swift): every check, but the VMM builds and destroys its realms without
 # running them; the test realm runs in sel2-realm (host mode 0, as `make run`).
 NO_REALM_RUNS = 3
+# Host mode 5: the Linux guest of `make guest` as an ordinary VM (Firmware/Host/NormalVM).
+NORMAL_VM_MODE = 5
 # The host's line when every REC_ENTER ends in RMI_EXIT_IRQ: the firmware does not run realms.
 REALM_SKIPPED = r"\[host\] SKIP realm execution"
 # Key lines of a realm's life on the normal console.
@@ -664,6 +666,31 @@ def linux_host_tests(out):
     ]
 
 
+def normal_vm_test(out, sel2):
+    """Debian's kernel and the realm guest's initramfs of `make guest`, booted as an ordinary VM
+    at NS-EL1 under the host's stage 2 (host mode 5) to the init marker and PSCI SYSTEM_OFF."""
+    name = "linux-normal-vm: Debian's Linux as an ordinary VM at NS-EL1 reaches /init and powers off"
+    kernel = f"{out}/guest/cloud-arm64/Image"
+    initrd = f"{out}/guest/cloud-arm64/realm-initramfs.cpio.gz"
+    if not (os.path.exists(kernel) and os.path.exists(initrd)):
+        return Test(name, sel2, "max", host_mode=NORMAL_VM_MODE,
+                    normal=[re.escape(f"(the guest is not built: run make guest; no {kernel} or {initrd})")])
+    devices = run_qemu.linux_realm_devices(f"{out}/systest/normal-vm-manifest", kernel, initrd, None,
+                                           "console=ttyAMA0", 128, 1)
+    return Test(name, sel2, "max", host_mode=NORMAL_VM_MODE, extra=devices, timeout=900,
+                normal=[re.escape("[nvm] Linux as an ordinary VM at NS-EL1: 128 MiB RAM at IPA 0x80000000"),
+                        r"Booting Linux on physical CPU 0x0+ ",
+                        r"Machine model: TMM realm",
+                        r"earlycon: pl11 at MMIO32 0x0*9000000 ",
+                        r"(?m)^TMM-GUEST: init reached\s*$",
+                        r"(?m)^TMM-GUEST: powering off\s*$",
+                        r"\[bench\] normal-vm: boot to init marker: \d+ instructions",
+                        re.escape("[nvm] guest powered off (PSCI SYSTEM_OFF)"),
+                        r"\[nvm\] \d+ exits \([1-9]\d* MMIO, .* 0 SEAs injected"],
+                # Outside a realm the kernel must not think it is in one.
+                forbidden=FORBIDDEN + [r"Kernel panic", r"RME: Using RSI", r"\[nvm\] .*run stopped"])
+
+
 def tests(out, payload):
     sel2, el3 = f"{out}/tmm-sel2-sram/tmm-sel2.bin", f"{out}/tmm-el3-sram/tmm-el3.bin"
     sel2_dram, el3_dram = f"{out}/tmm-sel2-dram/tmm-sel2.bin", f"{out}/tmm-el3-dram/tmm-el3.bin"
@@ -696,15 +723,16 @@ def tests(out, payload):
              normal_absent=True),
         Test("sel2-dram-pool: S-EL2 image with the pool carved out of DRAM", sel2_dram, "max", host_mode=NO_REALM_RUNS,
              normal=host_check_lines(*REALM_EXECUTION_CHECKS)
-             + [re.escape("[host] PASS device tree: TMM granule pool: 0x7e000000-0x7fffffff")],
-             secure=[r"\[TMM\] secure pool 0x7e000000-0x7fffffff \(8192 granules\)"] + attestation_secure("sel2"),
+             + [re.escape("[host] PASS device tree: TMM granule pool: 0x70000000-0x7fffffff")],
+             secure=[r"\[TMM\] secure pool 0x70000000-0x7fffffff \(65536 granules\)"] + attestation_secure("sel2"),
              post=attestation_post(sel2_dram, "01010104")),
         Test("el3-dram-pool: EL3 image with the pool carved out of DRAM", el3_dram, "cortex-a72",
              normal=host_check_lines() + [REALMS_SKIPPED],
-             secure=[r"\[TMM\] secure pool 0x7e000000-0x7fffffff \(8192 granules\)"] + attestation_secure("el3"),
+             secure=[r"\[TMM\] secure pool 0x70000000-0x7fffffff \(65536 granules\)"] + attestation_secure("el3"),
              post=attestation_post(el3_dram, "01020104")),
         realm_test(out, sel2),
         tampered_realm_test(out, sel2),
+        normal_vm_test(out, sel2),
         Test("system-reset: PSCI SYSTEM_RESET resets the machine (QEMU -no-reboot exits)", sel2, "max",
              host_mode=2, extra=["-no-reboot"],
              normal=[re.escape("[host] calling PSCI SYSTEM_RESET")],

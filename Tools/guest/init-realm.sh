@@ -18,10 +18,12 @@ echo "TMM-GUEST: init reached"
 
 challenge=""
 shell=""
+bench=""
 for word in $(cat /proc/cmdline); do
 	case "$word" in
 	tmm.challenge=*) challenge="${word#tmm.challenge=}" ;;
 	tmm.shell=1) shell=1 ;;
+	tmm.bench=1) bench=1 ;;
 	esac
 done
 
@@ -57,6 +59,30 @@ token() {
 	rmdir "$report"
 }
 
+# The fixed workload `make bench-linux` counts between the markers (Docs/guest.md): a CPU and
+# memory part (4 MiB written to the initramfs's RAM-backed root and hashed twice) and an I/O
+# part through the emulated UART (64 lines of 72 characters on the console).
+workload() {
+	echo "TMM-GUEST: bench cpu begin"
+	dd if=/dev/zero of=/tmp/bench bs=4096 count=1024 2>/dev/null
+	sha256sum /tmp/bench > /dev/null
+	md5sum /tmp/bench > /dev/null
+	rm /tmp/bench
+	echo "TMM-GUEST: bench cpu end"
+	echo "TMM-GUEST: bench io begin"
+	i=0
+	while [ $i -lt 64 ]; do
+		echo "TMM-GUEST: io $i 0123456789abcdef0123456789abcdef0123456789abcdef01234567"
+		i=$((i + 1))
+	done
+	echo "TMM-GUEST: bench io end"
+	# poweroff -f does not wait for the console to drain what is still queued.
+	sleep 1
+}
+
+if [ -n "$bench" ]; then
+	workload
+fi
 if [ -n "$challenge" ]; then
 	token "$challenge"
 fi

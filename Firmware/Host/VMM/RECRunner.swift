@@ -29,6 +29,7 @@ enum RecRun {
     static let exitGPRs = 0xA00
     static let exitGICLRs = 0xB08
     static let exitCNTVCTL = 0xC10
+    static let exitCNTVCVAL = 0xC18
     static let exitRIPASBase = 0xD00
     static let exitRIPASTop = 0xD08
     static let exitRIPASValue = 0xD10
@@ -46,6 +47,7 @@ enum RecRun {
     // RmiRecEnterFlags
     static let emulatedMMIO: UInt64 = 1 << 0
     static let injectSEA: UInt64 = 1 << 1
+    static let trapWFI: UInt64 = 1 << 2
     static let ripasResponseReject: UInt64 = 1 << 4
 }
 

@@ -14,12 +14,12 @@
 #pragma GCC visibility push(hidden)
 
 #define TMM_XLAT_TABLES 16
-/* Enough for the largest pool configuration (32 MiB = 8192 granules): per pool granule a
- * 4-byte descriptor and 12.125 bytes of normal-world bindings (Firmware/Core/Granule/
+/* Enough for the largest pool configuration (POOL=dram: 256 MiB = 65536 granules): per pool
+ * granule a 4-byte descriptor and 12.125 bytes of normal-world bindings (Firmware/Core/Granule/
  * GranuleBindings.swift), rounded up to 17; plus the VMID bitmap (8 KiB for 16-bit VMIDs). */
-#define TMM_MAX_POOL_GRANULES 8192
+#define TMM_MAX_POOL_GRANULES 65536
 /* A plain number so that Swift imports it; the assertion keeps it equal to the formula. */
-#define TMM_GRANULE_TABLE_BYTES 147456
+#define TMM_GRANULE_TABLE_BYTES 1122304
 _Static_assert(TMM_GRANULE_TABLE_BYTES == TMM_MAX_POOL_GRANULES * 17 + 8192, "granule table storage");
 
 extern uint8_t tmm_xlat_tables[TMM_XLAT_TABLES][4096];

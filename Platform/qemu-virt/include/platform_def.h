@@ -50,11 +50,35 @@
 #define PLAT_DRAM_SIZE                0x40000000
 
 /*
- * The second pool configuration (POOL=dram): a range carved out of DRAM, modelling the region a
- * server's TrustZone address-space controller protects. QEMU enforces nothing there.
+ * The second pool configuration (POOL=dram): the top 256 MiB of DRAM, modelling the region a
+ * server's TrustZone address-space controller protects. QEMU `virt` has no such controller and
+ * enforces nothing there: this pool is NOT hardware-isolated. It is large enough for a Linux
+ * realm (RAM of up to about 240 MiB plus its RTTs); the 16 MiB of secure-only RAM is not.
  */
-#define PLAT_DRAM_POOL_BASE           0x7E000000
-#define PLAT_DRAM_POOL_SIZE           0x02000000
+#define PLAT_DRAM_POOL_BASE           0x70000000
+#define PLAT_DRAM_POOL_SIZE           0x10000000
+
+/*
+ * What the run script places in normal-world DRAM for the host's VMM to boot a Linux realm
+ * (QEMU generic loader; Docs/linux-realm.md): a manifest page (sizes, memory, vCPUs, command
+ * line), the kernel Image, the initramfs, an optional device tree, and the normal-world memory
+ * the VMM shares with the realm (unprotected IPAs, mapped on demand).
+ */
+#define PLAT_VMM_MANIFEST_BASE        0x40101000
+#define PLAT_VMM_KERNEL_BASE          0x44000000
+#define PLAT_VMM_KERNEL_MAX_SIZE      0x04000000
+#define PLAT_VMM_INITRD_BASE          0x48000000
+#define PLAT_VMM_INITRD_MAX_SIZE      0x07F00000
+#define PLAT_VMM_DTB_BASE             0x4FF00000
+#define PLAT_VMM_DTB_MAX_SIZE         0x00100000
+#define PLAT_VMM_SHARED_BASE          0x50000000
+#define PLAT_VMM_SHARED_SIZE          0x20000000
+/*
+ * The same guest as an ordinary VM (host mode 5, Firmware/Host/NormalVM): its stage-2 tables
+ * and the DRAM behind its RAM. The realm's shared window, which no realm uses in that mode.
+ */
+#define PLAT_NVM_BACKING_BASE         PLAT_VMM_SHARED_BASE
+#define PLAT_NVM_BACKING_SIZE         PLAT_VMM_SHARED_SIZE
 
 /*
  * The EL2 virtual timer's interrupt (FEAT_VHE): PPI 12, INTID 28, as Arm's BSA assigns it. QEMU's

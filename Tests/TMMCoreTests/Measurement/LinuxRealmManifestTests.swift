@@ -30,7 +30,7 @@ import VMMDevices
         var random = SplitMix64(seed: 7)
         return LinuxRealmInputs(kernel: kernel(textOffset: textOffset, imageSize: 0x10_0000, bytes: 3 * 4096 + 100, seed: 3),
                                 initrd: random.bytes(5000), memorySize: ramSize, vcpus: 2,
-                                commandLine: Array("console=ttyAMA0 earlycon=pl011,0x8009000000".utf8))
+                                commandLine: Array("console=ttyAMA0".utf8))
     }
 
     /// The host's construction over RMI, with the device tree the VMM generates.
@@ -49,9 +49,11 @@ import VMMDevices
         var vm = VMDescription.realm(ramSize: ramSize, vcpuCount: inputs.vcpus, ipaWidth: 40)
         vm.initrdStart = initrdIPA
         vm.initrdEnd = initrdIPA + UInt64(inputs.initrd.count)
+        // The VMM's bootargs: earlycon at the UART's shared alias, then the user's line.
+        let bootargs = Array("earlycon=pl011,mmio32,0x8009000000 ".utf8) + inputs.commandLine
         var dtb = [UInt8](repeating: 0, count: 0x4000)
         let size = try! dtb.withUnsafeMutableBytes { raw in
-            try inputs.commandLine.withUnsafeBytes { line in try GuestDeviceTree.write(vm, bootArguments: line, into: raw) }
+            try bootargs.withUnsafeBytes { line in try GuestDeviceTree.write(vm, bootArguments: line, into: raw) }
         }
         let source = h.freshNS()
         for (ipa, file) in [(ramBase, Array(dtb[0..<size])), (kernelIPA, inputs.kernel), (initrdIPA, inputs.initrd)] {

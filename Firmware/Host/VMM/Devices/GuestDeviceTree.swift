@@ -1,8 +1,12 @@
 // The guest's device tree, generated from the VMDescription the device models use (bindings:
 // Linux Documentation/devicetree/bindings for arm,gic-v3, arm,armv8-timer, arm,psci, arm,pl011,
 // fixed-clock; Devicetree Specification v0.4 chapter 3 for /memory, /cpus, /chosen). For a
-// realm every device is at its shared alias (VMDescription.guestAddress), and so is the
-// stdout-path node's unit address.
+// realm too, devices are described at their protected IPAs: Linux 7.2's ioremap asks
+// RSI_IPA_STATE_GET about the address the tree gives and WARNs when the call fails, as it does
+// for any address in the unprotected half (arch/arm64/kernel/rsi.c); at the protected IPA it
+// finds RIPAS EMPTY and maps the shared alias itself (VMDescription.guestAddress), where the
+// MMIO exits come from. Only earlycon, which maps before RSI is asked anything, must be told
+// the alias (BootArguments.appendEarlyConsole).
 
 public enum GuestDeviceTree {
     /// Phandles the tree's references use.
@@ -51,7 +55,7 @@ public enum GuestDeviceTree {
         w.endProperty()
         w.beginProperty("stdout-path")
         w.appendBytes("/pl011@")
-        w.appendHexDigits(vm.guestAddress(vm.uartBase))
+        w.appendHexDigits(vm.uartBase)
         w.appendByte(0)
         w.endProperty()
         if vm.hasInitrd {
@@ -95,7 +99,7 @@ public enum GuestDeviceTree {
     }
 
     static func writeGIC(_ vm: VMDescription, _ w: inout DeviceTreeWriter) {
-        let base = vm.guestAddress(vm.distributorBase)
+        let base = vm.distributorBase
         w.beginNode("intc", unitAddress: base)
         w.property("compatible", string: "arm,gic-v3")
         w.property("#interrupt-cells", u32: 3)
@@ -107,7 +111,7 @@ public enum GuestDeviceTree {
         w.beginProperty("reg")
         w.append64(base)
         w.append64(VMDescription.distributorSize)
-        w.append64(vm.guestAddress(vm.redistributorBase))
+        w.append64(vm.redistributorBase)
         w.append64(vm.redistributorRegionSize)
         w.endProperty()
         w.property("phandle", u32: gicPhandle)
@@ -140,7 +144,7 @@ public enum GuestDeviceTree {
     }
 
     static func writeUART(_ vm: VMDescription, _ w: inout DeviceTreeWriter) {
-        let base = vm.guestAddress(vm.uartBase)
+        let base = vm.uartBase
         w.beginNode("pl011", unitAddress: base)
         w.property("compatible", string: "arm,pl011\0arm,primecell")
         w.beginProperty("reg")

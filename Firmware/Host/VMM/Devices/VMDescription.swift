@@ -77,6 +77,15 @@ public struct BootArguments: Sendable {
             shift -= 4
         }
     }
+
+    /// Appends `earlycon=pl011,mmio32,<the UART's guest address of vm> `: Linux maps its early
+    /// console before it asks RSI anything, so in a realm it must be given the shared alias
+    /// directly (the device tree describes the protected IPA).
+    public mutating func appendEarlyConsole(of vm: VMDescription) {
+        append("earlycon=pl011,mmio32,")
+        appendHex(vm.guestAddress(vm.uartBase))
+        append(" ")
+    }
 }
 
 /// The four architected timer PPIs as INTIDs (16-31), in the order the arm,armv8-timer

@@ -23,7 +23,7 @@ public struct LinuxRealmInputs {
     public var deviceTree: [UInt8]?
     public var memorySize: UInt64
     public var vcpus: Int
-    /// Passed to the guest verbatim as /chosen/bootargs.
+    /// Passed to the guest as /chosen/bootargs, after the earlycon argument the VMM puts first.
     public var commandLine: [UInt8]
 
     public init(kernel: [UInt8], initrd: [UInt8] = [], deviceTree: [UInt8]? = nil, memorySize: UInt64,
@@ -41,6 +41,15 @@ extension RealmManifest {
     /// The VM the VMM describes to the realm for `inputs` (before the initrd is placed).
     public static func linuxVM(_ inputs: LinuxRealmInputs, ipaWidth: Int) -> VMDescription {
         VMDescription.realm(ramSize: inputs.memorySize, vcpuCount: inputs.vcpus, ipaWidth: ipaWidth)
+    }
+
+    /// The bootargs the VMM gives a realm: the early console at its shared alias first
+    /// (LinuxRealm), then the user's command line.
+    public static func linuxBootArguments(_ vm: VMDescription, commandLine: [UInt8]) -> [UInt8] {
+        var arguments = BootArguments()
+        arguments.appendEarlyConsole(of: vm)
+        let prefix = arguments.withUnsafeBytes { Array($0) }
+        return prefix + commandLine
     }
 
     /// The device tree the VMM generates for `vm` and `commandLine`.
@@ -82,7 +91,7 @@ extension RealmManifest {
         case .failure(let e): throw .malformed("\(e.message)")
         }
         let dtb: [UInt8]
-        if let given = inputs.deviceTree { dtb = given } else { dtb = try guestDeviceTree(layout.describing(vm), commandLine: inputs.commandLine) }
+        if let given = inputs.deviceTree { dtb = given } else { dtb = try guestDeviceTree(layout.describing(vm), commandLine: linuxBootArguments(vm, commandLine: inputs.commandLine)) }
         guard UInt64(dtb.count) <= LinuxBootLayout.maxDTBSize else { throw .malformed("the device tree is larger than 2 MiB") }
 
         var steps: [Step] = [.initRIPAS(base: vm.ramBase, top: vm.ramEnd, level: 3)]

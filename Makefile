@@ -392,6 +392,8 @@ test: deps
 	$(MAKE) --no-print-directory all-images
 	@echo "== image checks"
 	$(MAKE) --no-print-directory image-checks
+	@echo "== guest software from Debian for the Linux realm test (cached under $(GUEST))"
+	$(MAKE) --no-print-directory $(GUEST)/cloud-arm64/Image $(GUEST)/cloud-arm64/realm-initramfs.cpio.gz
 	@echo "== system tests (QEMU)"
 	$(PYTHON) Tests/System/systest.py --out $(OUT)
 

@@ -114,16 +114,18 @@ func decodeFDT(_ blob: [UInt8]) throws -> DecodedFDT {
     return DecodedFDT(root: root, version: version, lastCompatibleVersion: lastComp, bootCPU: boot, reservations: reservations)
 }
 
-func generate(_ vm: VMDescription, capacity: Int = 8192) throws -> [UInt8] {
+let testCommandLine = Array("console=ttyAMA0 earlycon=pl011,0x8009000000".utf8)
+
+func generate(_ vm: VMDescription, commandLine: [UInt8] = testCommandLine, capacity: Int = 8192) throws -> [UInt8] {
     var buffer = [UInt8](repeating: 0xEE, count: capacity)
-    let size = try buffer.withUnsafeMutableBytes { raw throws(DeviceTreeError) in try GuestDeviceTree.write(vm, into: raw) }
+    let size = try buffer.withUnsafeMutableBytes { raw in
+        try commandLine.withUnsafeBytes { line in try GuestDeviceTree.write(vm, bootArguments: line, into: raw) }
+    }
     return Array(buffer[0..<size])
 }
 
 func testVM(initrd: Bool = true) -> VMDescription {
     var vm = VMDescription.realm(ramSize: 0x2000_0000, vcpuCount: 3, ipaWidth: 40)
-    vm.bootArguments.append("console=ttyAMA0 earlycon=pl011,")
-    vm.bootArguments.appendHex(vm.guestAddress(vm.uartBase))
     if initrd {
         vm.initrdStart = 0x8400_0000
         vm.initrdEnd = 0x8480_1234
@@ -252,9 +254,28 @@ func testVM(initrd: Bool = true) -> VMDescription {
 
     @Test func bytesAfterTheBlobAreZero() throws {
         var buffer = [UInt8](repeating: 0xEE, count: 8192)
-        let size = try buffer.withUnsafeMutableBytes { raw throws(DeviceTreeError) in try GuestDeviceTree.write(testVM(), into: raw) }
+        let size = try buffer.withUnsafeMutableBytes { raw in
+            try testCommandLine.withUnsafeBytes { line in try GuestDeviceTree.write(testVM(), bootArguments: line, into: raw) }
+        }
         #expect(buffer[size...].allSatisfy { $0 == 0 })
         #expect(size % 4 == 0 || buffer[size - 1] != 0xEE)
+    }
+
+    @Test func composedBootArgumentsAndNULs() throws {
+        let vm = testVM()
+        var args = BootArguments("console=ttyAMA0 earlycon=pl011,")
+        args.appendHex(vm.guestAddress(vm.uartBase))
+        var buffer = [UInt8](repeating: 0, count: 8192)
+        let size = try buffer.withUnsafeMutableBytes { raw in
+            try args.withUnsafeBytes { line throws(DeviceTreeError) in try GuestDeviceTree.write(vm, bootArguments: line, into: raw) }
+        }
+        let chosen = try #require(try decodeFDT(Array(buffer[0..<size])).root.child("chosen"))
+        #expect(chosen.strings("bootargs") == ["console=ttyAMA0 earlycon=pl011,0x8009000000"])
+        // A NUL ends the command line; an empty one is an empty string.
+        let cut = try decodeFDT(try generate(vm, commandLine: Array("quiet\0rest".utf8)))
+        #expect(cut.root.child("chosen")?.strings("bootargs") == ["quiet"])
+        let empty = try decodeFDT(try generate(vm, commandLine: []))
+        #expect(empty.root.child("chosen")?.properties["bootargs"] == [0])
     }
 
     @Test func noInitrdNoInitrdProperties() throws {
@@ -277,7 +298,9 @@ func testVM(initrd: Bool = true) -> VMDescription {
     @Test func tooSmallABufferIsAnError() {
         var buffer = [UInt8](repeating: 0, count: 600)
         let result = buffer.withUnsafeMutableBytes { raw in
-            Result { () throws(DeviceTreeError) in try GuestDeviceTree.write(testVM(), into: raw) }
+            testCommandLine.withUnsafeBytes { line in
+                Result { () throws(DeviceTreeError) in try GuestDeviceTree.write(testVM(), bootArguments: line, into: raw) }
+            }
         }
         #expect(throws: DeviceTreeError.bufferTooSmall) { try result.get() }
     }

@@ -357,6 +357,8 @@ private func vintid(_ lr: UInt64) -> Int { Int(lr & 0xFFFF_FFFF) }
         gic.writeDistributor(offset: D.irouter + 8 * 70, size: 8, value: 1)
         gic.raise(intid: 70)
         // Not a second copy in vCPU 1's list registers while vCPU 0 holds it.
+        #expect(gic.hasPendingInterrupt(vcpu: 0))
+        #expect(!gic.hasPendingInterrupt(vcpu: 1))
         var other = InlineArray<16, UInt64>(repeating: 0)
         gic.fillListRegisters(vcpu: 1, &other, count: 4)
         #expect(other[0] == 0)
@@ -388,6 +390,16 @@ private func vintid(_ lr: UInt64) -> Int { Int(lr & 0xFFFF_FFFF) }
         }
         #expect(seen == [39, 38, 37, 36, 35, 34, 33, 32])
         #expect(!gic.hasPendingInterrupt(vcpu: 0))
+    }
+
+    @Test func priorityMaskHoldsBackAWakeUp() {
+        var gic = readyGIC()
+        enable(&gic, 45, priority: 0xA7)
+        gic.raise(intid: 45)
+        #expect(gic.hasPendingInterrupt(vcpu: 0))
+        #expect(gic.hasPendingInterrupt(vcpu: 0, priorityMask: 0xA8))
+        #expect(!gic.hasPendingInterrupt(vcpu: 0, priorityMask: 0xA0))
+        #expect(!gic.hasPendingInterrupt(vcpu: 0, priorityMask: 0))
     }
 
     @Test func listRegisterPriorityKeepsImplementedBitsOnly() {

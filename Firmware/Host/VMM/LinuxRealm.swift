@@ -101,25 +101,28 @@ struct LinuxRealm {
             throw e
         }
         vm = layout.describing(vm)
-        // earlycon maps its UART before Linux has asked RSI anything, so it must be told the
-        // shared alias itself (Linux's ioremap later finds the device's RIPAS EMPTY and maps
-        // the alias on its own).
-        vm.appendEarlyConsoleArgument()
-        for i in 0..<Int(manifest.commandLineLength) { vm.bootArguments.append(byte: manifest.commandLine[i]) }
-        guard vm.bootArguments.complete else {
-            throw LinuxRealmError("the command line is longer than the VMM's device tree holds", UInt64(BootArguments.capacity))
-        }
         dtbSource = LinuxBootManifest.dtbAddress
         if manifest.dtbSize > 0 {
             dtbSize = manifest.dtbSize
         } else {
             let buffer = UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(bitPattern: UInt(LinuxBootManifest.dtbAddress)),
                                                        count: Int(PLAT_VMM_DTB_MAX_SIZE))
-            do throws(DeviceTreeError) {
-                dtbSize = UInt64(try GuestDeviceTree.write(vm, into: buffer))
-            } catch {
-                throw LinuxRealmError("the VMM could not write the realm's device tree")
+            // earlycon maps its UART before Linux has asked RSI anything, so it must be told
+            // the shared alias itself (Linux's ioremap later finds the device's RIPAS EMPTY
+            // and maps the alias on its own).
+            var arguments = BootArguments()
+            vm.appendEarlyConsoleArgument(to: &arguments)
+            arguments.append(bytes: manifest.commandLine)
+            guard arguments.complete else {
+                throw LinuxRealmError("the command line is longer than the kernel takes", UInt64(BootArguments.capacity - 1))
             }
+            let written = arguments.withUnsafeBytes { (line) -> Result<Int, DeviceTreeError> in
+                do throws(DeviceTreeError) { return .success(try GuestDeviceTree.write(vm, bootArguments: line, into: buffer)) } catch {
+                    return .failure(error)
+                }
+            }
+            guard case .success(let size) = written else { throw LinuxRealmError("the VMM could not write the realm's device tree") }
+            dtbSize = UInt64(size)
         }
         guard dtbSize <= LinuxBootLayout.maxDTBSize else { throw LinuxRealmError("the device tree is larger than 2 MiB", dtbSize) }
         self.vm = vm

@@ -48,12 +48,13 @@ import VMMDevices
         let initrdIPA = (kernelIPA + 0x10_0000 + 0x1F_FFFF) & ~0x1F_FFFF
         var vm = VMDescription.realm(ramSize: ramSize, vcpuCount: inputs.vcpus, ipaWidth: 40)
         // The VMM's bootargs: earlycon at the UART's shared alias, then the user's line.
-        vm.bootArguments.append("earlycon=pl011,mmio32,0x8009000000 ")
-        inputs.commandLine.withUnsafeBytes { vm.bootArguments.append(bytes: $0) }
+        let bootargs = Array("earlycon=pl011,mmio32,0x8009000000 ".utf8) + inputs.commandLine
         vm.initrdStart = initrdIPA
         vm.initrdEnd = initrdIPA + UInt64(inputs.initrd.count)
         var dtb = [UInt8](repeating: 0, count: 0x4000)
-        let size = try! dtb.withUnsafeMutableBytes { raw throws(DeviceTreeError) in try GuestDeviceTree.write(vm, into: raw) }
+        let size = try! dtb.withUnsafeMutableBytes { raw in
+            try bootargs.withUnsafeBytes { line in try GuestDeviceTree.write(vm, bootArguments: line, into: raw) }
+        }
         let source = h.freshNS()
         for (ipa, file) in [(ramBase, Array(dtb[0..<size])), (kernelIPA, inputs.kernel), (initrdIPA, inputs.initrd)] {
             for offset in stride(from: 0, to: file.count, by: 4096) {

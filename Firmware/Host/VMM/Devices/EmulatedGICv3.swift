@@ -160,14 +160,22 @@ public struct EmulatedGICv3: Sendable {
         return nil
     }
 
-    /// Whether `intid`, seen by `vcpu`, may be signalled: pending, enabled, Group 1, the
-    /// distributor's Group 1 enabled, and (an SPI) routed to `vcpu`.
-    func deliverable(_ intid: Int, vcpu: Int) -> Bool {
-        guard distributorControl & Self.enableGroup1 != 0, let (ref, bit) = locate(intid, vcpu: vcpu) else { return false }
-        let bank = self[ref]
-        let mask: UInt32 = 1 << UInt32(bit)
-        guard bank.pending & bank.enabled & bank.group & mask != 0 else { return false }
-        return intid < 32 || spiTarget(intid - 32) == vcpu
+    /// Bank `word` (0: `vcpu`'s SGIs and PPIs, 1-2: SPIs) of the interrupts that may be
+    /// signalled to `vcpu`: pending, enabled, Group 1 with the distributor's Group 1 enabled,
+    /// and for SPIs routed to `vcpu` (unless `anyRoute`).
+    func signallable(word: Int, vcpu: Int, anyRoute: Bool = false) -> UInt32 {
+        guard distributorControl & Self.enableGroup1 != 0 else { return 0 }
+        let bank = word == 0 ? privateBanks[vcpu] : spiBanks[word - 1]
+        var mask = bank.pending & bank.enabled & bank.group
+        if word > 0 && !anyRoute {
+            var bits = mask
+            while bits != 0 {
+                let bit = bits.trailingZeroBitCount
+                bits &= bits - 1
+                if spiTarget(32 * (word - 1) + bit) != vcpu { mask &= ~(1 << UInt32(bit)) }
+            }
+        }
+        return mask
     }
 
     /// The list register `slot` of `vcpu` holds, or nil.
@@ -176,35 +184,40 @@ public struct EmulatedGICv3: Sendable {
         return intid == Self.noInterrupt ? nil : Int(intid)
     }
 
-    /// Whether `intid` (an SPI: any vCPU; else `vcpu`'s) sits in a list register.
-    func inListRegister(_ intid: Int, vcpu: Int) -> Bool {
-        for v in 0..<vcpuCount where intid >= 32 || v == vcpu {
-            for slot in 0..<Self.maxListRegisters where listRegisterINTID[v][slot] == UInt16(truncatingIfNeeded: intid) {
-                return true
+    /// Word `word` of the INTIDs in list registers: `vcpu`'s for SGIs and PPIs (word 0), any
+    /// vCPU's for SPIs (an SPI is in at most one list register of all).
+    func inListRegisters(word: Int, vcpu: Int) -> UInt32 {
+        var mask: UInt32 = 0
+        for v in 0..<vcpuCount where word > 0 || v == vcpu {
+            for slot in 0..<Self.maxListRegisters {
+                let intid = Int(listRegisterINTID[v][slot])
+                if intid != Int(Self.noInterrupt) && intid >> 5 == word { mask |= 1 << UInt32(intid & 31) }
             }
         }
-        return false
+        return mask
     }
 
     /// Fills `listRegisters[0 ..< count]` of `vcpu` for REC entry (ICH_LR<n>_EL2: State
-    /// [63:62], HW [61] = 0, Group [60] = 1, Priority [55:48], vINTID [31:0]). Interrupts
-    /// already in a list register keep it with their current state (or leave it, as 0, when
-    /// neither pending nor active any more); free list registers get the deliverable
-    /// interrupts of highest priority (lowest value, then lowest INTID). `count` is the
-    /// number of list registers the realm's interface has (RMI_FEATURES GICV3_NUM_LRS + 1).
+    /// [63:62], HW [61] = 0, Group [60] = 1, Priority [55:48], vINTID [31:0]); entries from
+    /// `count` on are 0. Interrupts already in a list register keep it with their current
+    /// state (or leave it, as 0, when neither pending nor active any more); free list registers
+    /// get the signallable interrupts of highest priority (lowest value, then lowest INTID).
+    /// `count` is the number of list registers the realm's interface has (RMI_FEATURES
+    /// GICV3_NUM_LRS + 1).
     public mutating func fillListRegisters(vcpu: Int, _ listRegisters: inout InlineArray<16, UInt64>, count: Int) {
+        for slot in 0..<Self.maxListRegisters { listRegisters[slot] = 0 }
         guard vcpu >= 0, vcpu < vcpuCount else { return }
         let usable = min(max(count, 0), Self.maxListRegisters)
         var injected: UInt16 = 0
         for slot in 0..<Self.maxListRegisters {
-            listRegisters[slot] = 0
             guard let intid = occupant(vcpu, slot) else { continue }
             guard slot < usable, let (ref, bit) = locate(intid, vcpu: vcpu) else {
                 listRegisterINTID[vcpu][slot] = Self.noInterrupt
                 continue
             }
+            // An SPI re-routed while in a list register stays there until deactivated.
+            let pending = signallable(word: intid >> 5, vcpu: vcpu, anyRoute: true) >> UInt32(bit) & 1 != 0
             let active = self[ref].active >> UInt32(bit) & 1 != 0
-            let pending = deliverableIgnoringRoute(intid, vcpu: vcpu)
             guard active || pending else {
                 listRegisterINTID[vcpu][slot] = Self.noInterrupt
                 continue
@@ -212,8 +225,19 @@ public struct EmulatedGICv3: Sendable {
             listRegisters[slot] = listRegister(intid, priority: self[ref].priority[bit], pending: pending, active: active)
             if pending { injected |= 1 << UInt16(slot) }
         }
-        for slot in 0..<usable where listRegisterINTID[vcpu][slot] == Self.noInterrupt {
-            guard let intid = bestCandidate(vcpu: vcpu), let (ref, bit) = locate(intid, vcpu: vcpu) else { break }
+        var candidates = InlineArray<3, UInt32>(repeating: 0)
+        var any: UInt32 = 0
+        for word in 0..<3 {
+            candidates[word] = signallable(word: word, vcpu: vcpu) & ~inListRegisters(word: word, vcpu: vcpu)
+            any |= candidates[word]
+        }
+        var slot = 0
+        while any != 0 && slot < usable {
+            defer { slot += 1 }
+            guard listRegisterINTID[vcpu][slot] == Self.noInterrupt else { continue }
+            guard let intid = mostUrgent(candidates, vcpu: vcpu), let (ref, bit) = locate(intid, vcpu: vcpu) else { break }
+            candidates[intid >> 5] &= ~(1 << UInt32(bit))
+            any = candidates[0] | candidates[1] | candidates[2]
             listRegisterINTID[vcpu][slot] = UInt16(truncatingIfNeeded: intid)
             let active = self[ref].active >> UInt32(bit) & 1 != 0
             listRegisters[slot] = listRegister(intid, priority: self[ref].priority[bit], pending: true, active: active)
@@ -231,8 +255,7 @@ public struct EmulatedGICv3: Sendable {
         let usable = min(max(count, 0), Self.maxListRegisters)
         for slot in 0..<usable {
             guard let intid = occupant(vcpu, slot), let (ref, bit) = locate(intid, vcpu: vcpu) else { continue }
-            let lr = listRegisters[slot]
-            let state = lr >> 62
+            let state = listRegisters[slot] >> 62
             let mask: UInt32 = 1 << UInt32(bit)
             var bank = self[ref]
             if injectedPending[vcpu] >> UInt16(slot) & 1 != 0 && state & 1 == 0 { bank.latch &= ~mask }
@@ -244,39 +267,52 @@ public struct EmulatedGICv3: Sendable {
     }
 
     /// Whether `vcpu` has an interrupt to take (for a WFI exit: whether to enter it again):
-    /// deliverable and not yet acknowledged, in a list register or waiting for one.
-    public func hasPendingInterrupt(vcpu: Int) -> Bool {
+    /// signallable and not yet acknowledged, in one of its list registers or waiting for one,
+    /// with a priority (of the implemented bits) higher than `priorityMask` (ICH_VMCR_EL2.VPMR
+    /// [31:24] from the REC exit; the default masks nothing). An SPI re-routed away while in
+    /// this vCPU's list register is still this vCPU's.
+    public func hasPendingInterrupt(vcpu: Int, priorityMask: UInt8 = 0xFF) -> Bool {
         guard vcpu >= 0, vcpu < vcpuCount else { return false }
-        for intid in 0..<Self.interruptCount where deliverable(intid, vcpu: vcpu) {
-            if intid < 32 || !inListRegister(intid, vcpu: vcpu) || inListRegisterOf(vcpu, intid) { return true }
+        for word in 0..<3 {
+            let mine = inListRegistersOf(vcpu, word: word)
+            let elsewhere = inListRegisters(word: word, vcpu: vcpu) & ~mine
+            let routed = signallable(word: word, vcpu: vcpu) & ~elsewhere
+            let held = signallable(word: word, vcpu: vcpu, anyRoute: true) & mine
+            var bits = routed | held
+            let bank = word == 0 ? privateBanks[vcpu] : spiBanks[word - 1]
+            while bits != 0 {
+                let bit = bits.trailingZeroBitCount
+                bits &= bits - 1
+                if bank.priority[bit] & Self.listRegisterPriorityMask < priorityMask { return true }
+            }
         }
         return false
     }
 
-    private func inListRegisterOf(_ vcpu: Int, _ intid: Int) -> Bool {
-        for slot in 0..<Self.maxListRegisters where listRegisterINTID[vcpu][slot] == UInt16(truncatingIfNeeded: intid) {
-            return true
+    private func inListRegistersOf(_ vcpu: Int, word: Int) -> UInt32 {
+        var mask: UInt32 = 0
+        for slot in 0..<Self.maxListRegisters {
+            let intid = Int(listRegisterINTID[vcpu][slot])
+            if intid != Int(Self.noInterrupt) && intid >> 5 == word { mask |= 1 << UInt32(intid & 31) }
         }
-        return false
+        return mask
     }
 
-    /// Deliverable to `vcpu` for an interrupt already in one of its list registers: an SPI
-    /// re-routed since stays where it is until deactivated.
-    private func deliverableIgnoringRoute(_ intid: Int, vcpu: Int) -> Bool {
-        guard distributorControl & Self.enableGroup1 != 0, let (ref, bit) = locate(intid, vcpu: vcpu) else { return false }
-        let bank = self[ref]
-        return (bank.pending & bank.enabled & bank.group) >> UInt32(bit) & 1 != 0
-    }
-
-    private func bestCandidate(vcpu: Int) -> Int? {
+    /// The candidate of highest priority (lowest value, then lowest INTID).
+    private func mostUrgent(_ candidates: InlineArray<3, UInt32>, vcpu: Int) -> Int? {
         var best: Int? = nil
         var bestPriority = 0x100
-        for intid in 0..<Self.interruptCount where deliverable(intid, vcpu: vcpu) && !inListRegister(intid, vcpu: vcpu) {
-            guard let (ref, bit) = locate(intid, vcpu: vcpu) else { continue }
-            let priority = Int(self[ref].priority[bit] & Self.listRegisterPriorityMask)
-            if priority < bestPriority {
-                best = intid
-                bestPriority = priority
+        for word in 0..<3 {
+            var bits = candidates[word]
+            let bank = word == 0 ? privateBanks[vcpu] : spiBanks[word - 1]
+            while bits != 0 {
+                let bit = bits.trailingZeroBitCount
+                bits &= bits - 1
+                let priority = Int(bank.priority[bit] & Self.listRegisterPriorityMask)
+                if priority < bestPriority {
+                    best = 32 * word + bit
+                    bestPriority = priority
+                }
             }
         }
         return best

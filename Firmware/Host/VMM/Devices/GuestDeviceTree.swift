@@ -19,8 +19,10 @@ public enum GuestDeviceTree {
     static let levelHigh: UInt32 = 4
     static let levelLow: UInt32 = 8
 
-    /// Writes the tree for `vm` into `buffer` and returns its size. Room: 4 KiB is plenty.
-    public static func write(_ vm: VMDescription, into buffer: UnsafeMutableRawBufferPointer) throws(DeviceTreeError) -> Int {
+    /// Writes the tree for `vm` with `bootArguments` as /chosen/bootargs (up to its first NUL,
+    /// if any) into `buffer` and returns its size. Room: 4 KiB plus the command line is plenty.
+    public static func write(_ vm: VMDescription, bootArguments: UnsafeRawBufferPointer,
+                             into buffer: UnsafeMutableRawBufferPointer) throws(DeviceTreeError) -> Int {
         var w = DeviceTreeWriter(buffer: buffer)
         w.beginNode("")
         w.property("compatible", string: "linux,dummy-virt")
@@ -29,7 +31,7 @@ public enum GuestDeviceTree {
         w.property("#size-cells", u32: 2)
         w.property("interrupt-parent", u32: gicPhandle)
 
-        writeChosen(vm, &w)
+        writeChosen(vm, bootArguments, &w)
         writeMemory(vm, &w)
         writeCPUs(vm, &w)
         writePSCI(&w)
@@ -42,10 +44,13 @@ public enum GuestDeviceTree {
         return try w.finish()
     }
 
-    static func writeChosen(_ vm: VMDescription, _ w: inout DeviceTreeWriter) {
+    static func writeChosen(_ vm: VMDescription, _ bootArguments: UnsafeRawBufferPointer, _ w: inout DeviceTreeWriter) {
         w.beginNode("chosen")
         w.beginProperty("bootargs")
-        for i in 0..<vm.bootArguments.count { w.appendByte(vm.bootArguments.bytes[i]) }
+        for byte in bootArguments {
+            if byte == 0 { break }
+            w.appendByte(byte)
+        }
         w.appendByte(0)
         w.endProperty()
         w.beginProperty("stdout-path")

@@ -21,8 +21,10 @@ public enum DeviceRegion: Equatable, Sendable {
     case uart
 }
 
-/// The kernel command line: a fixed buffer so that the VMM can compose it at run time
-/// (for instance `earlycon=pl011,<shared alias>`) without a heap.
+/// A kernel command line composed at run time (for instance `earlycon=pl011,<shared alias>`)
+/// without a heap, for GuestDeviceTree.write. 2 KiB: keep it in static storage rather than on
+/// a bare-metal stack. Not part of VMDescription for that reason: the VMM may as well hand the
+/// generator a command line it already has in memory.
 public struct BootArguments: Sendable {
     /// Linux's arm64 COMMAND_LINE_SIZE, terminating NUL included: the kernel keeps no more
     /// than capacity - 1 bytes.
@@ -40,6 +42,13 @@ public struct BootArguments: Sendable {
     public mutating func append(_ text: StaticString) {
         let p = text.utf8Start
         for i in 0..<text.utf8CodeUnitCount { append(byte: p[i]) }
+    }
+
+    /// The command line's bytes, for GuestDeviceTree.write.
+    /// (Mutating only to reach the storage in place rather than copy 2 KiB.)
+    public mutating func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        let count = self.count
+        return try Swift.withUnsafeBytes(of: &bytes) { (raw) throws(E) -> R in try body(UnsafeRawBufferPointer(rebasing: raw[0..<count])) }
     }
 
     /// Appends bytes from memory (a command line the VMM was handed).
@@ -110,7 +119,6 @@ public struct VMDescription: Sendable {
     /// INTID (32 + the device tree's SPI number) of the UART's interrupt.
     public var uartINTID: UInt32
     public var timer: TimerInterrupts
-    public var bootArguments: BootArguments
     /// Guest addresses of the initrd, [start, end); start == end: no initrd.
     public var initrdStart: UInt64 = 0
     public var initrdEnd: UInt64 = 0
@@ -119,7 +127,7 @@ public struct VMDescription: Sendable {
 
     public init(ramBase: UInt64, ramSize: UInt64, vcpuCount: Int, distributorBase: UInt64,
                 redistributorBase: UInt64, uartBase: UInt64, uartINTID: UInt32,
-                timer: TimerInterrupts, bootArguments: BootArguments, ipaWidth: Int) {
+                timer: TimerInterrupts, ipaWidth: Int) {
         self.ramBase = ramBase
         self.ramSize = ramSize
         self.vcpuCount = vcpuCount
@@ -128,7 +136,6 @@ public struct VMDescription: Sendable {
         self.uartBase = uartBase
         self.uartINTID = uartINTID
         self.timer = timer
-        self.bootArguments = bootArguments
         self.ipaWidth = ipaWidth
     }
 
@@ -141,7 +148,7 @@ public struct VMDescription: Sendable {
         VMDescription(ramBase: 0x8000_0000, ramSize: ramSize, vcpuCount: vcpuCount,
                       distributorBase: 0x0800_0000, redistributorBase: 0x080A_0000,
                       uartBase: 0x0900_0000, uartINTID: 33, timer: .sbsa,
-                      bootArguments: BootArguments(), ipaWidth: ipaWidth)
+                      ipaWidth: ipaWidth)
     }
 
     public var isRealm: Bool { ipaWidth > 0 }
@@ -158,10 +165,10 @@ public struct VMDescription: Sendable {
     /// Appends `earlycon=pl011,mmio32,<the UART's guest address> ` to the boot arguments:
     /// Linux maps its early console before it asks RSI anything, so in a realm it must be
     /// given the shared alias directly (the device tree describes the protected IPA).
-    public mutating func appendEarlyConsoleArgument() {
-        bootArguments.append("earlycon=pl011,mmio32,")
-        bootArguments.appendHex(guestAddress(uartBase))
-        bootArguments.append(" ")
+    public func appendEarlyConsoleArgument(to arguments: inout BootArguments) {
+        arguments.append("earlycon=pl011,mmio32,")
+        arguments.appendHex(guestAddress(uartBase))
+        arguments.append(" ")
     }
 
     public var redistributorRegionSize: UInt64 { UInt64(clampedVCPUCount) * Self.redistributorStride }

@@ -40,18 +40,24 @@ public struct LinuxRealmInputs {
 extension RealmManifest {
     /// The VM the VMM describes to the realm for `inputs` (before the initrd is placed).
     public static func linuxVM(_ inputs: LinuxRealmInputs, ipaWidth: Int) -> VMDescription {
-        var vm = VMDescription.realm(ramSize: inputs.memorySize, vcpuCount: inputs.vcpus, ipaWidth: ipaWidth)
-        // The VMM puts the early console's shared alias first (LinuxRealm).
-        vm.appendEarlyConsoleArgument()
-        inputs.commandLine.withUnsafeBytes { vm.bootArguments.append(bytes: $0) }
-        return vm
+        VMDescription.realm(ramSize: inputs.memorySize, vcpuCount: inputs.vcpus, ipaWidth: ipaWidth)
     }
 
-    /// The device tree the VMM generates for `vm`.
-    public static func guestDeviceTree(_ vm: VMDescription) throws(ManifestError) -> [UInt8] {
+    /// The bootargs the VMM gives: earlycon at the UART's shared alias, then the user's line
+    /// (LinuxRealm in Firmware/Host/VMM).
+    public static func bootArguments(_ vm: VMDescription, _ commandLine: [UInt8]) -> [UInt8] {
+        var arguments = BootArguments()
+        vm.appendEarlyConsoleArgument(to: &arguments)
+        return arguments.withUnsafeBytes { Array($0) } + commandLine
+    }
+
+    /// The device tree the VMM generates for `vm` and `commandLine`.
+    public static func guestDeviceTree(_ vm: VMDescription, commandLine: [UInt8]) throws(ManifestError) -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: 0x4000)
         let result = buffer.withUnsafeMutableBytes { raw in
-            Result { () throws(DeviceTreeError) in try GuestDeviceTree.write(vm, into: raw) }
+            commandLine.withUnsafeBytes { line in
+                Result { () throws(DeviceTreeError) in try GuestDeviceTree.write(vm, bootArguments: line, into: raw) }
+            }
         }
         guard case .success(let size) = result else { throw .malformed("the device tree does not fit in 16 KiB") }
         return Array(buffer[0..<size])
@@ -84,7 +90,7 @@ extension RealmManifest {
         case .failure(let e): throw .malformed("\(e.message)")
         }
         let dtb: [UInt8]
-        if let given = inputs.deviceTree { dtb = given } else { dtb = try guestDeviceTree(layout.describing(vm)) }
+        if let given = inputs.deviceTree { dtb = given } else { dtb = try guestDeviceTree(layout.describing(vm), commandLine: bootArguments(vm, inputs.commandLine)) }
         guard UInt64(dtb.count) <= LinuxBootLayout.maxDTBSize else { throw .malformed("the device tree is larger than 2 MiB") }
 
         var steps: [Step] = [.initRIPAS(base: vm.ramBase, top: vm.ramEnd, level: 3)]

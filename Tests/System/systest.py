@@ -10,6 +10,7 @@ import json
 import os
 import random
 import re
+import secrets
 import subprocess
 import sys
 import time
@@ -691,6 +692,37 @@ def normal_vm_test(out, sel2):
                 forbidden=FORBIDDEN + [r"Kernel panic", r"RME: Using RSI", r"\[nvm\] .*run stopped"])
 
 
+def linux_realm_test(out, sel2_dram, payload):
+    """Debian's cloud kernel with the guest initramfs (make guest) as a realm under the project's
+    VMM (host mode 4, Tools/linux_realm.py): Linux finds RSI 1.0, the guest's /init runs and
+    asks for a token with this run's fresh challenge; the token passes tmm-verify with the RIM
+    tmm-measure predicts, and the prediction for the initramfs changed in one byte is refused."""
+    import linux_realm
+    kernel = f"{out}/guest/cloud-arm64/Image"
+    initrd = f"{out}/guest/cloud-arm64/realm-initramfs.cpio.gz"
+    directory = f"{out}/systest/linux-realm"
+    challenge = secrets.token_hex(64)
+    append = f"{linux_realm.DEFAULT_APPEND} tmm.challenge={challenge}"
+    extra = (run_qemu.linux_realm_devices(directory, kernel, initrd, None, append, 128, 1)
+             if os.path.exists(kernel) and os.path.exists(initrd) else [])
+
+    def post(result, directory):
+        if not extra:
+            return f"no guest kernel and initramfs in {out}/guest/cloud-arm64 (make guest)"
+        outcome = linux_realm.check_run(result, directory, kernel, initrd, 128, 1, append, challenge)
+        for note in outcome.notes:
+            print(f"    {note}", flush=True)
+        return outcome.reasons[0] if outcome.reasons else None
+
+    return Test("linux-realm: Debian's arm64 cloud kernel boots in a realm, attests through arm-cca-guest; token "
+                "verified, RIM predicted", sel2_dram, "max", host_mode=run_qemu.LINUX_REALM_HOST_MODE, extra=extra,
+                normal=[re.escape("RME: Using RSI version 1.0"), re.escape("TMM-GUEST: init reached"),
+                        re.escape("TMM-GUEST: TOKEN END"), re.escape("[vmm] realm powered off (PSCI SYSTEM_OFF)"),
+                        re.escape("[vmm] realm destroyed")],
+                forbidden=FORBIDDEN + [r"Kernel panic", r"Oops"],
+                timeout=900, post=post)
+
+
 def tests(out, payload):
     sel2, el3 = f"{out}/tmm-sel2-sram/tmm-sel2.bin", f"{out}/tmm-el3-sram/tmm-el3.bin"
     sel2_dram, el3_dram = f"{out}/tmm-sel2-dram/tmm-sel2.bin", f"{out}/tmm-el3-dram/tmm-el3.bin"
@@ -733,6 +765,9 @@ def tests(out, payload):
         realm_test(out, sel2),
         tampered_realm_test(out, sel2),
         normal_vm_test(out, sel2),
+
+
+        linux_realm_test(out, sel2_dram, payload),
         Test("system-reset: PSCI SYSTEM_RESET resets the machine (QEMU -no-reboot exits)", sel2, "max",
              host_mode=2, extra=["-no-reboot"],
              normal=[re.escape("[host] calling PSCI SYSTEM_RESET")],

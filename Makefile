@@ -81,14 +81,15 @@ HOST        := $(OUT)/host
 REALM       := $(OUT)/realm
 TAMPERED    := $(OUT)/host-tampered
 
-.PHONY: all images all-images help deps core-embedded host-test image-checks system-tests test bench sha-count run clean \
+.PHONY: all images all-images help deps core-embedded host-test image-checks system-tests test bench sha-count run run-host clean \
 	guest guest-clean run-linux-host run-linux-host-el3 run-linux-realm run-realm linux-realm-image run-linux-vm bench-linux
 .DELETE_ON_ERROR:
 
 all: images
 
 help:
-	@echo "make run              build the S-EL2 image and boot it in QEMU with the project's host"
+	@echo "make run              Debian's Linux as a confidential VM on the S-EL2 image (= run-linux-realm)"
+	@echo "make run-host         the S-EL2 image with the project's host: interface checks, the test realm"
 	@echo "make run PAYLOAD=f    boot any normal-world payload (flat binary, entered at PAYLOAD_ADDR)"
 	@echo "make test             host tests, image checks and QEMU system tests"
 	@echo "make run-linux-host   boot Debian's arm64 Linux as the payload (S-EL2 image; -el3: EL3 image;"
@@ -119,11 +120,14 @@ deps:
 	command -v $(DTC) >/dev/null || missing="$$missing device-tree-compiler"; \
 	command -v aarch64-linux-gnu-gcc >/dev/null || missing="$$missing gcc-aarch64-linux-gnu"; \
 	command -v $(PYTHON) >/dev/null || missing="$$missing python3"; \
+	test -f /usr/share/keyrings/debian-archive-keyring.gpg || missing="$$missing debian-archive-keyring"; \
 	if [ -n "$$missing" ]; then \
-		echo "installing:$$missing"; \
+		echo "installing Debian packages:$$missing (apt's output in $(OUT)/apt-install.log)"; \
+		mkdir -p $(OUT); \
 		if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi; \
-		$$sudo apt-get update && $$sudo env DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y --no-install-recommends $$missing; \
+		{ $$sudo apt-get update -q && $$sudo env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -q --no-install-recommends $$missing; } > $(OUT)/apt-install.log 2>&1 || \
+			{ cat $(OUT)/apt-install.log; exit 1; }; \
 	fi
 	@test -n "$(SWIFTC)" || { echo "swiftc not found: install the Swift toolchain (6.3 or later)"; exit 1; }
 
@@ -371,8 +375,18 @@ $(GUEST)/host-initramfs.cpio.gz: $(GUEST)/busybox/busybox Tools/guest/init-host.
 # ---------------------------------------------------------------------------------------------
 # Running.
 
-# Boots the S-EL2 image with the payload; both consoles are shown (normal| and secure|).
-run: deps
+# `make run`, the main demo: Debian's Linux as a confidential VM (run-linux-realm). With a
+# PAYLOAD on the command line it boots that payload instead, as run-host does.
+ifeq ($(origin PAYLOAD),command line)
+run: run-host
+else
+run: run-linux-realm
+endif
+
+# Boots the S-EL2 image with the payload, by default the project's own host, which checks the
+# firmware's interfaces and runs the bare-metal test realm; both consoles are shown (normal| and
+# secure|).
+run-host: deps
 	$(MAKE) --no-print-directory $(SEL2)/tmm-sel2.bin $(if $(filter $(OUT)/host/host.bin,$(PAYLOAD)),$(PAYLOAD))
 	$(PYTHON) Tools/run_qemu.py --image $(SEL2)/tmm-sel2.bin --cpu max --payload $(PAYLOAD) \
 		--payload-addr $(PAYLOAD_ADDR) --out $(OUT)/run
@@ -430,7 +444,7 @@ run-linux-vm: deps linux-realm-image
 # image, with APPEND plus tmm.bench=1: instructions to the init marker and for the /init
 # workload, exits by kind, and the ratios realm / normal VM.
 bench-linux: deps linux-realm-image $(KERNEL) $(INITRD)
-	$(PYTHON) Tools/bench_linux.py --image $(LINUX_REALM_IMAGE) --host $(HOST)/host.bin \
+	$(PYTHON) Tools/bench_linux.py --image $(LINUX_REALM_IMAGE) --host $(HOST)/host.bin --timeout 300 \
 		--kernel $(KERNEL) --initrd $(INITRD) --append "$(APPEND) tmm.bench=1" --mem $(MEM) --out $(OUT)/bench-linux
 
 # RMI round trips measured by the project's host, on both images, with instruction-counted time,

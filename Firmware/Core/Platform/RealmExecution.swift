@@ -114,6 +114,13 @@ public struct RealmRunControls: Equatable, Sendable {
     /// the run periodically while this is set and the core looks again (Docs/realm-execution.md:
     /// QEMU 7.2 gives Secure EL1 no usable hardware virtual IRQ).
     public var interruptWindow = false
+    /// With `interruptWindow`: the realm has just been woken from WFI by the interrupt it
+    /// masks. An OS idle loop (Linux do_idle) unmasks IRQs a few instructions later and masks
+    /// them again before its next WFI, which traps long before a full period: a platform that
+    /// polls must look within a few instructions, at a different point each time, or it only
+    /// ever sees the realm masked (under QEMU -icount the phase never drifts, and the realm
+    /// idles with its timer interrupt pending for ever).
+    public var interruptWindowAfterWFI = false
 
     public init() {}
 }

@@ -25,11 +25,24 @@ struct InterruptWindow {
     private let enableClear: UInt64
     private let enabledForTheRun: Bool
 
-    /// Arms the window `1 / periodsPerSecond` seconds from now.
-    init(cpu: UInt64, periodsPerSecond: UInt64) {
+    /// Counter ticks over which the early windows after a WFI are spread (at QEMU's 62.5 MHz
+    /// counter, about 2 us, some 2000 instructions under -icount shift=0).
+    static let afterWFISpread: UInt64 = 128
+
+    /// Arms the window `1 / periodsPerSecond` seconds from now; right after a WFI
+    /// (RealmRunControls.interruptWindowAfterWFI) much sooner, one tick later than the last
+    /// time on this CPU (`phase`, wrapping at `afterWFISpread`): an idle loop that unmasks for
+    /// a few instructions between WFIs is then seen unmasked within a sweep, whereas a fixed
+    /// delay could land on the same masked instruction every time.
+    init(cpu: UInt64, periodsPerSecond: UInt64, afterWFI: Bool, phase: inout UInt64) {
         hostControl = read_cnthp_ctl_el2()
         hostCompare = read_cnthp_cval_el2()
-        deadline = read_cntpct_el0() &+ read_cntfrq_el0() / periodsPerSecond
+        var delay = read_cntfrq_el0() / periodsPerSecond
+        if afterWFI {
+            phase = (phase &+ 1) % Self.afterWFISpread
+            delay = min(delay, phase &+ 1)
+        }
+        deadline = read_cntpct_el0() &+ delay
         let hostArmed = hostControl & 0b11 == 0b01
         let compare = hostArmed && hostCompare < deadline ? hostCompare : deadline
         write_cnthp_ctl_el2(0)

@@ -67,7 +67,8 @@ func runREC(_ state: inout RealmCPUState, realm: RealmExecutionInfo, controls: R
     isb()
     let masked = TimerInterruptMask(cpu: area.pointee.cpu, controls: controls)
     let window = controls.interruptWindow
-        ? InterruptWindow(cpu: area.pointee.cpu, periodsPerSecond: interruptWindowsPerSecond) : nil
+        ? InterruptWindow(cpu: area.pointee.cpu, periodsPerSecond: interruptWindowsPerSecond,
+                          afterWFI: controls.interruptWindowAfterWFI, phase: &area.pointee.window_phase) : nil
 
     var run = realm_run()
     withUnsafeMutableBytes(of: &run.x) { raw in

@@ -41,7 +41,8 @@ struct tmm_cpu {
 	uint64_t sp;
 	struct realm_run *_Nullable run;
 	uint64_t cpu;
-	uint64_t reserved;
+	/* Counter ticks after entry of the next early interrupt window (InterruptWindow.swift). */
+	uint64_t window_phase;
 	uint64_t ns_fpsimd[FPSIMD_STATE_WORDS];
 };
 

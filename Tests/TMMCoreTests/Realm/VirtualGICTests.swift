@@ -127,6 +127,28 @@ func lr(_ intid: UInt64, state: UInt64 = 1, priority: UInt64 = 0xA0, group1: Boo
         }
     }
 
+    @Test func wakingFromWFIWithTheInterruptMaskedAsksForAnEarlyWindow() {
+        // Linux idles as `local_irq_disable; WFI; local_irq_enable` in a loop: each WFI traps
+        // long before a full window period, so the run right after the WFI must ask the
+        // platform to look early, or the realm is only ever seen masked.
+        let r = prepared([Step(.irq) { $0.pstate = 0x3C5; $0.pc = 0x3000; $0.el1.vbar = Self.vbar }])
+        let runs = r.machine.runs.count
+        let wfi = Step.wfx() ~> { $0.pc = 0x5000; $0.pstate = 0x3C5 }
+        #expect(r.enter(flags: RECEntryFlags.trapWFI, lrs: [lr(27)], script: [
+            wfi,
+            Step(.interruptWindow) { $0.pc = 0x5010 },
+            Step(.interruptWindow) { $0.pc = 0x5020; $0.pstate = 0x5 },
+        ]).x0 == 0)
+        let all = Array(r.machine.runs.dropFirst(runs))
+        #expect(all.count == 4)
+        #expect(all.map(\.controls.interruptWindow) == [true, true, true, true])
+        // Only the run that follows the WFI; a window that found the realm still masked is an
+        // ordinary one again.
+        #expect(all.map(\.controls.interruptWindowAfterWFI) == [false, true, false, false])
+        #expect(all[1].state.pc == 0x5004)
+        #expect(all[3].state.pc == Self.vbar + 0x280 && all[3].state.el1.elr == 0x5020)
+    }
+
     @Test func wfiWithNothingSignalledExitsToTheHost() {
         for lrs in [[UInt64](), [lr(27, priority: 0xF0)], [lr(27, state: 2)], [lr(27, group1: false)]] {
             let r = prepared()

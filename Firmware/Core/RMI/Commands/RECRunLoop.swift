@@ -6,6 +6,7 @@
 extension TMM {
     func runLoop(_ rec: UnsafeMutablePointer<RECState>, realm: RealmDescriptor, info: RealmExecutionInfo,
                  entryFlags: UInt64, _ record: inout RECExitRecord) {
+        var wokeFromWFI = false
         while true {
             // A timer whose output changed since the host last saw it: tell the host first
             // (TF-RMM check_pending_timers), so it can update the interrupt it injects.
@@ -21,6 +22,7 @@ extension TMM {
             if rec.pointee.gic.signalled != nil {
                 if rec.pointee.cpu.pstate & RealmPSTATE.i == 0 { RealmException.injectIRQ(&rec.pointee.cpu) }
                 controls.interruptWindow = rec.pointee.cpu.pstate & RealmPSTATE.i != 0
+                controls.interruptWindowAfterWFI = controls.interruptWindow && wokeFromWFI
             }
             // With an interrupt waiting behind PSTATE.I, WFI must complete at once (handled
             // here, never the host's), not sleep until the window closes.
@@ -32,6 +34,12 @@ extension TMM {
             controls.maskPhysicalTimer = rec.pointee.reportedTimers.physicalAsserted
 
             let exit = hardware.runRealm(&rec.pointee.cpu, realm: info, controls: controls)
+            // A masked interrupt wakes WFI at once (handleSynchronous) and the realm runs on.
+            wokeFromWFI = false
+            if controls.interruptWindow, case .synchronous(let esr, _, _) = exit,
+               ExceptionClass.of(esr) == ExceptionClass.wfx, WFxSyndrome.isWFI(esr) {
+                wokeFromWFI = true
+            }
             guard handleRealmExit(exit, rec, realm, &record) else { return }
         }
     }

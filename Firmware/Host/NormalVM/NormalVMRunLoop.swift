@@ -94,7 +94,7 @@ struct NormalVMRunLoop {
     var devices: VMDevices
     var stats = NormalVMStatistics()
     let context = UnsafeMutableRawPointer(normal_vm_vcpu0())
-    var heldInput: UInt8? = nil
+    var input = HostConsoleInput()
     var listRegisters = InlineArray<16, UInt64>(repeating: 0)
     let listRegisterCount: Int
     var outcome: NormalVMOutcome? = nil
@@ -434,14 +434,6 @@ struct NormalVMRunLoop {
 
     /// What the user typed, into the guest's UART.
     mutating func pollHostInput() {
-        let base = UInt64(PLAT_NS_UART_BASE)
-        while true {
-            if let byte = heldInput {
-                guard devices.receive(byte) else { break }
-                heldInput = nil
-            }
-            guard mmio_read32(base + 0x018) & EmulatedPL011.receiveFIFOEmpty == 0 else { break }
-            heldInput = UInt8(truncatingIfNeeded: mmio_read32(base))
-        }
+        while let byte = input.peek(), devices.receive(byte) { input.consume() }
     }
 }

@@ -56,8 +56,7 @@ struct LinuxRealmDevices {
     var gic: EmulatedGICv3
     var uart = EmulatedPL011()
     let vm: VMDescription
-    /// A byte from the host console that the UART had no room for yet.
-    var heldInput: UInt8? = nil
+    var input = HostConsoleInput()
 
     init(_ vm: VMDescription) {
         self.vm = vm
@@ -69,15 +68,7 @@ struct LinuxRealmDevices {
 
     /// Moves what the user typed into the UART's receive FIFO.
     mutating func pollHostInput() {
-        let base = UInt64(PLAT_NS_UART_BASE)
-        while true {
-            if let byte = heldInput {
-                guard uart.receive(byte) else { break }
-                heldInput = nil
-            }
-            guard mmio_read32(base + 0x018) & EmulatedPL011.receiveFIFOEmpty == 0 else { break }
-            heldInput = UInt8(truncatingIfNeeded: mmio_read32(base))
-        }
+        while let byte = input.peek(), uart.receive(byte) { input.consume() }
         updateUARTLine()
     }
 

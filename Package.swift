@@ -45,7 +45,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "tmm-verify",
-            dependencies: ["CCAVerify", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["CCAVerify", "TMMCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tools/verify/Sources/tmm-verify"
         ),
         // Predicting a realm's RIM offline with the TMM's own measurement code.

@@ -29,6 +29,8 @@ func monitorColdBoot(_ cpu: UInt64) -> Never {
     banner.append(", PSCI ")
     banner.version(PSCI.implementedVersion)
     console.print(banner)
+    // Every boot says what this image's realms are protected from (Docs/el3-threat-model.md).
+    console.print(ImageIsolation.model.bootStatement)
 
     checkCPUCanRunImage()
     configureEL3(cpu: cpu)

@@ -9,6 +9,10 @@ hash of this boot's RAK (the token's challenge). From those lines and the image 
   * the platform token verifies with the project's verifier (`tmm-verify verify-platform`,
     CCAVerify) under the printed key, with the TMM's binding hash as its challenge, and claims
     exactly those measurements and the expected configuration;
+  * tmm-verify reports the isolation model of the image the token comes from (told by the ELF
+    alone: only the S-EL2 image has a separate TMM load image), accepts it with
+    --require-realm-isolation if that is the S-EL2 image and refuses it if the EL3 image
+    (Docs/el3-threat-model.md);
   * the stack peaks the firmware reports leave a quarter of each stack free.
 
 Nothing here needs the normal world: the token never leaves the secure console.
@@ -24,6 +28,11 @@ import os
 import re
 import struct
 import subprocess
+
+# tmm-verify's names of the two isolation models (PlatformIsolation.swift).
+SEL2_MODEL, EL3_MODEL = "s-el2-stage2", "el3-no-secure-stage2"
+# The software components of each image's platform token (IsolationModel.swift).
+SEL2_COMPONENTS, EL3_COMPONENT = ("EL3-monitor", "TMM"), "EL3-monitor+TMM-no-SEL2"
 
 REPO = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", ".."))
 STACK_HEADROOM = 0.75   # a reported stack peak above this fraction of the stack fails
@@ -57,9 +66,41 @@ def expected_measurements(elf, image):
     monitor = hashlib.sha256(flash[s["__monitor_text_start"]:s["__monitor_rodata_end"]]
                              + flash[data_load:data_load + data_size]).hexdigest()
     if "__tmm_load_start" not in s:
-        return [("EL3-monitor+TMM", monitor)]
+        return [(EL3_COMPONENT, monitor)]
     tmm_load, tmm_size = s["__tmm_load_start"], s["__tmm_image_end"] - s["__tmm_image_start"]
-    return [("EL3-monitor", monitor), ("TMM", hashlib.sha256(flash[tmm_load:tmm_load + tmm_size]).hexdigest())]
+    return [(SEL2_COMPONENTS[0], monitor),
+            (SEL2_COMPONENTS[1], hashlib.sha256(flash[tmm_load:tmm_load + tmm_size]).hexdigest())]
+
+
+def image_isolation(elf):
+    """The isolation model of an image, from its ELF alone: the S-EL2 image loads a TMM of its own."""
+    return SEL2_MODEL if "__tmm_load_start" in elf_symbols(elf) else EL3_MODEL
+
+
+def check_isolation(command, expected):
+    """Runs a tmm-verify command (a list; it must accept the token) and checks the isolation
+    model it reports, then the same with --require-realm-isolation, which must accept exactly the
+    S-EL2 image. Returns (why it is wrong or None, the claims JSON of the first run)."""
+    try:
+        run = subprocess.run(command, capture_output=True, text=True)
+        if run.returncode != 0:
+            return f"tmm-verify rejects the token: {run.stderr.strip()}", None
+        claims = json.loads(run.stdout)
+        model = claims.get("tmm-isolation-model", {}).get("model")
+        if model != expected:
+            return f"tmm-verify reports isolation model {model}, the image is {expected}", claims
+        warned = "tmm-verify: warning: TMM in EL3 without Secure EL2" in run.stderr
+        if warned != (expected == EL3_MODEL):
+            return f"tmm-verify {'warns' if warned else 'does not warn'} about the EL3 image for a {expected} token", claims
+        strict = subprocess.run(command + ["--require-realm-isolation"], capture_output=True, text=True)
+    except (OSError, RuntimeError) as error:
+        return f"cannot run tmm-verify: {error}", None
+    if expected == SEL2_MODEL and strict.returncode != 0:
+        return f"tmm-verify --require-realm-isolation refuses the S-EL2 image: {strict.stderr.strip()}", claims
+    if expected == EL3_MODEL and (strict.returncode == 0 or "realm isolation is required" not in strict.stderr):
+        return ("tmm-verify --require-realm-isolation does not refuse the EL3 image for its isolation: "
+                + (strict.stderr.strip() or "accepted")), claims
+    return None, claims
 
 
 def hex_block(secure, header):
@@ -118,13 +159,13 @@ def check_boot(secure, elf, image, configuration, workdir):
     with open(token_file, "w") as f:
         f.write(token)
     try:
-        run = subprocess.run([swift_tool("tmm-verify"), "verify-platform", token_file, "--platform-key", key,
-                              "--challenge", challenge], capture_output=True, text=True)
-    except (OSError, RuntimeError) as error:
-        return f"cannot run tmm-verify: {error}"
-    if run.returncode != 0:
-        return f"tmm-verify rejects the platform token: {run.stderr.strip()}"
-    claims = json.loads(run.stdout)["cca-platform-token"]
+        command = [swift_tool("tmm-verify"), "verify-platform", token_file, "--platform-key", key, "--challenge", challenge]
+    except RuntimeError as error:
+        return f"cannot build tmm-verify: {error}"
+    problem, output = check_isolation(command, image_isolation(elf))
+    if problem:
+        return "platform token: " + problem
+    claims = output["cca-platform-token"]
     components = [(c.get("measurement-type"), c["measurement-value"]) for c in claims["sw-components"]]
     if components != expected:
         return f"the token claims components {components}, the images give {expected}"

@@ -325,12 +325,24 @@ def host_check_lines(*extra):
     return [re.escape(f"[host] PASS {name}") for name in names] + NO_FAILURES
 
 
+# The threat-model line each image prints at every boot, whole (IsolationModel.bootStatement,
+# Docs/el3-threat-model.md).
+THREAT_MODEL = {
+    "sel2": "(?m)^" + re.escape("[EL3] threat model, S-EL2 image: Secure stage 2 keeps each realm to its own memory, away from "
+                      "other realms, the TMM and the attestation keys") + "$",
+    "el3": "(?m)^" + re.escape("[EL3] threat model, EL3 image (no Secure EL2): TrustZone keeps realms from the normal world; "
+                     "a realm kernel controls its own translation, so nothing isolates realms from each other, the "
+                     "TMM or the attestation keys") + "$",
+}
+
+
 def attestation_secure(variant):
-    """What both images print about attestation at boot (README: Attestation)."""
-    components = ["EL3-monitor", "TMM"] if variant == "sel2" else [r"EL3-monitor\+TMM"]
-    return [r"\[EL3\] attestation: crypto self-test passed",
+    """What both images print about attestation at boot (README: Attestation), with the image's
+    threat-model line."""
+    components = attestation_checks.SEL2_COMPONENTS if variant == "sel2" else [attestation_checks.EL3_COMPONENT]
+    return [THREAT_MODEL[variant], r"\[EL3\] attestation: crypto self-test passed",
             r"\[EL3\] attestation: device secret, 32 bytes in secure flash"] + \
-        [rf"\[EL3\] measurement {c} sha-256 [0-9a-f]{{64}}" for c in components] + \
+        [rf"\[EL3\] measurement {re.escape(c)} sha-256 [0-9a-f]{{64}}" for c in components] + \
         [r"\[EL3\] attestation ready: ", r"\[EL3\] platform token signed \(ES384\) in \d+ cycles",
          r"\[TMM\] RAK from EL3 \(P-384\); binding hash sha-256\(COSE_Key\) [0-9a-f]{64}",
          r"\[TMM\] platform token from EL3: \d+ bytes; CCA token storage per REC: \d+ bytes"]
@@ -526,9 +538,11 @@ def verify_command(token_path, challenge, rim, rems, key):
     return command
 
 
-def verify_token(result, directory, seed, realm_bin):
+def verify_token(result, directory, seed, realm_bin, isolation=attestation_checks.SEL2_MODEL):
     """The realm's challenge, its RIM against tmm-measure's prediction and against an independent
-    replay of the specification's recipe, then the whole token with tmm-verify."""
+    replay of the specification's recipe, then the whole token with tmm-verify, which must
+    report the isolation model of the image the realm ran on (and refuse the EL3 image's under
+    --require-realm-isolation)."""
     challenge = realm_challenge(seed)
     printed = hex_line(r"\[realm\] attestation challenge: ([0-9a-f]{128})", result.normal)
     if printed != challenge:
@@ -549,13 +563,15 @@ def verify_token(result, directory, seed, realm_bin):
         return f"tmm-measure's prediction {predicted} differs from the replay of the specification's recipe ({replayed})"
     if key is None:
         return "the monitor did not print its platform attestation key"
-    verified = subprocess.run(verify_command(token_path, challenge, predicted, rems, key), capture_output=True, text=True)
-    with open(os.path.join(directory, "realm-token.json"), "w") as f:
-        f.write(verified.stdout)
-    if verified.returncode != 0:
-        return "tmm-verify refused the realm's token: " + (verified.stderr.strip() or verified.stdout.strip())
+    problem, claims = attestation_checks.check_isolation(verify_command(token_path, challenge, predicted, rems, key),
+                                                         isolation)
+    if claims is not None:
+        with open(os.path.join(directory, "realm-token.json"), "w") as f:
+            json.dump(claims, f, indent=2, sort_keys=True)
+    if problem:
+        return "the realm's token: " + problem
     print(f"    token: {os.path.getsize(token_path)} bytes, verified by tmm-verify (challenge, RPV, RIM predicted by "
-          "tmm-measure, REMs, platform and realm signatures, binding)", flush=True)
+          f"tmm-measure, REMs, platform and realm signatures, binding; isolation model {isolation})", flush=True)
     return None
 
 

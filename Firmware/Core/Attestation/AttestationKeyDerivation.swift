@@ -2,7 +2,10 @@
 // (through `P384.PrivateKey(derivingFrom:context:)`), each under its own label:
 //
 //   platform key (CPAK)  = P384(secret, "CCA platform attestation key (CPAK) v1")
-//       stable for the life of the device: verifiers pin its public key.
+//       stable for the life of the device: verifiers pin its public key. The EL3 image
+//       derives its own under a longer label (IsolationModel.platformKeyContext): a key that
+//       a malicious realm on that image reads out of secure memory then cannot sign as the
+//       same device's S-EL2 image (Docs/el3-threat-model.md).
 //   per-boot seed        = HKDF-SHA-384(salt: boot input, IKM: secret,
 //                                       info: "TMM per-boot RAK seed v1"), 48 bytes
 //   RAK                  = RealmAttestationKey(derivingFrom: per-boot seed)
@@ -14,7 +17,6 @@
 // TMM computes the public key from it); the host tests derive them from test secrets.
 
 public enum AttestationKeyDerivation {
-    public static let platformKeyContext: StaticString = "CCA platform attestation key (CPAK) v1"
     public static let bootSeedInfo: StaticString = "TMM per-boot RAK seed v1"
     /// Bytes of the per-boot seed: one SHA-384 block.
     public static let bootSeedSize = 48
@@ -27,9 +29,10 @@ public enum AttestationKeyDerivation {
         return false
     }
 
-    /// The platform attestation key: the same secret always gives the same key.
-    public static func platformKey(deviceSecret: UnsafeRawBufferPointer) -> P384.PrivateKey {
-        P384.PrivateKey(derivingFrom: deviceSecret, context: platformKeyContext.rawBytes)
+    /// The platform attestation key of an image of `model`: the same secret always gives the
+    /// same key, and the two models give two keys.
+    public static func platformKey(deviceSecret: UnsafeRawBufferPointer, model: IsolationModel) -> P384.PrivateKey {
+        P384.PrivateKey(derivingFrom: deviceSecret, context: model.platformKeyContext.rawBytes)
     }
 
     /// This boot's RAK, from the device secret and this boot's input (any length, may be empty).

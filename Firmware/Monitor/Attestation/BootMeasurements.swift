@@ -13,7 +13,7 @@ import MonitorStorage
 //            flash, which is read-only at run time, so it is the image the copy produces.
 //            EL3 image: the TMM is compiled into the monitor (one Swift module, one text
 //            section), so the monitor's measurement covers it; the token then has a single
-//            component naming both.
+//            component naming both, and what the image lacks (IsolationModel.componentName).
 
 struct ImageMeasurement {
     var name: StaticString
@@ -26,14 +26,13 @@ enum BootMeasurements {
     /// The measurements of this image variant, in the order the token lists them.
     static func take() -> (count: Int, InlineArray<2, ImageMeasurement>) {
         var results = InlineArray<2, ImageMeasurement>(repeating: ImageMeasurement(name: ""))
-        #if TMM_AT_EL3
-        results[0] = measureMonitor(name: "EL3-monitor+TMM")
-        return (1, results)
-        #else
-        results[0] = measureMonitor(name: "EL3-monitor")
-        results[1] = measure(name: "TMM", ranges: (tmm_load_start(), tmm_image_end() - tmm_image_start()), (0, 0))
-        return (2, results)
+        let model = ImageIsolation.model
+        results[0] = measureMonitor(name: model.componentName(0))
+        #if !TMM_AT_EL3
+        results[1] = measure(name: model.componentName(1),
+                             ranges: (tmm_load_start(), tmm_image_end() - tmm_image_start()), (0, 0))
         #endif
+        return (model.componentCount, results)
     }
 
     private static func measureMonitor(name: StaticString) -> ImageMeasurement {

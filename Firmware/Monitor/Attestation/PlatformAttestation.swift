@@ -36,7 +36,8 @@ private let tokenLock = SpinLock()
 nonisolated(unsafe) private var tokenShown = false
 
 enum PlatformAttestation {
-    /// Hashed into the implementation id: names this implementation of the root of trust.
+    /// Hashed into the implementation id, followed by the image's isolation qualifier
+    /// (IsolationModel): names this implementation of the root of trust.
     static let implementationName: StaticString = "swift-tmm platform root of trust: QEMU virt EL3 monitor"
     /// The verification service claim: a placeholder on the reserved .example domain; a
     /// deployment names its verifier here.
@@ -44,21 +45,15 @@ enum PlatformAttestation {
     /// The version claim of every component: the firmware's version (MonitorVersion).
     static let firmwareVersion: StaticString = "0.1"
 
-    /// The configuration claim: format 1, then the image variant (1: TMM at Secure EL2,
-    /// 2: TMM in EL3), where the granule pool lies (0: secure-only RAM, 1: DRAM carve-out),
-    /// and the number of CPUs.
+    /// The configuration claim (PlatformConfiguration): format 1, the image variant, where the
+    /// granule pool lies and the number of CPUs.
     private static func configuration() -> InlineArray<4, UInt8> {
-        #if TMM_AT_EL3
-        let variant: UInt8 = 2
-        #else
-        let variant: UInt8 = 1
-        #endif
         #if POOL_IN_DRAM
-        let pool: UInt8 = 1
+        let poolInDRAM = true
         #else
-        let pool: UInt8 = 0
+        let poolInDRAM = false
         #endif
-        return [1, variant, pool, UInt8(truncatingIfNeeded: presentCPUs)]
+        return PlatformConfiguration.bytes(model: ImageIsolation.model, poolInDRAM: poolInDRAM, cpus: presentCPUs)
     }
 
     /// Steps 1-5 above. Must run on the boot CPU before the normal world's device tree is
@@ -98,7 +93,7 @@ enum PlatformAttestation {
     private static func deriveKeys(from secret: UnsafeRawBufferPointer)
         -> (platform: P384.PrivateKey, realm: InlineArray<48, UInt8>, sources: BootInput.Sources)
     {
-        let platformKey = AttestationKeyDerivation.platformKey(deviceSecret: secret)
+        let platformKey = AttestationKeyDerivation.platformKey(deviceSecret: secret, model: ImageIsolation.model)
         var input = BootInput.gather()
         var realm = InlineArray<48, UInt8>(repeating: 0)
         withUnsafeBytes(of: input.bytes) { bootInput in
@@ -117,7 +112,7 @@ enum PlatformAttestation {
     {
         var implementationID = InlineArray<32, UInt8>(repeating: 0)
         withUnsafeMutableBytes(of: &implementationID) {
-            SHA256.hash(implementationName.rawBytes, into: $0)
+            ImageIsolation.model.writeImplementationID(platformName: implementationName, into: $0)
         }
         let configuration = configuration()
         let created = withUnsafeBytes(of: implementationID) { implementation in

@@ -11,7 +11,7 @@ private let secret = [UInt8]((0..<32).map { UInt8(truncatingIfNeeded: $0 &* 37 &
 private let otherSecret = [UInt8]((0..<32).map { UInt8(truncatingIfNeeded: $0 &* 53 &+ 7) })
 
 private func platformKey(_ secret: [UInt8]) -> TMMCore.P384.PrivateKey {
-    secret.withUnsafeBytes { AttestationKeyDerivation.platformKey(deviceSecret: $0) }
+    secret.withUnsafeBytes { AttestationKeyDerivation.platformKey(deviceSecret: $0, model: .secureEL2Stage2) }
 }
 
 private func realmKey(_ secret: [UInt8], boot: [UInt8]) -> RealmAttestationKey {

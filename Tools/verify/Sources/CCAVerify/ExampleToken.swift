@@ -21,10 +21,47 @@ public enum ExampleToken {
     }
 
     /// The platform key as an uncompressed SEC 1 point (97 bytes).
-    public static var platformPublicKeyBytes: [UInt8] {
+    public static var platformPublicKeyBytes: [UInt8] { publicKeyBytes(platformKey) }
+
+    /// The platform key an image of `model` derives from the example device secret, as the
+    /// monitor derives it (AttestationKeyDerivation).
+    public static func platformKey(image model: IsolationModel) -> TMMCore.P384.PrivateKey {
+        deviceSecret.withUnsafeBytes { AttestationKeyDerivation.platformKey(deviceSecret: $0, model: model) }
+    }
+
+    public static func platformPublicKeyBytes(image model: IsolationModel) -> [UInt8] {
+        publicKeyBytes(platformKey(image: model))
+    }
+
+    private static func publicKeyBytes(_ key: TMMCore.P384.PrivateKey) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 97)
-        out.withUnsafeMutableBytes { platformKey.publicKey.writeUncompressed(to: $0) }
+        out.withUnsafeMutableBytes { key.publicKey.writeUncompressed(to: $0) }
         return out
+    }
+
+    /// The implementation name the example images hash into their implementation ids.
+    public static let imagePlatformName: StaticString = "swift-tmm platform root of trust: example"
+
+    /// A platform token laid out as the monitor of the project's image of `model` lays it out:
+    /// the issuer it uses, the model's key, implementation id, configuration (DRAM pool, 4 CPUs)
+    /// and software components (each measurement a fixed example digest).
+    public static func imagePlatformToken(model: IsolationModel, challenge: [UInt8],
+                                          configuration: [UInt8]? = nil) -> [UInt8] {
+        var implementationID = [UInt8](repeating: 0, count: 32)
+        implementationID.withUnsafeMutableBytes { model.writeImplementationID(platformName: imagePlatformName, into: $0) }
+        let config = configuration ?? withUnsafeBytes(of: PlatformConfiguration.bytes(model: model, poolInDRAM: true, cpus: 4)) { Array($0) }
+        var issuer = implementationID.withUnsafeBytes { i in
+            config.withUnsafeBytes { PlatformTokenIssuer(key: platformKey(image: model), implementationID: i, configuration: $0) }
+        }!
+        issuer.verificationService = "https://veraison.example/.well-known/veraison/verification"
+        for index in 0..<model.componentCount {
+            [UInt8](repeating: UInt8(0xd0 + index), count: 32).withUnsafeBytes {
+                _ = issuer.addComponent(name: model.componentName(index), version: "0.1", digest: $0)
+            }
+        }
+        var out = [UInt8](repeating: 0, count: CCAToken.maxPlatformTokenSize)
+        let length = challenge.withUnsafeBytes { c in out.withUnsafeMutableBytes { try! issuer.issue(challenge: c, into: $0) } }
+        return Array(out[..<length])
     }
 
     public struct Inputs {
@@ -35,6 +72,9 @@ public enum ExampleToken {
         public var measurements: [UInt8] = (0..<5).flatMap { slot in (0..<64).map { UInt8(slot * 16 + $0 % 16) } }
         /// The platform token's challenge; nil binds it to the RAK as the firmware does.
         public var platformChallenge: [UInt8]?
+        /// nil: the generic example platform token; otherwise the platform token of the
+        /// project's image of that model (`imagePlatformToken`).
+        public var image: IsolationModel?
 
         public init() {}
     }
@@ -109,7 +149,8 @@ public enum ExampleToken {
 
     /// A complete CCA token, built the way the TMM builds it at RSI_ATTESTATION_TOKEN_INIT.
     public static func make(_ inputs: Inputs = Inputs()) -> [UInt8] {
-        let platform = platformToken(challenge: inputs.platformChallenge ?? boundPlatformChallenge)
+        let challenge = inputs.platformChallenge ?? boundPlatformChallenge
+        let platform = inputs.image.map { imagePlatformToken(model: $0, challenge: challenge) } ?? platformToken(challenge: challenge)
         let rak = realmAttestationKey
         var storage = [UInt8](repeating: 0, count: AttestationTokenSession.storageSize)
         var session = AttestationTokenSession()

@@ -18,7 +18,10 @@ extension VerifiedToken {
             "extensible-measurements": realm.extensibleMeasurements.map(hexString),
             "signature-verified": true,
         ]
-        return serialize(["cca-platform-token": platformObject, "cca-realm-delegated-token": realmObject])
+        return serialize([
+            "cca-platform-token": platformObject, "cca-realm-delegated-token": realmObject,
+            "tmm-isolation-model": isolation.jsonObject(),
+        ])
     }
 }
 
@@ -27,7 +30,9 @@ extension PlatformClaims {
     public func json() -> String {
         var object = jsonObject()
         object["signature-verified"] = true
-        return serialize(["cca-platform-token": object])
+        // verifyPlatformToken has refused claims that contradict each other.
+        let isolation = (try? isolation()) ?? .unknown
+        return serialize(["cca-platform-token": object, "tmm-isolation-model": isolation.jsonObject()])
     }
 
     func jsonObject() -> [String: Any] {
@@ -54,6 +59,13 @@ extension PlatformClaims {
         ]
         if let service = verificationService { object["service-indicator"] = service }
         return object
+    }
+}
+
+extension PlatformIsolation {
+    /// tmm-verify's reading of the claims, not a claim itself: kept outside the token's objects.
+    func jsonObject() -> [String: Any] {
+        ["model": name, "realms-isolated": realmsIsolated, "summary": summary]
     }
 }
 

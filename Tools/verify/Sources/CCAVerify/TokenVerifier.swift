@@ -20,6 +20,7 @@ public enum VerificationError: Error, Equatable, CustomStringConvertible {
     case platformSignatureInvalid
     case bindingMismatch
     case unexpectedValue(String)
+    case realmIsolationRequired(PlatformIsolation)
 
     public var description: String {
         switch self {
@@ -35,6 +36,8 @@ public enum VerificationError: Error, Equatable, CustomStringConvertible {
         case .platformSignatureInvalid: "the platform token's signature does not verify with the platform key"
         case .bindingMismatch: "the platform token's challenge is not the hash of the realm public key"
         case .unexpectedValue(let what): "\(what) differs from the expected value"
+        case .realmIsolationRequired(let isolation):
+            "realm isolation is required, and this platform token's isolation model is \(isolation.name): \(isolation.summary)"
         }
     }
 }
@@ -49,6 +52,9 @@ public struct VerificationPolicy {
     /// The key the platform token must be signed with. Without one the platform signature is
     /// not checked and `VerifiedToken.platformSignatureVerified` is false.
     public var platformPublicKey: Crypto.P384.Signing.PublicKey?
+    /// Refuse any token whose platform is not known to isolate realms from each other and from
+    /// the TMM: the EL3 image's, and any not of this project's firmware (`PlatformIsolation`).
+    public var requireRealmIsolation = false
 
     public init() {}
 }
@@ -91,6 +97,8 @@ public struct VerifiedToken: Sendable {
     public var platformToken: [UInt8]
     public var realmToken: [UInt8]
     public var platformSignatureVerified: Bool
+    /// How the realms behind the platform are isolated, as its claims say.
+    public var isolation: PlatformIsolation
 }
 
 /// The parts of a COSE_Sign1.
@@ -120,6 +128,7 @@ public enum TokenVerifier {
 
         let platformSign1 = try parseSign1(platformToken, token: "platform")
         let platform = try parsePlatformClaims(platformSign1.payload)
+        let isolation = try platform.isolation()
 
         // The one binding rule, shared with the firmware's builder.
         let algorithm: RealmHashAlgorithm = realm.publicKeyHashAlgorithm == "sha-512" ? .sha512 : .sha256
@@ -147,21 +156,27 @@ public enum TokenVerifier {
                 throw .unexpectedValue("REM[\(index)]")
             }
         }
+        // Last, so that a token that is wrong anyway is refused for that.
+        if policy.requireRealmIsolation, !isolation.realmsIsolated { throw .realmIsolationRequired(isolation) }
         return VerifiedToken(
             platform: platform, realm: realm, platformToken: platformToken, realmToken: realmToken,
-            platformSignatureVerified: platformVerified)
+            platformSignatureVerified: platformVerified, isolation: isolation)
     }
 
     /// Checks a platform token on its own (a COSE_Sign1, as EL3 hands it to the TMM): its
     /// envelope, its claims, its signature under `platformPublicKey`, and, when given, that its
-    /// challenge is `challenge`. The binding to a realm key is then the caller's to check.
+    /// challenge is `challenge`, and, with `requireRealmIsolation`, that the platform isolates
+    /// realms. The binding to a realm key is then the caller's to check.
     public static func verifyPlatformToken(
-        _ token: [UInt8], platformPublicKey: Crypto.P384.Signing.PublicKey, challenge: [UInt8]? = nil
+        _ token: [UInt8], platformPublicKey: Crypto.P384.Signing.PublicKey, challenge: [UInt8]? = nil,
+        requireRealmIsolation: Bool = false
     ) throws(VerificationError) -> PlatformClaims {
         let sign1 = try parseSign1(token, token: "platform")
         let claims = try parsePlatformClaims(sign1.payload)
+        let isolation = try claims.isolation()
         guard isValid(sign1, key: platformPublicKey) else { throw .platformSignatureInvalid }
         if let challenge, challenge != claims.challenge { throw .unexpectedValue("the platform challenge") }
+        if requireRealmIsolation, !isolation.realmsIsolated { throw .realmIsolationRequired(isolation) }
         return claims
     }
 

@@ -1,16 +1,22 @@
 // tmm-verify: checks a CCA attestation token file and prints its claims as JSON.
 //
 //   tmm-verify verify TOKEN --platform-key KEY [--challenge V] [--rpv V] [--rim V] [--rem V ×4]
-//   tmm-verify verify-platform TOKEN --platform-key KEY [--challenge V]
+//              [--require-realm-isolation]
+//   tmm-verify verify-platform TOKEN --platform-key KEY [--challenge V] [--require-realm-isolation]
 //   tmm-verify example TOKEN-OUT [--platform-key-out FILE]
 //
 // Every value is hex on the command line or a file holding hex text or raw bytes. Any
-// failure prints one line to standard error and exits with status 1.
+// failure prints one line to standard error and exits with status 1. The JSON's
+// "tmm-isolation-model" says which isolation model the platform token describes (the S-EL2
+// image, the EL3 image without realm isolation, or unknown); a token of the EL3 image is
+// accepted with a warning on standard error unless --require-realm-isolation refuses it
+// (Docs/el3-threat-model.md).
 
 import ArgumentParser
 import CCAVerify
 import Crypto
 import Foundation
+import TMMCore
 
 @main
 struct TMMVerify: ParsableCommand {
@@ -63,6 +69,18 @@ func parsePlatformKey(_ bytes: [UInt8]) throws -> Crypto.P384.Signing.PublicKey 
     }
 }
 
+/// The help of --require-realm-isolation, shared by both verifying commands.
+let requireRealmIsolationHelp: ArgumentHelp = """
+    Refuse a token unless its platform isolates realms from each other and from the TMM \
+    (the S-EL2 image): refuses the EL3 image, whose realms a malicious realm can read, and tokens of unknown platforms.
+    """
+
+/// Said on standard error whenever an EL3-image token is accepted, so that it cannot be missed.
+func warnIfNotIsolated(_ isolation: PlatformIsolation) {
+    guard isolation == .el3WithoutSecureStage2 else { return }
+    FileHandle.standardError.write(Data("tmm-verify: warning: \(isolation.summary)\n".utf8))
+}
+
 func fail(_ message: CustomStringConvertible) -> ExitCode {
     FileHandle.standardError.write(Data("tmm-verify: \(message)\n".utf8))
     return ExitCode(1)
@@ -93,9 +111,13 @@ struct Verify: ParsableCommand {
     @Option(help: "Expected REMs: give all four, in order.")
     var rem: [String] = []
 
+    @Flag(help: requireRealmIsolationHelp)
+    var requireRealmIsolation = false
+
     func run() throws {
         do {
             var policy = VerificationPolicy()
+            policy.requireRealmIsolation = requireRealmIsolation
             if let platformKey {
                 policy.platformPublicKey = try parsePlatformKey(try readValue(platformKey, what: "platform key"))
             } else if !allowUnverifiedPlatform {
@@ -112,6 +134,7 @@ struct Verify: ParsableCommand {
                 throw Failure(description: "cannot read token file \"\(token)\"")
             }
             let verified = try TokenVerifier.verify(Array(data), policy: policy)
+            warnIfNotIsolated(verified.isolation)
             print(verified.json())
         } catch let error as VerificationError {
             throw fail(error)
@@ -135,17 +158,34 @@ struct VerifyPlatform: ParsableCommand {
     @Option(help: "Expected challenge (32, 48 or 64 bytes): for a CCA platform token, the hash of the RAK's COSE_Key.")
     var challenge: String?
 
+    @Flag(help: requireRealmIsolationHelp)
+    var requireRealmIsolation = false
+
     func run() throws {
         do {
             let key = try parsePlatformKey(try readValue(platformKey, what: "platform key"))
             let expected = try challenge.map { try readValue($0, what: "challenge") }
             let claims = try TokenVerifier.verifyPlatformToken(
-                try readValue(token, what: "token"), platformPublicKey: key, challenge: expected)
+                try readValue(token, what: "token"), platformPublicKey: key, challenge: expected,
+                requireRealmIsolation: requireRealmIsolation)
+            warnIfNotIsolated(try claims.isolation())
             print(claims.json())
         } catch let error as VerificationError {
             throw fail(error)
         } catch let error as Failure {
             throw fail(error)
+        }
+    }
+}
+
+enum ExampleImage: String, ExpressibleByArgument, CaseIterable {
+    case generic, sel2, el3
+
+    var model: IsolationModel? {
+        switch self {
+        case .generic: nil
+        case .sel2: .secureEL2Stage2
+        case .el3: .el3WithoutSecureStage2
         }
     }
 }
@@ -160,13 +200,19 @@ struct Example: ParsableCommand {
     @Option(help: "Where to write the example platform public key (SEC 1 point, hex).")
     var platformKeyOut: String?
 
+    @Option(help: "Whose platform token: generic (a made-up platform), sel2 or el3 (laid out as that image's monitor lays it out).")
+    var image: ExampleImage = .generic
+
     func run() throws {
-        let token = ExampleToken.make()
+        var inputs = ExampleToken.Inputs()
+        inputs.image = image.model
+        let token = ExampleToken.make(inputs)
         guard FileManager.default.createFile(atPath: output, contents: Data(token)) else {
             throw fail("cannot write \"\(output)\"")
         }
         if let platformKeyOut {
-            let hex = ExampleToken.platformPublicKeyBytes.map { String(format: "%02x", $0) }.joined() + "\n"
+            let key = image.model.map { ExampleToken.platformPublicKeyBytes(image: $0) } ?? ExampleToken.platformPublicKeyBytes
+            let hex = key.map { String(format: "%02x", $0) }.joined() + "\n"
             guard FileManager.default.createFile(atPath: platformKeyOut, contents: Data(hex.utf8)) else {
                 throw fail("cannot write \"\(platformKeyOut)\"")
             }

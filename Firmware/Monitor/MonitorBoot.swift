@@ -29,10 +29,11 @@ func monitorColdBoot(_ cpu: UInt64) -> Never {
     banner.append(", PSCI ")
     banner.version(PSCI.implementedVersion)
     console.print(banner)
-    // Every boot says what this image's realms are protected from (Docs/el3-threat-model.md).
-    console.print(ImageIsolation.model.bootStatement)
 
     checkCPUCanRunImage()
+    // Every boot that goes on says what this image's realms are protected from
+    // (Docs/el3-threat-model.md).
+    console.print(ImageIsolation.model.bootStatement)
     configureEL3(cpu: cpu)
     presentCPUs = GICv3.initializeDistributorAndRedistributors()
     GICv3.initializeCPUInterface()

@@ -40,6 +40,7 @@ MARCH_SEL2  := armv8.4-a
 MARCH_BASE  := armv8-a
 MARCH_EL3   := $(MARCH_BASE)
 MARCH_HOST  := $(MARCH_BASE)
+MARCH_REALM := $(MARCH_BASE)
 
 LDFLAGS     := -nostdlib -static --gc-sections --orphan-handling=error --no-undefined
 
@@ -271,7 +272,7 @@ $(EL3)/tmm-el3.ld: LinkerScripts/tmm-el3.ld.S $(HEADERS)
 $(EL3)/tmm-el3.elf: $(EL3)/firmware-swift.o $(EL3)/monitor_reset.o $(EL3)/el3_vectors.o \
 		$(EL3)/monitor_storage.o $(EL3)/tmm_storage.o $(EL3)/ns_dtb.o $(EL3)/mem.o \
 		$(EL3)/monitor_attestation_storage.o $(EL3)/tmm_attestation_storage.o $(EL3)/device_secret.o \
-		$(EL3)/sha256_blocks_ce.o $(EL3)/tmm-el3.ld $(PAYLOAD_STAMP)
+		$(EL3)/sha256_blocks_ce.o $(EL3)/tmm_realm_run.o $(EL3)/tmm-el3.ld $(PAYLOAD_STAMP)
 	$(LLD) $(LDFLAGS) -T $(EL3)/tmm-el3.ld --defsym=__payload_entry=$(PAYLOAD_ADDR) \
 		$(filter %.o,$^) -o $@ -Map=$(@:.elf=.map)
 
@@ -319,19 +320,20 @@ $(TAMPERED)/host.elf: $(HOST)/host-swift.o $(HOST)/host_entry.o $(HOST)/normal_v
 
 # ---------------------------------------------------------------------------------------------
 # The test realm (Firmware/Realm): bare-metal EL1 code that runs in a realm under the TMM.
-# Built like the firmware (FP/SIMD off, no heap) for the Armv8.4 CPUs that run realms.
+# Built like the firmware (FP/SIMD off, no heap) for Armv8.0: it runs on the S-EL2 image's
+# Armv8.4 CPUs and on the EL3 image's older ones (-cpu cortex-a72), and the image check proves it.
 
 $(REALM)/realm-swift.o: $(REALM_SWIFT) $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(SWIFT_EMBEDDED) -Xcc -march=$(MARCH_SEL2) -module-name Realm -c $(filter %.swift,$^) -o $@
+	$(SWIFT_EMBEDDED) -Xcc -march=$(MARCH_REALM) -module-name Realm -c $(filter %.swift,$^) -o $@
 	@touch $@    # swiftc leaves an unchanged object's time alone
 
 $(REALM)/%.o: Platform/aarch64/%.S $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_SEL2) -c $< -o $@
+	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_REALM) -c $< -o $@
 $(REALM)/%.o: Platform/aarch64/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_SEL2) -c $< -o $@
+	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_REALM) -c $< -o $@
 
 $(REALM)/realm.ld: LinkerScripts/realm.ld.S $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -496,10 +498,11 @@ image-checks:
 			--allow-fp-in fpsimd_save_state --allow-fp-in fpsimd_restore_state \
 			--allow-fp-in sha256_blocks_ce --allow-fp-in sha512_blocks_ce || exit 1; \
 		$(CHECK_IMAGE) $(OUT)/tmm-el3-$$pool/tmm-el3.elf --baseline-cpu cortex-a57 \
+			--allow-fp-in fpsimd_save_state --allow-fp-in fpsimd_restore_state \
 			--allow-fp-in sha256_blocks_ce || exit 1; \
 	done
 	@$(CHECK_IMAGE) $(HOST)/host.elf --baseline-cpu cortex-a57
-	@$(CHECK_IMAGE) $(REALM)/realm.elf --allow-fp-in realm_fpsimd_add --allow-fp-in realm_fpsimd_fill \
+	@$(CHECK_IMAGE) $(REALM)/realm.elf --baseline-cpu cortex-a57 --allow-fp-in realm_fpsimd_add --allow-fp-in realm_fpsimd_fill \
 		--allow-fp-in realm_fpsimd_changed
 
 # ---------------------------------------------------------------------------------------------

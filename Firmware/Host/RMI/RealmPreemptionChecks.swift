@@ -155,10 +155,11 @@ enum RealmPreemptionChecks {
     }
 }
 
-/// Realms run at Secure EL1, under the S-EL2 image. A CPU without FEAT_SEL2 runs the EL3 image,
-/// whose TMM does not run realms yet: say so once instead of failing realm checks there.
+/// These checks place hand-assembled realms at IPA 0, which only a stage 2 can do. A CPU without
+/// FEAT_SEL2 runs the EL3 image, where realms are identity-placed (Docs/el3-realms.md): the VMM's
+/// test realm runs there instead (VMMChecks), and these are said to be skipped, never passed.
 func realmsCanRun() -> Bool {
     if CPUFeatures.hasSecureEL2 { return true }
-    console.print("[host] realm execution skipped: this CPU has no Secure EL2; the EL3 image does not run realms yet")
+    console.print("[host] SKIP realms at IPA 0 (preemption, normal-page realm): no stage 2 on this CPU, realms are identity-placed; the VMM's test realm runs instead")
     return false
 }

@@ -289,6 +289,7 @@ NO_FAILURES = [r"\[host\] checks: \d+ passed, 0 failed"]
 FORBIDDEN = [r"\bFAIL\b", r"UNEXPECTED EXCEPTION", r"instructions REFUSED"]
 # Host mode 3 (HostMode.swift): every check, but the VMM builds and destroys its realms without
 # running them; the test realm runs in sel2-realm (host mode 0, as `make run`).
+# On the EL3 image the test realm runs identity-placed in el3-realm (Docs/el3-realms.md).
 NO_REALM_RUNS = 3
 # The EL3 image (Docs/el3-realms.md): what the test realm reports as not applicable there, and
 # the VMM's MMIO checks, which need the CPU to take a realm's external abort to EL3 (QEMU 7.2 does

@@ -78,3 +78,36 @@ import Testing
                                                  nonSecure: true, ipaWidth: 40) == nil)
     }
 }
+
+/// What the EL3 image hands the run loop for a decoded access is the exit the S-EL2 image makes:
+/// an emulatable data abort the host completes with EMUL_MMIO (DEN0137 RmiRecExit, RmiRecEnter).
+@Suite struct IdentityPlacedMMIOExitTests {
+    @Test func decodedStoreExitsWithItsValue() throws {
+        let r = RunningRealm()
+        // str w1, [x2] to the device window's byte 0x10, through an NS = 1 mapping.
+        let abort = try #require(IdentityPlacedAccess.stage2Abort(instruction: 0xb900_0041, physicalAddress: 0x0200_0010,
+                                                                  nonSecure: true, ipaWidth: 40))
+        let step = Step(.synchronous(esr: abort.esr, far: 0x0200_0010, hpfar: abort.hpfar)) {
+            $0.gprs[1] = 0x1122_3344_5566_7788
+        }
+        #expect(r.enter(script: [step]).x0 == 0)
+        #expect(r.exit.reason == 0 && r.exit.esr == 0x24 << 26 | 1 << 24 | 2 << 22 | 1 << 6 | 0x07)
+        #expect(r.exit.gpr(0) == 0x5566_7788 && r.exit.far == 0x010)
+        #expect(DataAbortSyndrome.faultingIPA(hpfar: r.exit.hpfar) == r.parSize | 0x0200_0000)
+        let pc = r.rec().cpu.pc
+        #expect(r.enter(flags: 1).x0 == 0)
+        #expect(r.machine.runs.last!.state.pc == pc + 4)
+    }
+
+    @Test func decodedLoadCompletesIntoItsRegister() throws {
+        let r = RunningRealm()
+        // ldrsh w19, [x20]: sign-extended into a 32-bit register.
+        let abort = try #require(IdentityPlacedAccess.stage2Abort(instruction: 0x79c0_0293, physicalAddress: 0x0200_0018,
+                                                                  nonSecure: true, ipaWidth: 40))
+        #expect(r.enter(script: [Step(.synchronous(esr: abort.esr, far: 0x0200_0018, hpfar: abort.hpfar))]).x0 == 0)
+        #expect(r.exit.esr == 0x24 << 26 | 1 << 24 | 1 << 22 | 0x07)
+        let pc = r.rec().cpu.pc
+        #expect(r.enter(flags: 1, gprs: [0x8001]).x0 == 0)
+        #expect(r.machine.runs.last!.state.gprs[19] == 0xFFFF_8001 && r.machine.runs.last!.state.pc == pc + 4)
+    }
+}

@@ -82,7 +82,7 @@ HOST        := $(OUT)/host
 REALM       := $(OUT)/realm
 TAMPERED    := $(OUT)/host-tampered
 
-.PHONY: all images all-images help deps core-embedded host-test image-checks system-tests test bench sha-count run run-host clean \
+.PHONY: all images all-images help deps core-embedded host-test image-checks system-tests test bench sha-count run run-host run-host-el3 clean \
 	guest guest-clean run-linux-host run-linux-host-el3 run-linux-realm run-realm linux-realm-image run-linux-vm bench-linux
 .DELETE_ON_ERROR:
 
@@ -91,6 +91,7 @@ all: images
 help:
 	@echo "make run              Debian's Linux as a confidential VM on the S-EL2 image (= run-linux-realm)"
 	@echo "make run-host         the S-EL2 image with the project's host: interface checks, the test realm"
+	@echo "make run-host-el3     the same on the EL3 image (-cpu cortex-a72): the test realm run from EL3"
 	@echo "make run PAYLOAD=f    boot any normal-world payload (flat binary, entered at PAYLOAD_ADDR)"
 	@echo "make test             host tests, image checks and QEMU system tests"
 	@echo "make run-linux-host   boot Debian's arm64 Linux as the payload (S-EL2 image; -el3: EL3 image;"
@@ -392,6 +393,13 @@ run-host: deps
 	$(MAKE) --no-print-directory $(SEL2)/tmm-sel2.bin $(if $(filter $(OUT)/host/host.bin,$(PAYLOAD)),$(PAYLOAD))
 	$(PYTHON) Tools/run_qemu.py --image $(SEL2)/tmm-sel2.bin --cpu max --payload $(PAYLOAD) \
 		--payload-addr $(PAYLOAD_ADDR) --out $(OUT)/run
+
+# The same on the EL3 image (-cpu cortex-a72, no Secure EL2): the host's checks, then the test
+# realm run from EL3, identity-placed (Docs/el3-realms.md).
+run-host-el3: deps
+	$(MAKE) --no-print-directory $(EL3)/tmm-el3.bin $(HOST)/host.bin
+	$(PYTHON) Tools/run_qemu.py --image $(EL3)/tmm-el3.bin --cpu cortex-a72 --payload $(HOST)/host.bin \
+		--payload-addr $(PAYLOAD_ADDR) --out $(OUT)/run-el3
 
 # Debian's arm64 Linux (flavour arm64: KVM in VHE mode) as the normal-world host, with the tiny
 # initramfs that prints the CPUs it sees and powers off (Docs/guest.md). LINUX_SHELL=1 gives a

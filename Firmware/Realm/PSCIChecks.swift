@@ -12,9 +12,10 @@ enum SecondaryHandshake {
     static func reset() { Memory.store(flag, 0) }
     static func allowStop() { Memory.store(flag, 1) }
 
-    /// Waits until REC 0 allows it, at most about two seconds of the virtual counter.
+    /// Waits until REC 0 allows it, at most about ten seconds of the virtual counter (REC 0 may
+    /// get the CPU only at the host's 100 ms preemption of this spin).
     static func waitUntilAllowed() {
-        let deadline = read_cntvct_el0() &+ 2 &* read_cntfrq_el0()
+        let deadline = read_cntvct_el0() &+ 10 &* read_cntfrq_el0()
         while Memory.load(flag) == 0 && read_cntvct_el0() < deadline {}
     }
 }

@@ -40,6 +40,7 @@ MARCH_SEL2  := armv8.4-a
 MARCH_BASE  := armv8-a
 MARCH_EL3   := $(MARCH_BASE)
 MARCH_HOST  := $(MARCH_BASE)
+MARCH_REALM := $(MARCH_BASE)
 
 LDFLAGS     := -nostdlib -static --gc-sections --orphan-handling=error --no-undefined
 
@@ -81,7 +82,7 @@ HOST        := $(OUT)/host
 REALM       := $(OUT)/realm
 TAMPERED    := $(OUT)/host-tampered
 
-.PHONY: all images all-images help deps core-embedded host-test image-checks system-tests test bench sha-count run run-host clean \
+.PHONY: all images all-images help deps core-embedded host-test image-checks system-tests test bench sha-count run run-host run-host-el3 clean \
 	guest guest-clean run-linux-host run-linux-host-el3 run-linux-realm run-realm linux-realm-image run-linux-vm bench-linux
 .DELETE_ON_ERROR:
 
@@ -90,6 +91,7 @@ all: images
 help:
 	@echo "make run              Debian's Linux as a confidential VM on the S-EL2 image (= run-linux-realm)"
 	@echo "make run-host         the S-EL2 image with the project's host: interface checks, the test realm"
+	@echo "make run-host-el3     the same on the EL3 image (-cpu cortex-a72): the test realm run from EL3"
 	@echo "make run PAYLOAD=f    boot any normal-world payload (flat binary, entered at PAYLOAD_ADDR)"
 	@echo "make test             host tests, image checks and QEMU system tests"
 	@echo "make run-linux-host   boot Debian's arm64 Linux as the payload (S-EL2 image; -el3: EL3 image;"
@@ -271,7 +273,7 @@ $(EL3)/tmm-el3.ld: LinkerScripts/tmm-el3.ld.S $(HEADERS)
 $(EL3)/tmm-el3.elf: $(EL3)/firmware-swift.o $(EL3)/monitor_reset.o $(EL3)/el3_vectors.o \
 		$(EL3)/monitor_storage.o $(EL3)/tmm_storage.o $(EL3)/ns_dtb.o $(EL3)/mem.o \
 		$(EL3)/monitor_attestation_storage.o $(EL3)/tmm_attestation_storage.o $(EL3)/device_secret.o \
-		$(EL3)/sha256_blocks_ce.o $(EL3)/tmm-el3.ld $(PAYLOAD_STAMP)
+		$(EL3)/sha256_blocks_ce.o $(EL3)/tmm_realm_run.o $(EL3)/tmm-el3.ld $(PAYLOAD_STAMP)
 	$(LLD) $(LDFLAGS) -T $(EL3)/tmm-el3.ld --defsym=__payload_entry=$(PAYLOAD_ADDR) \
 		$(filter %.o,$^) -o $@ -Map=$(@:.elf=.map)
 
@@ -319,19 +321,20 @@ $(TAMPERED)/host.elf: $(HOST)/host-swift.o $(HOST)/host_entry.o $(HOST)/normal_v
 
 # ---------------------------------------------------------------------------------------------
 # The test realm (Firmware/Realm): bare-metal EL1 code that runs in a realm under the TMM.
-# Built like the firmware (FP/SIMD off, no heap) for the Armv8.4 CPUs that run realms.
+# Built like the firmware (FP/SIMD off, no heap) for Armv8.0: it runs on the S-EL2 image's
+# Armv8.4 CPUs and on the EL3 image's older ones (-cpu cortex-a72), and the image check proves it.
 
 $(REALM)/realm-swift.o: $(REALM_SWIFT) $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(SWIFT_EMBEDDED) -Xcc -march=$(MARCH_SEL2) -module-name Realm -c $(filter %.swift,$^) -o $@
+	$(SWIFT_EMBEDDED) -Xcc -march=$(MARCH_REALM) -module-name Realm -c $(filter %.swift,$^) -o $@
 	@touch $@    # swiftc leaves an unchanged object's time alone
 
 $(REALM)/%.o: Platform/aarch64/%.S $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_SEL2) -c $< -o $@
+	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_REALM) -c $< -o $@
 $(REALM)/%.o: Platform/aarch64/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_SEL2) -c $< -o $@
+	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_REALM) -c $< -o $@
 
 $(REALM)/realm.ld: LinkerScripts/realm.ld.S $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -390,6 +393,13 @@ run-host: deps
 	$(MAKE) --no-print-directory $(SEL2)/tmm-sel2.bin $(if $(filter $(OUT)/host/host.bin,$(PAYLOAD)),$(PAYLOAD))
 	$(PYTHON) Tools/run_qemu.py --image $(SEL2)/tmm-sel2.bin --cpu max --payload $(PAYLOAD) \
 		--payload-addr $(PAYLOAD_ADDR) --out $(OUT)/run
+
+# The same on the EL3 image (-cpu cortex-a72, no Secure EL2): the host's checks, then the test
+# realm run from EL3, identity-placed (Docs/el3-realms.md).
+run-host-el3: deps
+	$(MAKE) --no-print-directory $(EL3)/tmm-el3.bin $(HOST)/host.bin
+	$(PYTHON) Tools/run_qemu.py --image $(EL3)/tmm-el3.bin --cpu cortex-a72 --payload $(HOST)/host.bin \
+		--payload-addr $(PAYLOAD_ADDR) --out $(OUT)/run-el3
 
 # Debian's arm64 Linux (flavour arm64: KVM in VHE mode) as the normal-world host, with the tiny
 # initramfs that prints the CPUs it sees and powers off (Docs/guest.md). LINUX_SHELL=1 gives a
@@ -496,10 +506,11 @@ image-checks:
 			--allow-fp-in fpsimd_save_state --allow-fp-in fpsimd_restore_state \
 			--allow-fp-in sha256_blocks_ce --allow-fp-in sha512_blocks_ce || exit 1; \
 		$(CHECK_IMAGE) $(OUT)/tmm-el3-$$pool/tmm-el3.elf --baseline-cpu cortex-a57 \
+			--allow-fp-in fpsimd_save_state --allow-fp-in fpsimd_restore_state \
 			--allow-fp-in sha256_blocks_ce || exit 1; \
 	done
 	@$(CHECK_IMAGE) $(HOST)/host.elf --baseline-cpu cortex-a57
-	@$(CHECK_IMAGE) $(REALM)/realm.elf --allow-fp-in realm_fpsimd_add --allow-fp-in realm_fpsimd_fill \
+	@$(CHECK_IMAGE) $(REALM)/realm.elf --baseline-cpu cortex-a57 --allow-fp-in realm_fpsimd_add --allow-fp-in realm_fpsimd_fill \
 		--allow-fp-in realm_fpsimd_changed
 
 # ---------------------------------------------------------------------------------------------

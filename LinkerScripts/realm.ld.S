@@ -35,7 +35,7 @@ SECTIONS {
 		__realm_token_buffer = .;
 		. += 0x2000;
 		__realm_xlat = .;
-		. += 0x3000;
+		. += 0x4000;
 		__realm_config_page = .;
 		. += 0x1000;
 		__realm_host_call_page = .;

@@ -25,11 +25,14 @@ enum DataCreateBenchmark {
     private static func measure(_ range: (base: UInt64, size: UInt64), hashAlgorithm: UInt8, name: StaticString) {
         var pool = GranulePool(base: range.base, size: range.size)
         guard let rtt0 = pool.takeStartTables(2), let rd = pool.take(), let rttL2 = pool.take(),
-              let rttL3 = pool.take(), let data = pool.take(UInt64(2 * pages))
+              let rttL3 = pool.take(), let data = pool.takeAligned(UInt64(2 * pages))
         else {
             console.print("[bench] FAIL DATA_CREATE: the granule pool is too small")
             return
         }
+        // Without stage 2 (the EL3 image) the data pages sit at their granules' own addresses
+        // (identity placement, Docs/el3-realms.md); otherwise from IPA 0.
+        let base: UInt64 = CPUFeatures.hasSecureEL2 ? 0 : data
         let tables: InlineArray<5, UInt64> = [rd, rtt0, rtt0 + 0x1000, rttL2, rttL3]
         var ok = true
         for i in tables.indices { ok = ok && RMI.granuleDelegate(tables[i]).succeeded }
@@ -39,9 +42,9 @@ enum DataCreateBenchmark {
                                 startTables: rtt0, startLevel: 1, startTableCount: 2)
         params.store8(hashAlgorithm, at: 0x030)     // hash_algo: 0 SHA-256, 1 SHA-512
         ok = ok && RMI.realmCreate(rd: rd, params: params.address).succeeded
-        ok = ok && RMI.rttCreate(rd: rd, rtt: rttL2, ipa: 0, level: 2).succeeded
-        ok = ok && RMI.rttCreate(rd: rd, rtt: rttL3, ipa: 0, level: 3).succeeded
-        ok = ok && RMI.rttInitRIPAS(rd: rd, base: 0, top: UInt64(2 * pages) << 12).succeeded
+        ok = ok && RMI.rttCreate(rd: rd, rtt: rttL2, ipa: base & ~0x3FFF_FFFF, level: 2).succeeded
+        ok = ok && RMI.rttCreate(rd: rd, rtt: rttL3, ipa: base & ~0x1F_FFFF, level: 3).succeeded
+        ok = ok && RMI.rttInitRIPAS(rd: rd, base: base, top: base + UInt64(2 * pages) << 12).succeeded
         let source = NonSecurePage(index: 5)
         source.fillPattern(seed: 0x5EED)
 
@@ -52,7 +55,7 @@ enum DataCreateBenchmark {
                 let index = flags == 1 ? i : pages + i
                 isb()
                 let start = read_pmccntr_el0()
-                ok = ok && RMI.dataCreate(rd: rd, data: data + UInt64(index) << 12, ipa: UInt64(index) << 12,
+                ok = ok && RMI.dataCreate(rd: rd, data: data + UInt64(index) << 12, ipa: base + UInt64(index) << 12,
                                           source: source.address, flags: flags).succeeded
                 isb()
                 let cycles = read_pmccntr_el0() &- start
@@ -60,9 +63,9 @@ enum DataCreateBenchmark {
             }
         }
 
-        for i in 0..<(2 * pages) { ok = ok && RMI.dataDestroy(rd: rd, ipa: UInt64(i) << 12).succeeded }
-        ok = ok && RMI.rttDestroy(rd: rd, ipa: 0, level: 3).succeeded
-        ok = ok && RMI.rttDestroy(rd: rd, ipa: 0, level: 2).succeeded
+        for i in 0..<(2 * pages) { ok = ok && RMI.dataDestroy(rd: rd, ipa: base + UInt64(i) << 12).succeeded }
+        ok = ok && RMI.rttDestroy(rd: rd, ipa: base & ~0x1F_FFFF, level: 3).succeeded
+        ok = ok && RMI.rttDestroy(rd: rd, ipa: base & ~0x3FFF_FFFF, level: 2).succeeded
         ok = ok && RMI.realmDestroy(rd: rd).succeeded
         for i in tables.indices { ok = ok && RMI.granuleUndelegate(tables[i]).succeeded }
         for i in 0..<(2 * pages) { ok = ok && RMI.granuleUndelegate(data + UInt64(i) << 12).succeeded }

@@ -15,7 +15,7 @@ enum AttestationChecks {
         checks.expectEqual("RSI_ATTESTATION_TOKEN_CONTINUE before INIT: RSI_ERROR_STATE",
                            rsi(RSIFunction.attestationTokenContinue, buffer, 0, 0x1000).status, RSIStatus.errorState)
 
-        let seed = Memory.load(UInt64(REALM_SHARED_IPA) + UInt64(REALM_MBX_CHALLENGE_SEED))
+        let seed = Memory.load(AddressSpace.sharedAddress + UInt64(REALM_MBX_CHALLENGE_SEED))
         var challenge = InlineArray<8, UInt64>(repeating: 0)
         withUnsafeBytes(of: seed) { s in
             withUnsafeMutableBytes(of: &challenge) { c in SHA512.hash(s, into: c) }
@@ -35,7 +35,7 @@ enum AttestationChecks {
         checks.expectEqual("RSI_ATTESTATION_TOKEN_CONTINUE(offset + size past the granule): RSI_ERROR_INPUT",
                            rsi(RSIFunction.attestationTokenContinue, buffer, 0xF00, 0x200).status, RSIStatus.errorInput)
         checks.expectEqual("RSI_ATTESTATION_TOKEN_CONTINUE(unprotected buffer): RSI_ERROR_INPUT",
-                           rsi(RSIFunction.attestationTokenContinue, UInt64(REALM_SHARED_TOKEN_IPA), 0, 0x1000).status,
+                           rsi(RSIFunction.attestationTokenContinue, AddressSpace.tokenIPA, 0, 0x1000).status,
                            RSIStatus.errorInput)
         checks.expectEqual("RSI_ATTESTATION_TOKEN_CONTINUE(buffer whose RIPAS is EMPTY): RSI_ERROR_INPUT",
                            rsi(RSIFunction.attestationTokenContinue, realm_scratch(), 0, 0x1000).status, RSIStatus.errorInput)
@@ -73,7 +73,7 @@ enum AttestationChecks {
         guard status == RSIStatus.success, total <= UInt64(REALM_SHARED_TOKEN_SIZE) else { return }
         var copied: UInt64 = 0
         while copied < total {
-            Memory.store(UInt64(REALM_SHARED_TOKEN_IPA) + copied, Memory.load(buffer + copied))
+            Memory.store(AddressSpace.tokenAddress + copied, Memory.load(buffer + copied))
             copied += 8
         }
         var length = InlineArray<4, UInt64>(repeating: 0)

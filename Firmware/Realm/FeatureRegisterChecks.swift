@@ -25,7 +25,12 @@ enum FeatureRegisterChecks {
                            dfr0 & ~(0xF << 36), 0x0010_1006)
         checks.expect("ID registers: ID_AA64MMFR0_EL1.PARange gives at least the realm's 40-bit IPA space",
                       field(read_id_aa64mmfr0_el1(), 0) >= 2)
+        debugAndPMU(&checks)
+    }
 
+    /// On both images: the S-EL2 image traps these through MDCR_EL2, the EL3 image through
+    /// MDCR_EL3 (Docs/el3-realms.md).
+    static func debugAndPMU(_ checks: inout RealmChecks) {
         // Linux's CPU set-up writes MDSCR_EL1; a PMU driver reads PMCR_EL0. Neither may fault.
         write_mdscr_el1(1 << 12)
         isb()

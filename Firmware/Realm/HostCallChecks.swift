@@ -31,7 +31,7 @@ enum HostCallChecks {
         checks.expectEqual("RSI_HOST_CALL(unaligned structure): RSI_ERROR_INPUT",
                            rsi(RSIFunction.hostCall, structure + 8).status, RSIStatus.errorInput)
         checks.expectEqual("RSI_HOST_CALL(unprotected IPA): RSI_ERROR_INPUT",
-                           rsi(RSIFunction.hostCall, UInt64(REALM_SHARED_IPA)).status, RSIStatus.errorInput)
+                           rsi(RSIFunction.hostCall, AddressSpace.sharedIPA).status, RSIStatus.errorInput)
         checks.expectEqual("RSI_HOST_CALL(IPA whose RIPAS is EMPTY): RSI_ERROR_INPUT",
                            rsi(RSIFunction.hostCall, neverRAMIPA).status, RSIStatus.errorInput)
     }
@@ -46,7 +46,7 @@ enum HostCallChecks {
 }
 
 enum SharedMemoryChecks {
-    static let mailbox = UInt64(REALM_SHARED_IPA)
+    static var mailbox: UInt64 { AddressSpace.sharedAddress }
 
     static func messageByte(_ i: UInt64) -> UInt8 { UInt8(truncatingIfNeeded: i &* 7 &+ 3) }
 

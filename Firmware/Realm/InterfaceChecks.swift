@@ -5,7 +5,7 @@ import RealmSupport
 // RSI_VERSION, RSI_FEATURES and RSI_REALM_CONFIG, with their errors for bad inputs.
 
 /// An IPA in the protected half that was never RIPAS RAM: the realm's RAM ends well before it.
-let neverRAMIPA = UInt64(REALM_RAM_BASE) + UInt64(REALM_RAM_SIZE) + 0x10000
+var neverRAMIPA: UInt64 { AddressSpace.neverRAMIPA }
 
 enum InterfaceChecks {
     static let rsiVersion1_0: UInt64 = 0x1_0000
@@ -42,7 +42,7 @@ enum InterfaceChecks {
         checks.expectEqual("RSI_REALM_CONFIG of an unaligned IPA: RSI_ERROR_INPUT",
                            rsi(RSIFunction.realmConfig, page + 0x10).status, RSIStatus.errorInput)
         checks.expectEqual("RSI_REALM_CONFIG of an unprotected IPA: RSI_ERROR_INPUT",
-                           rsi(RSIFunction.realmConfig, UInt64(REALM_SHARED_IPA)).status, RSIStatus.errorInput)
+                           rsi(RSIFunction.realmConfig, AddressSpace.sharedIPA).status, RSIStatus.errorInput)
         checks.expectEqual("RSI_REALM_CONFIG beyond the IPA space: RSI_ERROR_INPUT",
                            rsi(RSIFunction.realmConfig, 1 << 40).status, RSIStatus.errorInput)
         checks.expectEqual("RSI_REALM_CONFIG of an IPA whose RIPAS is EMPTY: RSI_ERROR_INPUT",

@@ -24,10 +24,14 @@ enum IsolationChecks {
         let outside = probeRead(1 << config.ipaWidth)
         checks.expect("isolation: a load beyond the realm's IPA space takes a synchronous external abort",
                       outside.isExternalAbort, outside.detail)
-        let unemulated = probeRead(UInt64(REALM_UNEMULATED_IPA))
+        unemulated(&checks)
+        stage1(&checks)
+    }
+
+    static func unemulated(_ checks: inout RealmChecks) {
+        let unemulated = probeRead(AddressSpace.unemulatedAddress)
         checks.expect("isolation: an unprotected IPA the host does not emulate: the host injects a synchronous external abort",
                       unemulated.isExternalAbort, unemulated.detail)
-        stage1(&checks)
     }
 
     /// Stage-1 tables of the realm's own making (4 KiB granule, 39-bit VA, walks from level 1):

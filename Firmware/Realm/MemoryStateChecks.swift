@@ -6,8 +6,8 @@ import RealmSupport
 // has no memory for it (which the host rejects).
 
 enum MemoryStateChecks {
-    static let ramBase = UInt64(REALM_RAM_BASE)
-    static let ramEnd = UInt64(REALM_RAM_BASE) + UInt64(REALM_RAM_SIZE)
+    static var ramBase: UInt64 { AddressSpace.ramBase }
+    static var ramEnd: UInt64 { AddressSpace.ramEnd }
 
     static func run(_ checks: inout RealmChecks, _ config: RealmConfiguration) {
         let ram = rsi(RSIFunction.ipaStateGet, ramBase, ramEnd)

@@ -14,7 +14,9 @@ extension PlatformCapabilities {
             vmidWidth: UInt8(CPUFeatures.vmidBits),
             // SVE is not given to realms (nor the PMU, which the core never offers): their
             // state is not switched.
-            featureRegisters: .ofThisCPU())
+            featureRegisters: .ofThisCPU(),
+            // The EL3 image runs realms without stage 2 (Docs/el3-realms.md).
+            identityPlacement: imageRunsRealmsWithoutStage2)
     }
 }
 
@@ -27,3 +29,9 @@ extension CPUFeatureRegisters {
         return r
     }
 }
+
+#if TMM_AT_EL3
+private let imageRunsRealmsWithoutStage2 = true
+#else
+private let imageRunsRealmsWithoutStage2 = false
+#endif

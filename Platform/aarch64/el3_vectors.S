@@ -6,6 +6,7 @@
  * CPU's EL3 stack and calls the Swift handler, which returns the context to resume in x0.
  */
 #include "el3_context.h"
+#include "realm_run.h"
 #include "gpr_frame.h"
 
 	.macro save_gprs_to_sp
@@ -17,9 +18,15 @@
 	stp	x0, x1, [sp, #CTX_ELR_EL3]
 	.endm
 
-	/* Lower-EL exception: save into the context, call \handler(context, kind). */
+	/*
+	 * Lower-EL exception: save into the context, call \handler(context, kind). A realm run from
+	 * EL3 (EL3 image) returns to el3_run_realm's caller instead (el3_realm_run.S).
+	 */
 	.macro lower_el_entry handler, kind
 	save_gprs_to_sp
+	mov	x1, #\kind
+	ldr	x2, [sp, #CTX_REALM_CPU]
+	cbnz	x2, el3_realm_return
 	mov	x0, sp
 	mov	x1, #\kind
 	ldr	x2, [sp, #CTX_RUNTIME_SP]
@@ -66,13 +73,13 @@ el3_vectors:
 	.balign 0x80
 	b	lower_a64_serror
 	.balign 0x80
-	b	lower_a32		/* lower EL, AArch32: never used (RW=1 everywhere) */
+	b	lower_a32_sync		/* lower EL, AArch32: only a realm's EL0 (RW=1 everywhere) */
 	.balign 0x80
-	b	lower_a32
+	b	lower_a32_irq
 	.balign 0x80
-	b	lower_a32
+	b	lower_a32_fiq
 	.balign 0x80
-	b	lower_a32
+	b	lower_a32_serror
 
 lower_a64_sync:
 	lower_el_entry monitor_lower_el_exception, 8
@@ -82,8 +89,14 @@ lower_a64_fiq:
 	lower_el_entry monitor_lower_el_exception, 10
 lower_a64_serror:
 	lower_el_entry monitor_lower_el_exception, 11
-lower_a32:
+lower_a32_sync:
 	lower_el_entry monitor_lower_el_exception, 12
+lower_a32_irq:
+	lower_el_entry monitor_lower_el_exception, 13
+lower_a32_fiq:
+	lower_el_entry monitor_lower_el_exception, 14
+lower_a32_serror:
+	lower_el_entry monitor_lower_el_exception, 15
 
 /*
  * el3_exit(struct world_context *ctx): restore ctx and return to its world. SP_EL3 keeps
@@ -103,3 +116,45 @@ el3_exit:
 	eret
 	dsb	nsh			/* no speculation past the ERET (SB needs Armv8.5) */
 	isb
+
+/*
+ * EL3 image: int64_t el3_run_realm(struct world_context *ctx, struct tmm_cpu *cpu) runs a realm
+ * at Secure EL1 from the TMM's own call chain (Firmware/TMM/EL3/RECExecution.swift). It keeps
+ * the caller's callee-saved registers and stack pointer in *cpu, marks ctx as a realm's
+ * (CTX_REALM_CPU) and returns into it; the realm's next exception comes back through the
+ * lower-EL vectors, which save the realm's registers in ctx as for any world and branch to
+ * el3_realm_return: the caller resumes with the exception kind, REALM_EXIT_SYNC .. SERROR.
+ */
+	.section .text.el3_run_realm, "ax"
+	.global el3_run_realm
+el3_run_realm:
+	stp	x19, x20, [x1, #TMM_CPU_CALLEE + 0x00]
+	stp	x21, x22, [x1, #TMM_CPU_CALLEE + 0x10]
+	stp	x23, x24, [x1, #TMM_CPU_CALLEE + 0x20]
+	stp	x25, x26, [x1, #TMM_CPU_CALLEE + 0x30]
+	stp	x27, x28, [x1, #TMM_CPU_CALLEE + 0x40]
+	stp	x29, x30, [x1, #TMM_CPU_CALLEE + 0x50]
+	mov	x2, sp
+	str	x2, [x1, #TMM_CPU_SP]
+	str	x1, [x0, #CTX_REALM_CPU]
+	b	el3_exit
+
+/*
+ * x1 = the vector's exception kind (8-11 AArch64, 12-15 AArch32), x2 = the struct tmm_cpu of
+ * el3_run_realm; SP_EL3 = the realm's context, which keeps CTX_REALM_CPU until the caller
+ * clears it.
+ */
+	.section .text.el3_vectors, "ax"
+el3_realm_return:
+	ldp	x19, x20, [x2, #TMM_CPU_CALLEE + 0x00]
+	ldp	x21, x22, [x2, #TMM_CPU_CALLEE + 0x10]
+	ldp	x23, x24, [x2, #TMM_CPU_CALLEE + 0x20]
+	ldp	x25, x26, [x2, #TMM_CPU_CALLEE + 0x30]
+	ldp	x27, x28, [x2, #TMM_CPU_CALLEE + 0x40]
+	ldp	x29, x30, [x2, #TMM_CPU_CALLEE + 0x50]
+	ldr	x3, [x2, #TMM_CPU_SP]
+	mov	sp, x3
+	sub	x0, x1, #8
+	and	x0, x0, #3
+	ret
+

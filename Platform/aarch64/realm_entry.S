@@ -1,8 +1,10 @@
 /*
  * Entry and exception vectors of the test realm (Firmware/Realm), at EL1 with the MMU off.
  * REC 0 enters at realm_entry (the first byte of the image) with x0 = the run mode the host
- * put in its REC parameters; a REC started by PSCI CPU_ON enters at realm_secondary_entry with
- * x0 = the context id.
+ * put in its REC parameters and x1-x3 = its address-space convention (realm_layout.h,
+ * REALM_LAYOUT_*); a REC started by PSCI CPU_ON enters at realm_secondary_entry with x0 = the
+ * context id. The code is position-independent (PC-relative addressing only): on the EL3 image
+ * it runs wherever the host placed realm RAM.
  */
 #include "realm_layout.h"
 #include "gpr_frame.h"
@@ -11,6 +13,9 @@
 	.global realm_entry
 realm_entry:
 	mov	x19, x0
+	mov	x20, x1
+	mov	x21, x2
+	mov	x22, x3
 	adr	x1, realm_vectors
 	msr	vbar_el1, x1
 	isb
@@ -26,6 +31,9 @@ realm_entry:
 	add	x1, x1, :lo12:__realm_stack0_top
 	mov	sp, x1
 	mov	x0, x19
+	mov	x1, x20
+	mov	x2, x21
+	mov	x3, x22
 	bl	realm_main
 3:	wfi
 	b	3b

@@ -117,7 +117,23 @@ REALM_EXECUTION_CHECKS = [
     "realm execution: the realm's IAR1/EOIR1/DIR/IGRPEN1 accesses leave the host's interrupt pending for the host",
     "realm execution: the realm is torn down and its granules undelegated",
 ]
-REALMS_SKIPPED = re.escape("[host] realm execution skipped: this CPU has no Secure EL2; the EL3 image does not run realms yet")
+REALMS_SKIPPED = re.escape("[host] SKIP normal pages: the realm run (no DATA in host pages without stage 2: identity placement)")
+# What of REALM_EXECUTION_CHECKS the EL3 image runs: its realms are identity-placed, and REC 0's
+# MMIO store needs a CPU that takes the realm's external abort to EL3 (Docs/el3-realms.md).
+EL3_REALM_EXECUTION_CHECKS = [c for c in REALM_EXECUTION_CHECKS
+                              if not c.startswith("normal pages") and "unprotected IPA exits" not in c]
+# The normal-page realm on the EL3 image: no DATA into host pages without stage 2 (identity
+# placement, Docs/el3-realms.md); the rest of NORMAL_PAGE_CHECKS as on the S-EL2 image.
+NORMAL_PAGE_DATA_CHECKS = [
+    "normal pages: RTT_CREATE x2, RTT_INIT_RIPAS, DATA_CREATE x2 into host pages",
+    "normal pages: RTT_READ_ENTRY reports the host's page as the DATA address",
+    "normal pages: DATA_DESTROY and RTT_DESTROY report the host's pages",
+]
+NORMAL_PAGE_IDENTITY_CHECKS = [
+    "normal pages: RTT_CREATE x2, RTT_INIT_RIPAS with RTTs of host pages",
+    "normal pages: DATA_CREATE into a host page without stage 2 (identity placement): RMI_ERROR_INPUT",
+    "normal pages: RTT_DESTROY reports the host's pages",
+]
 # The host's VMM (Firmware/Host/VMM): building two realms, what the second cannot be given,
 # teardown. These pass whether or not the firmware runs realms.
 VMM_BUILD_CHECKS = [
@@ -276,7 +292,23 @@ NO_FAILURES = [r"\[host\] checks: \d+ passed, 0 failed"]
 FORBIDDEN = [r"\bFAIL\b", r"UNEXPECTED EXCEPTION", r"instructions REFUSED"]
 # Host mode 3 (HostMode.swift): every check, but the VMM builds and destroys its realms without
 # running them; the test realm runs in sel2-realm (host mode 0, as `make run`).
+# On the EL3 image the test realm runs identity-placed in el3-realm (Docs/el3-realms.md).
 NO_REALM_RUNS = 3
+# The EL3 image (Docs/el3-realms.md): what the test realm reports as not applicable there, and
+# the VMM's MMIO checks, which need the CPU to take a realm's external abort to EL3 (QEMU 7.2 does
+# not: the realm prints through RSI_HOST_CALL instead).
+EL3_NOT_APPLICABLE = [
+    "feature ID registers: the realm's view",
+    "MMIO: the emulated UART and the unemulated page through the host",
+    "isolation: RIPAS EMPTY, beyond the IPA space and the TMM's memory abort",
+    "stage-1 NS = 1 reaches what NS = 0 reaches",
+    "second realm: the first realm's secret is not visible",
+]
+VMM_MMIO_CHECKS = [
+    "vmm: realm console through the emulated PL011 (MMIO exits, EMUL_MMIO)",
+    "vmm: unemulated unprotected MMIO answered with INJECT_SEA",
+]
+REALM_CONSOLE_BY_HOST_CALL = "vmm: realm console through RSI_HOST_CALL (identity-placed realm whose MMIO aborts at EL1)"
 # Host mode 5: the Linux guest of `make guest` as an ordinary VM (Firmware/Host/NormalVM).
 NORMAL_VM_MODE = 5
 # The host's line when every REC_ENTER ends in RMI_EXIT_IRQ: the firmware does not run realms.
@@ -320,8 +352,11 @@ class Test:
         self.initrd = initrd
 
 
-def host_check_lines(*extra):
-    names = HOST_CHECKS + LIFECYCLE_CHECKS + NORMAL_PAGE_CHECKS + VMM_BUILD_CHECKS + list(extra)
+def host_check_lines(*extra, identity=False):
+    """`identity`: the EL3 image, whose realms are identity-placed (Docs/el3-realms.md)."""
+    normal_pages = ([c for c in NORMAL_PAGE_CHECKS if c not in NORMAL_PAGE_DATA_CHECKS] + NORMAL_PAGE_IDENTITY_CHECKS
+                    if identity else NORMAL_PAGE_CHECKS)
+    names = HOST_CHECKS + LIFECYCLE_CHECKS + normal_pages + VMM_BUILD_CHECKS + list(extra)
     return [re.escape(f"[host] PASS {name}") for name in names] + NO_FAILURES
 
 
@@ -424,7 +459,37 @@ def realm_test(out, sel2):
                 post=lambda result, directory: verify_token(result, directory, seed, f"{out}/realm/realm.bin"))
 
 
-def expected_rim(realm_bin, num_bps, num_wps):
+def el3_realm_test(out, el3):
+    """The EL3 image (-cpu cortex-a72, no FEAT_SEL2) runs the test realm identity-placed
+    (Docs/el3-realms.md): RSI, FP/SIMD, shared pages, PSCI with two RECs, the timer, an SGI and
+    attestation pass; what the image cannot provide is reported N/A with its reason, never passed;
+    the token is verified as on the S-EL2 image, with the RIM predicted for where the host placed
+    the realm."""
+    seed = random.getrandbits(63) | 1
+    not_here = ("ID registers", "isolation:", "stage-1 NS=1")
+    checks = [c for c in REALM_CHECKS if not c.startswith(not_here)]
+    normal = (host_check_lines(SECURE_RAM_FAULT, POOL_FAULT, *VMM_PROBE_CHECKS, REALM_CONSOLE_BY_HOST_CALL,
+                               *EL3_REALM_EXECUTION_CHECKS,
+                               *[c for c in VMM_RUN_CHECKS if c not in VMM_MMIO_CHECKS], identity=True)
+              + [re.escape(f"[realm] PASS {name}") for name in checks]
+              + [re.escape(f"[realm] N/A {name}") for name in EL3_NOT_APPLICABLE]
+              + [r"\[realm\] identity-placed \(EL3 image, no stage 2\): RAM at 0x[0-9a-f]+",
+                 r"\[realm\] test realm at EL1: REC 0, MPIDR affinity 0x0, full run",
+                 r"\[realm\] REC 1 online at EL1 \(second vCPU\)",
+                 r"\[realm\] checks: \d+ passed, 0 failed, \d+ not applicable",
+                 r"\[realm\] test realm at EL1: REC 0, MPIDR affinity 0x0, second realm",
+                 r"\[host\] vmm: second realm destroyed",
+                 re.escape(f"[host] vmm: attestation challenge seed 0x{seed:016x}")])
+    return Test("el3-realm: the EL3 image on -cpu cortex-a72 runs the test realm from EL3 (identity-placed, no stage 2): "
+                "RSI, PSCI with two RECs, timer, SGI, attestation; what it cannot isolate is N/A", el3, "cortex-a72",
+                normal=normal, secure=[r"\[EL3\] PSCI SYSTEM_OFF from the normal world"], extra=seed_loader(seed),
+                forbidden=FORBIDDEN + [REALM_SKIPPED, r"\[realm\] FAIL"], timeout=600, realm=True,
+                post=lambda result, directory: verify_token(result, directory, seed, f"{out}/realm/realm.bin",
+                                                            identity=True,
+                                                            isolation=attestation_checks.EL3_MODEL))
+
+
+def expected_rim(realm_bin, num_bps, num_wps, ram_base=None, gprs=(0,)):
     """The RIM of the first realm the VMM builds, replayed from the specification's recipe
     (DEN0137 A7.1, RMM 1.0-rel0 as TF-RMM applies it) over the realm image and the parameters
     the host passes: REALM_CREATE hashes a 4 KiB RmiRealmParams image holding only the measured
@@ -436,6 +501,7 @@ def expected_rim(realm_bin, num_bps, num_wps):
     def u64(v):
         return v.to_bytes(8, "little")
 
+    ram_base = REALM_RAM_BASE if ram_base is None else ram_base
     params = bytearray(4096)
     params[0x008:0x010] = u64(40)
     params[0x018:0x020] = u64(num_bps)
@@ -452,19 +518,21 @@ def expected_rim(realm_bin, num_bps, num_wps):
         return h(bytes(d))
 
     for page in range(REALM_RAM_SIZE // 4096):   # one descriptor per level-3 entry, as TF-RMM rel0 does
-        base = REALM_RAM_BASE + page * 4096
+        base = ram_base + page * 4096
         rim = descriptor(2, [(0x50, u64(base)), (0x58, u64(base + 4096))])
     with open(realm_bin, "rb") as f:
         image = f.read()
     image += bytes(-len(image) % 4096)
     for page in range(len(image) // 4096):
         content = h(image[page * 4096:(page + 1) * 4096])
-        rim = descriptor(0, [(0x50, u64(REALM_RAM_BASE + page * 4096)), (0x58, u64(1)), (0x60, content)])
+        rim = descriptor(0, [(0x50, u64(ram_base + page * 4096)), (0x58, u64(1)), (0x60, content)])
     # REC_CREATE extends the RIM for a runnable REC only (TF-RMM rel0 runtime/rmi/rec.c): REC 0,
     # runnable at the entry with x0 = 0. REC 1 starts not runnable and is not measured.
     rec = bytearray(4096)
     rec[0x000:0x008] = u64(1)
-    rec[0x200:0x208] = u64(REALM_RAM_BASE)
+    rec[0x200:0x208] = u64(ram_base)
+    for i, value in enumerate(gprs):
+        rec[0x300 + 8 * i:0x308 + 8 * i] = u64(value)
     rim = descriptor(1, [(0x50, h(bytes(rec)))])
     return rim[:32].hex()
 
@@ -474,29 +542,31 @@ def hex_line(pattern, text):
     return m.group(1) if m else None
 
 
-def realm_manifest(realm_bin, num_bps, num_wps):
+def realm_manifest(realm_bin, num_bps, num_wps, ram_base=None, gprs=(0,)):
     """The test realm as a realm owner describes it to `tmm-measure` (README: Measuring and verifying a realm):
     the parameters and, in the order the VMM performs them (Firmware/Host/VMM/RealmVM.swift), the
     measured steps: RTT_INIT_RIPAS of its RAM, whose entries are at level 3; DATA_CREATE of the
     image at the start of RAM, contents measured; REC 0, runnable at the entry with x0 = 0;
-    REC 1, not runnable, so not measured."""
+    REC 1, not runnable, so not measured. On the EL3 image RAM is where the host placed it and
+    REC 0's x1-x3 carry the identity-placed convention (Docs/el3-realms.md)."""
+    ram_base = REALM_RAM_BASE if ram_base is None else ram_base
     return {
         "hash_algorithm": "sha-256",
         "realm": {"s2sz": 40, "num_bps": num_bps, "num_wps": num_wps},
         "steps": [
-            {"init_ripas": {"base": hex(REALM_RAM_BASE), "top": hex(REALM_RAM_BASE + REALM_RAM_SIZE), "level": 3}},
-            {"data": {"ipa": hex(REALM_RAM_BASE), "file": os.path.abspath(realm_bin), "measure_content": True}},
-            {"rec": {"runnable": True, "pc": hex(REALM_RAM_BASE), "gprs": [0]}},
+            {"init_ripas": {"base": hex(ram_base), "top": hex(ram_base + REALM_RAM_SIZE), "level": 3}},
+            {"data": {"ipa": hex(ram_base), "file": os.path.abspath(realm_bin), "measure_content": True}},
+            {"rec": {"runnable": True, "pc": hex(ram_base), "gprs": list(gprs)}},
             {"rec": {"runnable": False, "pc": "0x0"}},
         ],
     }
 
 
-def measure(directory, name, realm_bin, num_bps, num_wps):
+def measure(directory, name, realm_bin, num_bps, num_wps, ram_base=None, gprs=(0,)):
     """The RIM `tmm-measure` predicts for `realm_bin` (the manifest is kept beside the run's logs)."""
     path = os.path.join(directory, f"{name}.manifest.json")
     with open(path, "w") as f:
-        json.dump(realm_manifest(realm_bin, num_bps, num_wps), f, indent=2)
+        json.dump(realm_manifest(realm_bin, num_bps, num_wps, ram_base, gprs), f, indent=2)
     predicted = subprocess.run([swift_tool("tmm-measure"), path], capture_output=True, text=True)
     if predicted.returncode != 0:
         raise RuntimeError("tmm-measure failed: " + predicted.stderr.strip())
@@ -538,11 +608,28 @@ def verify_command(token_path, challenge, rim, rems, key):
     return command
 
 
-def verify_token(result, directory, seed, realm_bin, isolation=attestation_checks.SEL2_MODEL):
+def identity_layout(result):
+    """On the EL3 image: the realm's RAM base and REC 0's x0-x3 from the line the realm prints
+    (x1 = REALM_LAYOUT_IDENTITY, x2 = shared pages, x3 = device window), or None."""
+    m = re.search(r"\[realm\] identity-placed \(EL3 image, no stage 2\): RAM at 0x([0-9a-f]+), shared pages at "
+                  r"0x([0-9a-f]+), devices at 0x([0-9a-f]+)", result.normal)
+    if not m:
+        return None
+    ram, shared, devices = (int(g, 16) for g in m.groups())
+    return ram, (0, 1, shared, devices)
+
+
+def verify_token(result, directory, seed, realm_bin, identity=False, isolation=attestation_checks.SEL2_MODEL):
     """The realm's challenge, its RIM against tmm-measure's prediction and against an independent
     replay of the specification's recipe, then the whole token with tmm-verify, which must
     report the isolation model of the image the realm ran on (and refuse the EL3 image's under
     --require-realm-isolation)."""
+    ram_base, gprs = None, (0,)
+    if identity:
+        layout = identity_layout(result)
+        if layout is None:
+            return "the identity-placed realm did not print where its RAM, shared pages and devices are"
+        ram_base, gprs = layout
     challenge = realm_challenge(seed)
     printed = hex_line(r"\[realm\] attestation challenge: ([0-9a-f]{128})", result.normal)
     if printed != challenge:
@@ -555,10 +642,10 @@ def verify_token(result, directory, seed, realm_bin, isolation=attestation_check
         return "the realm did not print its RIM and REMs"
     if debug is None:
         return "the host did not print the RMI features it builds the realm with"
-    predicted = measure(directory, "realm", realm_bin, *debug)
+    predicted = measure(directory, "realm", realm_bin, *debug, ram_base, gprs)
     if rim != predicted:
         return f"the realm's RIM {rim} is not tmm-measure's prediction ({predicted})"
-    replayed = expected_rim(realm_bin, *debug)
+    replayed = expected_rim(realm_bin, *debug, ram_base, gprs)
     if predicted != replayed:
         return f"tmm-measure's prediction {predicted} differs from the replay of the specification's recipe ({replayed})"
     if key is None:
@@ -755,8 +842,9 @@ def tests(out, payload):
              + [r"\[EL3\] attestation: per-boot RAK input from RNDR QEMU-secure-seed CNTPCT"],
              post=attestation_post(sel2, "01010004")),
         Test("el3-boot: EL3 image on -cpu cortex-a72 (no FEAT_SEL2), same RMI answers, lifecycle and realm construction",
-             el3, "cortex-a72",
-             normal=host_check_lines(SECURE_RAM_FAULT, POOL_FAULT, *VMM_PROBE_CHECKS) + [REALMS_SKIPPED],
+             el3, "cortex-a72", host_mode=NO_REALM_RUNS,
+             normal=host_check_lines(SECURE_RAM_FAULT, POOL_FAULT, *VMM_PROBE_CHECKS, *EL3_REALM_EXECUTION_CHECKS,
+                                     identity=True) + [REALMS_SKIPPED],
              secure=boot_secure + [r"\(EL3 image\)", r"\[TMM\] TrustZone Management Monitor at EL3, RMI ABI 1\.0",
                                    r"\[EL3\] TMM running at EL3, RMI ABI 1\.0",
                                    r"\[EL3\] PSCI SYSTEM_OFF from the normal world"]
@@ -774,11 +862,12 @@ def tests(out, payload):
              + [re.escape("[host] PASS device tree: TMM granule pool: 0x70000000-0x7fffffff")],
              secure=[r"\[TMM\] secure pool 0x70000000-0x7fffffff \(65536 granules\)"] + attestation_secure("sel2"),
              post=attestation_post(sel2_dram, "01010104")),
-        Test("el3-dram-pool: EL3 image with the pool carved out of DRAM", el3_dram, "cortex-a72",
-             normal=host_check_lines() + [REALMS_SKIPPED],
+        Test("el3-dram-pool: EL3 image with the pool carved out of DRAM", el3_dram, "cortex-a72", host_mode=NO_REALM_RUNS,
+             normal=host_check_lines(*EL3_REALM_EXECUTION_CHECKS, identity=True) + [REALMS_SKIPPED],
              secure=[r"\[TMM\] secure pool 0x70000000-0x7fffffff \(65536 granules\)"] + attestation_secure("el3"),
              post=attestation_post(el3_dram, "01020104")),
         realm_test(out, sel2),
+        el3_realm_test(out, el3),
         tampered_realm_test(out, sel2),
         normal_vm_test(out, sel2),
 

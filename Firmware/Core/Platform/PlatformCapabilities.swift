@@ -21,10 +21,18 @@ public struct PlatformCapabilities: Equatable, Sendable {
     public var maxSVEVectorLength: UInt8
     /// The CPU's feature ID registers, from which realms' view is built (RealmFeatureRegisters).
     public var featureRegisters: CPUFeatureRegisters
+    /// No stage 2 translates a realm's IPAs (the EL3 image, on CPUs without Secure EL2): the
+    /// realm's stage 1 outputs physical addresses, so every mapping must be identity-placed. A
+    /// DATA granule's IPA is the physical address of the secure granule behind it, and an
+    /// unprotected mapping's IPA is its output address with the top IPA bit set; DATA_CREATE,
+    /// DATA_CREATE_UNKNOWN and RTT_MAP_UNPROTECTED that would break this fail with
+    /// RMI_ERROR_INPUT. The RTTs are still the record of the realm's memory, kept exactly as RMI
+    /// defines them (Docs/el3-realms.md).
+    public var identityPlacement: Bool
 
     public init(maxIPAWidth: UInt8, breakpoints: UInt8, watchpoints: UInt8, gicListRegisters: UInt8,
                 vmidWidth: UInt8, hasSVE: Bool = false, maxSVEVectorLength: UInt8 = 0,
-                featureRegisters: CPUFeatureRegisters = CPUFeatureRegisters()) {
+                featureRegisters: CPUFeatureRegisters = CPUFeatureRegisters(), identityPlacement: Bool = false) {
         self.maxIPAWidth = maxIPAWidth
         self.breakpoints = breakpoints
         self.watchpoints = watchpoints
@@ -33,6 +41,7 @@ public struct PlatformCapabilities: Equatable, Sendable {
         self.hasSVE = hasSVE
         self.maxSVEVectorLength = maxSVEVectorLength
         self.featureRegisters = featureRegisters
+        self.identityPlacement = identityPlacement
     }
 
     /// RmiFeatureRegister0.NUM_BPS and NUM_WPS: the number available, minus one (the raw

@@ -19,6 +19,10 @@ struct GranulePool {
         return next
     }
 
+    /// `count` contiguous granules starting at a multiple of their total size (realm RAM that
+    /// one RTT must hold), or nil when the pool is exhausted.
+    mutating func takeAligned(_ count: UInt64) -> UInt64? { takeStartTables(count) }
+
     /// `count` contiguous granules starting at a multiple of their total size, as concatenated
     /// starting-level RTTs must (REALM_CREATE refuses them otherwise); granules skipped to get
     /// there are not handed out.

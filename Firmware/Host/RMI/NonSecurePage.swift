@@ -52,12 +52,16 @@ extension NonSecurePage {
 
     /// The page as RmiRecParams for REC_CREATE: RUNNABLE or not, MPIDR, PC, x0 (the other
     /// registers zero), and `auxCount` auxiliary granules, contiguous from `auxBase`.
-    func writeRecParams(runnable: Bool, mpidr: UInt64, pc: UInt64, x0: UInt64 = 0, auxBase: UInt64, auxCount: UInt64) {
+    func writeRecParams(runnable: Bool, mpidr: UInt64, pc: UInt64, x0: UInt64 = 0, x1: UInt64 = 0, x2: UInt64 = 0,
+                        x3: UInt64 = 0, auxBase: UInt64, auxCount: UInt64) {
         clear()
         store64(runnable ? 1 : 0, at: 0x000)        // flags
         store64(mpidr, at: 0x100)
         store64(pc, at: 0x200)
-        store64(x0, at: 0x300)                      // gprs[0]
+        store64(x0, at: 0x300)                      // gprs[0..3]
+        store64(x1, at: 0x308)
+        store64(x2, at: 0x310)
+        store64(x3, at: 0x318)
         store64(auxCount, at: 0x800)                // num_aux
         for i in 0..<Int(auxCount) { store64(auxBase + UInt64(i) << 12, at: 0x808 + 8 * i) }
     }

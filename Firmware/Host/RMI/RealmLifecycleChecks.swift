@@ -24,9 +24,18 @@ enum RealmLifecycleChecks {
         let rtt0 = pool.takeStartTables(startTables)!
         let rd = pool.take()!, rttL2 = pool.take()!, rttL3 = pool.take()!
         let rttL2u = pool.take()!, rttL3u = pool.take()!
-        let data = (pool.take()!, pool.take()!, pool.take()!)
-        let unknownData = pool.take()!
+        // Four consecutive data granules, and the page after them, in one level-3 RTT's range.
+        let dataBase = pool.takeAligned(8)!
+        let data = (dataBase, dataBase + 0x1000, dataBase + 0x2000)
+        let unknownData = dataBase + 0x3000
         let rec = pool.take()!
+        // Where the data pages go: IPA 0 up, or, on a CPU without Secure EL2 (the EL3 image, no
+        // stage 2), at the data granules' own addresses (identity placement, Docs/el3-realms.md).
+        // The unprotected page likewise: at the shared page's address with the top IPA bit.
+        let identity = !CPUFeatures.hasSecureEL2
+        let ipa0: UInt64 = identity ? dataBase : 0
+        let shared = NonSecurePage(index: 2)
+        let unprotectedIPA = identity ? unprotectedBase | shared.address : unprotectedBase
 
         // Delegation.
         let granules: InlineArray<12, UInt64> =
@@ -59,40 +68,40 @@ enum RealmLifecycleChecks {
         checks.expectEqual("lifecycle: REALM_CREATE", RMI.realmCreate(rd: rd, params: params.address).x0, RMIStatusCode.success)
 
         // Protected RTTs down to level 3 at IPA 0.
-        checks.expectEqual("lifecycle: RTT_CREATE level 2 at IPA 0", RMI.rttCreate(rd: rd, rtt: rttL2, ipa: 0, level: 2).x0, 0)
-        checks.expectEqual("lifecycle: RTT_CREATE level 3 at IPA 0", RMI.rttCreate(rd: rd, rtt: rttL3, ipa: 0, level: 3).x0, 0)
+        checks.expectEqual("lifecycle: RTT_CREATE level 2 at IPA 0", RMI.rttCreate(rd: rd, rtt: rttL2, ipa: ipa0 & ~0x3FFF_FFFF, level: 2).x0, 0)
+        checks.expectEqual("lifecycle: RTT_CREATE level 3 at IPA 0", RMI.rttCreate(rd: rd, rtt: rttL3, ipa: ipa0 & ~0x1F_FFFF, level: 3).x0, 0)
         // The walk for a level-3 RTT stops at its parent entry (level 2), which is already a table.
         checks.expectEqual("lifecycle: RTT_CREATE where a table exists: RMI_ERROR_RTT at the parent level 2",
-                           RMI.rttCreate(rd: rd, rtt: rttL2u, ipa: 0, level: 3).x0, RMIStatusCode.rtt(level: 2))
-        let ripas = RMI.rttInitRIPAS(rd: rd, base: 0, top: 0x4000)
+                           RMI.rttCreate(rd: rd, rtt: rttL2u, ipa: ipa0 & ~0x1F_FFFF, level: 3).x0, RMIStatusCode.rtt(level: 2))
+        let ripas = RMI.rttInitRIPAS(rd: rd, base: ipa0, top: ipa0 + 0x4000)
         checks.expectEqual("lifecycle: RTT_INIT_RIPAS [0, 0x4000)", ripas.x0, 0)
-        checks.expectEqual("lifecycle: RTT_INIT_RIPAS top", ripas.x1, 0x4000)
+        checks.expectEqual("lifecycle: RTT_INIT_RIPAS top", ripas.x1, ipa0 + 0x4000)
 
         // Data.
         let source = NonSecurePage(index: 1)
         source.fillPattern(seed: 1)
         checks.expectEqual("lifecycle: DATA_CREATE at IPA 0 (measured)",
-                           RMI.dataCreate(rd: rd, data: data.0, ipa: 0x0, source: source.address, flags: 1).x0, 0)
+                           RMI.dataCreate(rd: rd, data: data.0, ipa: ipa0, source: source.address, flags: 1).x0, 0)
         source.fillPattern(seed: 2)
         checks.expectEqual("lifecycle: DATA_CREATE at IPA 0x1000 (measured)",
-                           RMI.dataCreate(rd: rd, data: data.1, ipa: 0x1000, source: source.address, flags: 1).x0, 0)
+                           RMI.dataCreate(rd: rd, data: data.1, ipa: ipa0 + 0x1000, source: source.address, flags: 1).x0, 0)
         checks.expectEqual("lifecycle: DATA_CREATE at IPA 0x2000 (content not measured)",
-                           RMI.dataCreate(rd: rd, data: data.2, ipa: 0x2000, source: source.address, flags: 0).x0, 0)
+                           RMI.dataCreate(rd: rd, data: data.2, ipa: ipa0 + 0x2000, source: source.address, flags: 0).x0, 0)
         checks.expectEqual("lifecycle: DATA_CREATE from a source in the secure pool: RMI_ERROR_INPUT",
-                           RMI.dataCreate(rd: rd, data: unknownData, ipa: 0x3000, source: pool.base, flags: 1).x0,
+                           RMI.dataCreate(rd: rd, data: unknownData, ipa: ipa0 + 0x3000, source: pool.base, flags: 1).x0,
                            RMIStatusCode.errorInput)
         checks.expectEqual("lifecycle: DATA_CREATE_UNKNOWN at IPA 0x3000",
-                           RMI.dataCreateUnknown(rd: rd, data: unknownData, ipa: 0x3000).x0, 0)
+                           RMI.dataCreateUnknown(rd: rd, data: unknownData, ipa: ipa0 + 0x3000).x0, 0)
 
         // RTT entries read back.
-        let page0 = RMI.rttReadEntry(rd: rd, ipa: 0, level: 3)
+        let page0 = RMI.rttReadEntry(rd: rd, ipa: ipa0, level: 3)
         checks.expect("lifecycle: RTT_READ_ENTRY IPA 0: level 3, ASSIGNED, data PA, RIPAS RAM",
                       page0.x0 == 0 && page0.x1 == 3 && page0.x2 == RTTEntryState.assigned
                       && page0.x3 == data.0 && page0.x4 == RIPASValue.ram)
-        let empty = RMI.rttReadEntry(rd: rd, ipa: 0x4000, level: 3)
+        let empty = RMI.rttReadEntry(rd: rd, ipa: ipa0 + 0x4000, level: 3)
         checks.expect("lifecycle: RTT_READ_ENTRY IPA 0x4000: UNASSIGNED, RIPAS EMPTY",
                       empty.x0 == 0 && empty.x2 == RTTEntryState.unassigned && empty.x3 == 0 && empty.x4 == RIPASValue.empty)
-        let table = RMI.rttReadEntry(rd: rd, ipa: 0, level: 2)
+        let table = RMI.rttReadEntry(rd: rd, ipa: ipa0 & ~0x1F_FFFF, level: 2)
         checks.expect("lifecycle: RTT_READ_ENTRY IPA 0 level 2: TABLE of the level-3 RTT",
                       table.x0 == 0 && table.x1 == 2 && table.x2 == RTTEntryState.table && table.x3 == rttL3)
         checks.expectEqual("lifecycle: RTT_READ_ENTRY beyond the IPA width: RMI_ERROR_INPUT",
@@ -100,21 +109,20 @@ enum RealmLifecycleChecks {
 
         // An unprotected mapping of a normal-world page.
         checks.expectEqual("lifecycle: RTT_CREATE level 2 at the unprotected base",
-                           RMI.rttCreate(rd: rd, rtt: rttL2u, ipa: unprotectedBase, level: 2).x0, 0)
+                           RMI.rttCreate(rd: rd, rtt: rttL2u, ipa: unprotectedIPA & ~0x3FFF_FFFF, level: 2).x0, 0)
         checks.expectEqual("lifecycle: RTT_CREATE level 3 at the unprotected base",
-                           RMI.rttCreate(rd: rd, rtt: rttL3u, ipa: unprotectedBase, level: 3).x0, 0)
-        let shared = NonSecurePage(index: 2)
+                           RMI.rttCreate(rd: rd, rtt: rttL3u, ipa: unprotectedIPA & ~0x1F_FFFF, level: 3).x0, 0)
         let descriptor = shared.address | RMI.sharedMemoryAttributes
         checks.expectEqual("lifecycle: RTT_MAP_UNPROTECTED",
-                           RMI.rttMapUnprotected(rd: rd, ipa: unprotectedBase, level: 3, descriptor: descriptor).x0, 0)
-        let mapped = RMI.rttReadEntry(rd: rd, ipa: unprotectedBase, level: 3)
+                           RMI.rttMapUnprotected(rd: rd, ipa: unprotectedIPA, level: 3, descriptor: descriptor).x0, 0)
+        let mapped = RMI.rttReadEntry(rd: rd, ipa: unprotectedIPA, level: 3)
         checks.expect("lifecycle: RTT_READ_ENTRY unprotected: ASSIGNED with the host's descriptor",
                       mapped.x0 == 0 && mapped.x2 == RTTEntryState.assigned && mapped.x3 == descriptor
                       && mapped.x4 == RIPASValue.empty)
         checks.expectEqual("lifecycle: RTT_MAP_UNPROTECTED of a protected IPA: RMI_ERROR_INPUT",
                            RMI.rttMapUnprotected(rd: rd, ipa: 0x5000, level: 3, descriptor: descriptor).x0,
                            RMIStatusCode.errorInput)
-        let unmapped = RMI.rttUnmapUnprotected(rd: rd, ipa: unprotectedBase, level: 3)
+        let unmapped = RMI.rttUnmapUnprotected(rd: rd, ipa: unprotectedIPA, level: 3)
         checks.expectEqual("lifecycle: RTT_UNMAP_UNPROTECTED", unmapped.x0, 0)
 
         // REC with auxiliary granules.
@@ -126,7 +134,7 @@ enum RealmLifecycleChecks {
         checks.expect("lifecycle: GRANULE_DELEGATE of the auxiliary granules", auxDelegated)
         let recParams = NonSecurePage(index: 3)
         // REC 0, runnable, at the first data page.
-        recParams.writeRecParams(runnable: true, mpidr: 0, pc: 0x0, auxBase: aux, auxCount: auxCount.x1)
+        recParams.writeRecParams(runnable: true, mpidr: 0, pc: ipa0, auxBase: aux, auxCount: auxCount.x1)
         checks.expectEqual("lifecycle: REC_CREATE", RMI.recCreate(rd: rd, rec: rec, params: recParams.address).x0, 0)
 
         checks.expectEqual("lifecycle: REALM_ACTIVATE", RMI.realmActivate(rd: rd).x0, 0)
@@ -138,18 +146,18 @@ enum RealmLifecycleChecks {
         // Teardown, in the specification's order.
         checks.expectEqual("lifecycle: REC_DESTROY", RMI.recDestroy(rec: rec).x0, 0)
         let pages: InlineArray<4, (ipa: UInt64, pa: UInt64)> =
-            [(0x0, data.0), (0x1000, data.1), (0x2000, data.2), (0x3000, unknownData)]
+            [(ipa0, data.0), (ipa0 + 0x1000, data.1), (ipa0 + 0x2000, data.2), (ipa0 + 0x3000, unknownData)]
         for i in pages.indices {
             let destroyed = RMI.dataDestroy(rd: rd, ipa: pages[i].ipa)
             checks.expect("lifecycle: DATA_DESTROY returns the data granule", destroyed.x0 == 0 && destroyed.x1 == pages[i].pa)
         }
-        let destroyedL3 = RMI.rttDestroy(rd: rd, ipa: 0, level: 3)
+        let destroyedL3 = RMI.rttDestroy(rd: rd, ipa: ipa0 & ~0x1F_FFFF, level: 3)
         checks.expect("lifecycle: RTT_DESTROY level 3 returns the RTT", destroyedL3.x0 == 0 && destroyedL3.x1 == rttL3)
-        let destroyedL2 = RMI.rttDestroy(rd: rd, ipa: 0, level: 2)
+        let destroyedL2 = RMI.rttDestroy(rd: rd, ipa: ipa0 & ~0x3FFF_FFFF, level: 2)
         checks.expect("lifecycle: RTT_DESTROY level 2 returns the RTT", destroyedL2.x0 == 0 && destroyedL2.x1 == rttL2)
-        let destroyedL3u = RMI.rttDestroy(rd: rd, ipa: unprotectedBase, level: 3)
+        let destroyedL3u = RMI.rttDestroy(rd: rd, ipa: unprotectedIPA & ~0x1F_FFFF, level: 3)
         checks.expect("lifecycle: RTT_DESTROY unprotected level 3", destroyedL3u.x0 == 0 && destroyedL3u.x1 == rttL3u)
-        let destroyedL2u = RMI.rttDestroy(rd: rd, ipa: unprotectedBase, level: 2)
+        let destroyedL2u = RMI.rttDestroy(rd: rd, ipa: unprotectedIPA & ~0x3FFF_FFFF, level: 2)
         checks.expect("lifecycle: RTT_DESTROY unprotected level 2", destroyedL2u.x0 == 0 && destroyedL2u.x1 == rttL2u)
         checks.expectEqual("lifecycle: REALM_DESTROY", RMI.realmDestroy(rd: rd).x0, 0)
 

@@ -10,7 +10,8 @@ import AArch64
 //           their group and to interrupt other CPUs, then spins
 // The host's own EL2 physical timer must end the runs of REC 1 and REC 2, and after REC 2 the
 // host's interrupt must still be pending for the host to acknowledge: a realm can neither keep
-// the host from its CPU nor touch its interrupts (Docs/realm-execution.md).
+// the host from its CPU nor touch its interrupts (Docs/realm-execution.md). On the EL3 image the
+// code's page is identity-placed and REC 0's MMIO store is not run (Docs/el3-realms.md).
 
 enum RealmPreemptionChecks {
     private static let code: InlineArray<13, UInt32> = [
@@ -23,7 +24,6 @@ enum RealmPreemptionChecks {
     private static let hypervisorTimerPPI: UInt32 = 26
 
     static func run(_ checks: inout CheckRecorder, pool poolRange: (base: UInt64, size: UInt64)?) {
-        guard realmsCanRun() else { return }
         guard let poolRange else { return }
         var pool = GranulePool(base: poolRange.base, size: poolRange.size)
         let rtt0 = pool.takeStartTables(2)!, rd = pool.take()!, rttL2 = pool.take()!, rttL3 = pool.take()!, data = pool.take()!
@@ -51,25 +51,29 @@ enum RealmPreemptionChecks {
         }
         var ok = true
         for i in 0..<count { ok = ok && RMI.granuleDelegate(granules[i]).succeeded }
+        // The code's page at IPA 0, or without stage 2 (the EL3 image) at its own address
+        // (identity placement, Docs/el3-realms.md); the code is position-independent.
+        let identity = !CPUFeatures.hasSecureEL2
+        let base: UInt64 = identity ? data : 0
 
         let params = NonSecurePage(index: 4)
         params.writeRealmParams(ipaWidth: 40, features: RMIFeatures(RMI.features(0).x1), rpv: nil, vmid: 2,
                                 startTables: rtt0, startLevel: 1, startTableCount: 2)
         ok = ok && RMI.realmCreate(rd: rd, params: params.address).succeeded
-        ok = ok && RMI.rttCreate(rd: rd, rtt: rttL2, ipa: 0, level: 2).succeeded
-        ok = ok && RMI.rttCreate(rd: rd, rtt: rttL3, ipa: 0, level: 3).succeeded
-        ok = ok && RMI.rttInitRIPAS(rd: rd, base: 0, top: 0x1000).succeeded
+        ok = ok && RMI.rttCreate(rd: rd, rtt: rttL2, ipa: base & ~0x3FFF_FFFF, level: 2).succeeded
+        ok = ok && RMI.rttCreate(rd: rd, rtt: rttL3, ipa: base & ~0x1F_FFFF, level: 3).succeeded
+        ok = ok && RMI.rttInitRIPAS(rd: rd, base: base, top: base + 0x1000).succeeded
         let source = NonSecurePage(index: 5)
         source.clear()
         for i in code.indices {
             UnsafeMutableRawPointer(bitPattern: UInt(source.address))!
                 .storeBytes(of: code[i], toByteOffset: 4 * i, as: UInt32.self)
         }
-        ok = ok && RMI.dataCreate(rd: rd, data: data, ipa: 0, source: source.address, flags: 1).succeeded
+        ok = ok && RMI.dataCreate(rd: rd, data: data, ipa: base, source: source.address, flags: 1).succeeded
         let recParams = NonSecurePage(index: 6)
         for i in 0..<3 {
             // MPIDR = REC index.
-            recParams.writeRecParams(runnable: true, mpidr: UInt64(i), pc: recPCs[i], auxBase: aux[i], auxCount: UInt64(auxCount))
+            recParams.writeRecParams(runnable: true, mpidr: UInt64(i), pc: base + recPCs[i], auxBase: aux[i], auxCount: UInt64(auxCount))
             ok = ok && RMI.recCreate(rd: rd, rec: recs[i], params: recParams.address).succeeded
         }
         ok = ok && RMI.realmActivate(rd: rd).succeeded
@@ -77,7 +81,27 @@ enum RealmPreemptionChecks {
 
         let run = NonSecurePage(index: 7)
         run.clear()
-        let mmio = RMI.recEnter(rec: recs[0], run: run.address)
+        if identity {
+            // Its store reaches the host only where the CPU takes the external abort to EL3
+            // (SCR_EL3.EA); QEMU 7.2 takes it at the realm's EL1, which this code has no vector for.
+            console.print("[host] N/A realm execution: REC 0's MMIO store (the CPU may take its external abort at the realm's EL1)")
+        } else {
+            mmioCheck(&checks, rec: recs[0], run: run)
+        }
+        preemption(&checks, recs: recs, run: run)
+
+        var torn = true
+        for i in 0..<3 { torn = torn && RMI.recDestroy(rec: recs[i]).succeeded }
+        torn = torn && RMI.dataDestroy(rd: rd, ipa: base).succeeded
+        torn = torn && RMI.rttDestroy(rd: rd, ipa: base & ~0x1F_FFFF, level: 3).succeeded
+        torn = torn && RMI.rttDestroy(rd: rd, ipa: base & ~0x3FFF_FFFF, level: 2).succeeded
+        torn = torn && RMI.realmDestroy(rd: rd).succeeded
+        for i in 0..<count { torn = torn && RMI.granuleUndelegate(granules[i]).succeeded }
+        checks.expect("realm execution: the realm is torn down and its granules undelegated", torn)
+    }
+
+    private static func mmioCheck(_ checks: inout CheckRecorder, rec: UInt64, run: NonSecurePage) {
+        let mmio = RMI.recEnter(rec: rec, run: run.address)
         let esr = run.load64(at: RecRun.exitESR)
         var detail = LogLine(": exit ")
         detail.decimal(run.load64(at: RecRun.exitReason))
@@ -88,7 +112,9 @@ enum RealmPreemptionChecks {
         checks.expect("realm execution: a store to an unprotected IPA exits with a data abort (SYNC, EC 0x24, HPFAR of the IPA)",
                       mmio.succeeded && run.load64(at: RecRun.exitReason) == RecRun.sync && esr >> 26 == 0x24
                       && run.load64(at: RecRun.exitHPFAR) == 0x80_0000_0000 >> 8, detail)
+    }
 
+    private static func preemption(_ checks: inout CheckRecorder, recs: InlineArray<3, UInt64>, run: NonSecurePage) {
         enableHostPPIs(1 << hypervisorTimerPPI)
         // Unimplemented low priority bits read as zero: compare with what the host reads back.
         let hostPriorityMask = read_icc_pmr_el1()
@@ -110,15 +136,6 @@ enum RealmPreemptionChecks {
         mask.hex(read_icc_pmr_el1())
         checks.expect("realm execution: the host's GIC priority mask is untouched",
                       read_icc_pmr_el1() == hostPriorityMask && hostPriorityMask != 0, mask)
-
-        var torn = true
-        for i in 0..<3 { torn = torn && RMI.recDestroy(rec: recs[i]).succeeded }
-        torn = torn && RMI.dataDestroy(rd: rd, ipa: 0).succeeded
-        torn = torn && RMI.rttDestroy(rd: rd, ipa: 0, level: 3).succeeded
-        torn = torn && RMI.rttDestroy(rd: rd, ipa: 0, level: 2).succeeded
-        torn = torn && RMI.realmDestroy(rd: rd).succeeded
-        for i in 0..<count { torn = torn && RMI.granuleUndelegate(granules[i]).succeeded }
-        checks.expect("realm execution: the realm is torn down and its granules undelegated", torn)
     }
 
     private static func exitDetail(_ reason: UInt64) -> LogLine {
@@ -153,12 +170,4 @@ enum RealmPreemptionChecks {
         isb()
         return (reason, pending, acknowledged)
     }
-}
-
-/// Realms run at Secure EL1, under the S-EL2 image. A CPU without FEAT_SEL2 runs the EL3 image,
-/// whose TMM does not run realms yet: say so once instead of failing realm checks there.
-func realmsCanRun() -> Bool {
-    if CPUFeatures.hasSecureEL2 { return true }
-    console.print("[host] realm execution skipped: this CPU has no Secure EL2; the EL3 image does not run realms yet")
-    return false
 }

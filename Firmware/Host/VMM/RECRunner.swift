@@ -62,6 +62,7 @@ struct RunReport {
     var fiqExits: UInt64 = 0
     var mmioWrites: UInt64 = 0
     var mmioReads: UInt64 = 0
+    var consoleHostCalls: UInt64 = 0
     var realmLines: UInt64 = 0
     var seaInjected: UInt64 = 0
     var seaIPA: UInt64 = 0
@@ -178,7 +179,7 @@ enum RECRunner {
             case RecRun.sync where run.load64(at: RecRun.exitESR) >> 26 & 0x3F == 0x18:
                 VirtualSGI.exit(current, run, &vcpus, &report)
             case RecRun.sync:
-                dataAbort(run, &vcpus[current], &report)
+                dataAbort(vm, run, &vcpus[current], &report)
             case RecRun.irq:
                 break
             case RecRun.fiq:
@@ -228,7 +229,7 @@ enum RECRunner {
         }
     }
 
-    static func dataAbort(_ run: NonSecurePage, _ vcpu: inout VCPU, _ report: inout RunReport) {
+    static func dataAbort(_ vm: RealmVM, _ run: NonSecurePage, _ vcpu: inout VCPU, _ report: inout RunReport) {
         let esr = run.load64(at: RecRun.exitESR)
         let ipa = (run.load64(at: RecRun.exitHPFAR) >> 4 & 0xFF_FFFF_FFFF) << 12 | run.load64(at: RecRun.exitFAR) & 0xFFF
         guard esr >> 26 & 0x3F == 0x24 else {
@@ -243,7 +244,7 @@ enum RECRunner {
         }
         let validSyndrome = esr & 1 << 24 != 0
         let write = esr & 1 << 6 != 0
-        let uart = UInt64(REALM_UART_IPA)
+        let uart = vm.uartIPA
         if validSyndrome && ipa >= uart && ipa < uart + 0x1000 {
             if write {
                 report.mmioWrites += 1
@@ -324,7 +325,7 @@ enum RECRunner {
         let top = run.load64(at: RecRun.exitRIPASTop)
         let ripas = run.load64(at: RecRun.exitRIPASValue) & 0xFF
         // Giving memory up is always accepted; RAM only where the host has memory behind it.
-        let accept = ripas == RIPASValue.empty || (ripas == RIPASValue.ram && base >= RealmVM.ramBase && top <= RealmVM.ramEnd)
+        let accept = ripas == RIPASValue.empty || (ripas == RIPASValue.ram && base >= vm.ramBase && top <= vm.ramEnd)
         guard accept else {
             vcpu.flags = RecRun.ripasResponseReject
             report.ripasRejected += 1
@@ -375,6 +376,14 @@ enum RECRunner {
                 report.tokenBytes = length
                 vcpu.gprs[0] = length
             }
+        case UInt64(REALM_HOST_CALL_CONSOLE):
+            // One line of the realm's console (where its MMIO cannot reach the host).
+            let count = min(gprs[0], 240)
+            for i in 0..<count {
+                emit(UInt8(truncatingIfNeeded: gprs[1 + Int(i >> 3)] >> (8 * (i & 7))), &vcpu, &report)
+            }
+            emit(UInt8(ascii: "\n"), &vcpu, &report)
+            report.consoleHostCalls += 1
         case UInt64(REALM_HOST_CALL_RESULT):
             report.realmReported = true
             report.realmPassed = gprs[0]

@@ -1,4 +1,5 @@
 import HostStorage
+import PlatformDefinitions
 import RealmLayout
 
 // One confidential VM as the host's VMM builds it over RMI (the role KVM plays for virtCCA):
@@ -6,7 +7,10 @@ import RealmLayout
 // DATA_CREATE of the test realm's image (measured, from the copy embedded in the host),
 // DATA_CREATE_UNKNOWN for the rest of its RAM, RTT_MAP_UNPROTECTED of the shared pages, two
 // RECs (the second not runnable until the realm's PSCI CPU_ON), REALM_ACTIVATE, and the
-// teardown in the specification's order. Address space: realm_layout.h.
+// teardown in the specification's order. Address space: realm_layout.h. On the EL3 image
+// (no stage 2) the realm is identity-placed (Docs/el3-realms.md): its RAM IPA is the address
+// of the pool granules that back it, and a shared page's IPA is the page's address with the
+// top IPA bit set; REC 0 is told so (REALM_LAYOUT_IDENTITY).
 
 /// A failed RMI step: which one, and what the TMM answered.
 struct VMMError: Error {
@@ -36,8 +40,6 @@ func require(_ result: RMIResult, _ step: StaticString) throws(VMMError) {
 
 struct RealmVM {
     static let ipaWidth = UInt64(REALM_IPA_WIDTH)
-    static let ramBase = UInt64(REALM_RAM_BASE)
-    static let ramEnd = UInt64(REALM_RAM_BASE) + UInt64(REALM_RAM_SIZE)
     static let ramPages = UInt64(REALM_RAM_SIZE) >> 12
     static let unprotectedBase = UInt64(REALM_UNPROTECTED_BASE)
     static let startLevel: Int64 = 1
@@ -54,6 +56,21 @@ struct RealmVM {
     let mode: UInt64
     /// The host pages this realm shares (NonSecurePage indices, REALM_SHARED_PAGES of them).
     let sharedPageIndex: UInt64
+    /// Identity placement (EL3 image): IPA = physical address (Docs/el3-realms.md).
+    let identityPlaced: Bool
+    /// Realm RAM: REALM_RAM_BASE, or on the EL3 image the first data granule's address.
+    let ramBase: UInt64
+    var ramEnd: UInt64 { ramBase + UInt64(REALM_RAM_SIZE) }
+    /// Where the shared pages and the emulated devices are in the realm's IPA space.
+    var sharedIPA: UInt64 {
+        identityPlaced ? Self.unprotectedBase | sharedPage(0).address : UInt64(REALM_SHARED_IPA)
+    }
+    var uartIPA: UInt64 { identityPlaced ? Self.unprotectedBase | UInt64(PLAT_UNBACKED_MMIO_BASE) : UInt64(REALM_UART_IPA) }
+    var unemulatedIPA: UInt64 { identityPlaced ? uartIPA + UInt64(REALM_UNEMULATED_OFFSET) : UInt64(REALM_UNEMULATED_IPA) }
+    /// Starting IPAs of the protected and unprotected level 2 and 3 RTTs.
+    var rttIPA: InlineArray<4, (ipa: UInt64, level: Int64)> {
+        [(ramBase, 2), (ramBase, 3), (sharedIPA, 2), (sharedIPA, 3)]
+    }
 
     private(set) var rd: UInt64 = 0
     private(set) var startTableBase: UInt64 = 0
@@ -66,13 +83,14 @@ struct RealmVM {
     private(set) var auxCount: UInt64 = 0
     private(set) var delegatedData: UInt64 = 0
 
-    static let rttIPA: InlineArray<4, (ipa: UInt64, level: Int64)> =
-        [(ramBase, 2), (ramBase, 3), (unprotectedBase, 2), (unprotectedBase, 3)]
-
-    init(vmid: UInt64, mode: UInt64, sharedPageIndex: UInt64) {
+    /// `identityRAM`: on the EL3 image, the data granules' first address, which is then the
+    /// realm's RAM IPA.
+    init(vmid: UInt64, mode: UInt64, sharedPageIndex: UInt64, identityRAM: UInt64? = nil) {
         self.vmid = vmid
         self.mode = mode
         self.sharedPageIndex = sharedPageIndex
+        identityPlaced = identityRAM != nil
+        ramBase = identityRAM ?? UInt64(REALM_RAM_BASE)
     }
 
     func sharedPage(_ i: UInt64) -> NonSecurePage { NonSecurePage(index: sharedPageIndex + i) }
@@ -98,21 +116,23 @@ struct RealmVM {
         try require(RMI.realmCreate(rd: rd, params: params.address), "REALM_CREATE")
 
         for i in rtts.indices {
-            try require(RMI.rttCreate(rd: rd, rtt: rtts[i], ipa: Self.rttIPA[i].ipa, level: Self.rttIPA[i].level), "RTT_CREATE")
+            let at = rttIPA[i]
+            try require(RMI.rttCreate(rd: rd, rtt: rtts[i], ipa: at.ipa & ~((1 << (39 - 9 * (at.level - 1))) - 1), level: at.level),
+                        "RTT_CREATE")
         }
     }
 
     /// INIT_RIPAS over realm RAM, then its granules: the image measured, the rest unknown.
     /// Data granules come from `dataPool` (contiguous).
     mutating func populate(dataPool: inout GranulePool) throws(VMMError) {
-        var base = Self.ramBase
-        while base < Self.ramEnd {
-            let r = RMI.rttInitRIPAS(rd: rd, base: base, top: Self.ramEnd)
+        var base = ramBase
+        while base < ramEnd {
+            let r = RMI.rttInitRIPAS(rd: rd, base: base, top: ramEnd)
             try require(r, "RTT_INIT_RIPAS")
             guard r.x1 > base else { throw VMMError(step: "RTT_INIT_RIPAS made no progress", result: r) }
             base = r.x1
         }
-        guard let data = dataPool.take(Self.ramPages) else {
+        guard let data = dataPool.take(Self.ramPages), !identityPlaced || data == ramBase else {
             throw .poolExhausted
         }
         dataBase = data
@@ -120,7 +140,7 @@ struct RealmVM {
             let pa = data + page << 12
             try require(RMI.granuleDelegate(pa), "GRANULE_DELEGATE(data)")
             delegatedData = page + 1
-            let ipa = Self.ramBase + page << 12
+            let ipa = ramBase + page << 12
             if page < Self.imagePages {
                 try require(RMI.dataCreate(rd: rd, data: pa, ipa: ipa, source: Self.imageSource + page << 12, flags: 1),
                             "DATA_CREATE")
@@ -135,7 +155,7 @@ struct RealmVM {
         for i in 0..<UInt64(REALM_SHARED_PAGES) {
             let page = sharedPage(i)
             let descriptor = page.address | RMI.sharedMemoryAttributes
-            try require(RMI.rttMapUnprotected(rd: rd, ipa: UInt64(REALM_SHARED_IPA) + i << 12, level: 3, descriptor: descriptor),
+            try require(RMI.rttMapUnprotected(rd: rd, ipa: sharedIPA + i << 12, level: 3, descriptor: descriptor),
                         "RTT_MAP_UNPROTECTED")
         }
     }
@@ -159,8 +179,11 @@ struct RealmVM {
             }
             let params = NonSecurePage(index: 5)
             // MPIDR: Aff0 = REC index; REC 0 at the image's entry point.
-            params.writeRecParams(runnable: r == 0, mpidr: UInt64(r), pc: r == 0 ? Self.ramBase : 0, x0: r == 0 ? mode : 0,
-                                  auxBase: auxBase, auxCount: auxCount)
+            // REC 0: x0 = mode, x1-x3 = the address-space convention (realm_layout.h).
+            let layout: (UInt64, UInt64, UInt64) = r == 0 && identityPlaced
+                ? (UInt64(REALM_LAYOUT_IDENTITY), sharedPage(0).address, UInt64(PLAT_UNBACKED_MMIO_BASE)) : (0, 0, 0)
+            params.writeRecParams(runnable: r == 0, mpidr: UInt64(r), pc: r == 0 ? ramBase : 0, x0: r == 0 ? mode : 0,
+                                  x1: layout.0, x2: layout.1, x3: layout.2, auxBase: auxBase, auxCount: auxCount)
             try require(RMI.recCreate(rd: rd, rec: rec, params: params.address), "REC_CREATE")
         }
     }
@@ -174,19 +197,20 @@ struct RealmVM {
     func destroy() throws(VMMError) {
         for r in 0..<Self.recCount { try require(RMI.recDestroy(rec: recs[r]), "REC_DESTROY") }
         for page in 0..<delegatedData {
-            let destroyed = RMI.dataDestroy(rd: rd, ipa: Self.ramBase + page << 12)
+            let destroyed = RMI.dataDestroy(rd: rd, ipa: ramBase + page << 12)
             try require(destroyed, "DATA_DESTROY")
             guard destroyed.x1 == dataBase + page << 12 else {
                 throw VMMError(step: "DATA_DESTROY returned another granule", result: destroyed)
             }
         }
         for i in 0..<UInt64(REALM_SHARED_PAGES) {
-            try require(RMI.rttUnmapUnprotected(rd: rd, ipa: UInt64(REALM_SHARED_IPA) + i << 12, level: 3), "RTT_UNMAP_UNPROTECTED")
+            try require(RMI.rttUnmapUnprotected(rd: rd, ipa: sharedIPA + i << 12, level: 3), "RTT_UNMAP_UNPROTECTED")
         }
         let order: InlineArray<4, Int> = [1, 0, 3, 2]
         for k in order.indices {
             let i = order[k]
-            let destroyed = RMI.rttDestroy(rd: rd, ipa: Self.rttIPA[i].ipa, level: Self.rttIPA[i].level)
+            let at = rttIPA[i]
+            let destroyed = RMI.rttDestroy(rd: rd, ipa: at.ipa & ~((1 << (39 - 9 * (at.level - 1))) - 1), level: at.level)
             try require(destroyed, "RTT_DESTROY")
             guard destroyed.x1 == rtts[i] else { throw VMMError(step: "RTT_DESTROY returned another RTT", result: destroyed) }
         }

@@ -22,28 +22,35 @@ enum VMMChecks {
         }
         var pool = GranulePool(base: poolRange.base, size: poolRange.size)
         let features = RMIFeatures(RMI.features(0).x1)
-        var line = LogLine("[host] vmm: test realm image ")
-        line.decimal(RealmVM.imagePages)
-        line.append(" pages at IPA ")
-        line.hex(RealmVM.ramBase)
-        line.append(", RAM ")
-        line.decimal(RealmVM.ramPages)
-        line.append(" pages, 2 RECs")
-        console.print(line)
-
-        // The first realm: built, probed from the normal world, run.
-        var first = RealmVM(vmid: 1, mode: UInt64(REALM_MODE_FULL), sharedPageIndex: 8)
-        guard let dataBlock = pool.take(RealmVM.ramPages) else {
+        // On a CPU without Secure EL2 (the EL3 image) there is no stage 2: realms are
+        // identity-placed, their RAM IPA the address of the granules behind it (Docs/el3-realms.md).
+        let identity = !CPUFeatures.hasSecureEL2
+        // Realm RAM in one level-3 RTT: aligned to its size.
+        guard let dataBlock = pool.takeAligned(RealmVM.ramPages) else {
             checks.expect("vmm: the granule pool holds the realm's RAM", false)
             return
         }
+        var first = RealmVM(vmid: 1, mode: UInt64(REALM_MODE_FULL), sharedPageIndex: 8,
+                            identityRAM: identity ? dataBlock : nil)
+        var line = LogLine("[host] vmm: test realm image ")
+        line.decimal(RealmVM.imagePages)
+        line.append(" pages at IPA ")
+        line.hex(first.ramBase)
+        line.append(", RAM ")
+        line.decimal(RealmVM.ramPages)
+        line.append(" pages, 2 RECs")
+        if identity { line.append("; identity-placed (no stage 2 on this CPU)") }
+        console.print(line)
+
+        // The first realm: built, probed from the normal world, run.
         var firstData = GranulePool(base: dataBlock, size: RealmVM.ramPages << 12)
         guard build(&checks, &first, pool: &pool, dataPool: &firstData, features: features, second: false) else { return }
         probeDelegated(&checks, first, pool: poolRange)
         let firstRun = runRealm(&checks, first, second: false, requested: runRealms)
 
         // The second realm beside the first: the first one's granules cannot be given to it.
-        var second = RealmVM(vmid: 2, mode: UInt64(REALM_MODE_SECOND_REALM), sharedPageIndex: 11)
+        var second = RealmVM(vmid: 2, mode: UInt64(REALM_MODE_SECOND_REALM), sharedPageIndex: 11,
+                             identityRAM: identity ? first.dataBase : nil)
         do throws(VMMError) {
             try second.create(pool: &pool, features: features)
             checks.expect("vmm: a second realm (VMID 2) created beside the first", true)
@@ -127,13 +134,6 @@ enum VMMChecks {
             skipped.notRunning = true
             return skipped
         }
-        guard CPUFeatures.hasSecureEL2 else {
-            // The EL3 image (RealmPreemptionChecks has said so): build and destroy, no runs.
-            console.print("[host] vmm: realm run skipped on this CPU (no Secure EL2); the realm is still built and destroyed")
-            var skipped = RunReport()
-            skipped.notRunning = true
-            return skipped
-        }
         let report = RECRunner.run(vm, budget: exitBudget)
         if report.notRunning {
             var line = LogLine("[host] SKIP realm execution: ")
@@ -165,8 +165,18 @@ enum VMMChecks {
         var lines = LogLine(": ")
         lines.decimal(report.realmLines)
         lines.append(" lines")
-        checks.expect("vmm: realm console through the emulated PL011 (MMIO exits, EMUL_MMIO)",
-                      report.realmLines > 20 && report.mmioReads > 0, lines)
+        // On the EL3 image the realm's MMIO reaches the host only where the CPU takes the
+        // unbacked access's external abort to EL3; QEMU 7.2 takes it at the realm's EL1, and the
+        // realm prints through RSI_HOST_CALL instead (Docs/el3-realms.md). Said, never passed.
+        let mmioReachesHost = !vm.identityPlaced || report.consoleHostCalls == 0
+        if mmioReachesHost {
+            checks.expect("vmm: realm console through the emulated PL011 (MMIO exits, EMUL_MMIO)",
+                          report.realmLines > 20 && report.mmioReads > 0, lines)
+        } else {
+            console.print("[host] N/A vmm: realm MMIO (emulated PL011, INJECT_SEA): the CPU took the realm's external abort at EL1, not EL3")
+            checks.expect("vmm: realm console through RSI_HOST_CALL (identity-placed realm whose MMIO aborts at EL1)",
+                          report.realmLines > 20 && report.mmioReads == 0, lines)
+        }
         checks.expect("vmm: RSI_HOST_CALL: the realm's 31 registers arrived, the host's answer returned", report.echoAnswered)
         checks.expect("vmm: shared page: the realm's reply is in the host's page", report.sharedReplySeen)
         var ripas = LogLine(": ")
@@ -195,8 +205,10 @@ enum VMMChecks {
                       report.sgiInjected == 1 && report.sgiCompleted == 1, sgiLR)
         var sea = LogLine(": IPA ")
         sea.hex(report.seaIPA)
-        checks.expect("vmm: unemulated unprotected MMIO answered with INJECT_SEA",
-                      report.seaInjected == 1 && report.seaIPA == UInt64(REALM_UNEMULATED_IPA), sea)
+        if mmioReachesHost {
+            checks.expect("vmm: unemulated unprotected MMIO answered with INJECT_SEA",
+                          report.seaInjected == 1 && report.seaIPA == vm.unemulatedIPA, sea)
+        }
         checks.expect("vmm: attestation token handed over through the shared pages and printed", report.tokenBytes > 0)
         checks.expect("vmm: realm reports its own checks, none failed",
                       report.realmReported && report.realmPassed > 0 && report.realmFailed == 0, realmTally(report))
@@ -264,12 +276,12 @@ enum VMMChecks {
     static func refuseFirstRealmGranules(_ checks: inout CheckRecorder, first: RealmVM, second: RealmVM) {
         let data = first.dataBase
         checks.expectEqual("vmm isolation: DATA_CREATE into the second realm with the first realm's DATA granule: RMI_ERROR_INPUT",
-                           RMI.dataCreate(rd: second.rd, data: data, ipa: RealmVM.ramBase, source: RealmVM.imageSource, flags: 1).x0,
+                           RMI.dataCreate(rd: second.rd, data: data, ipa: second.ramBase, source: RealmVM.imageSource, flags: 1).x0,
                            RMIStatusCode.errorInput)
         checks.expectEqual("vmm isolation: DATA_CREATE_UNKNOWN into the second realm with the first realm's RD: RMI_ERROR_INPUT",
-                           RMI.dataCreateUnknown(rd: second.rd, data: first.rd, ipa: RealmVM.ramBase).x0, RMIStatusCode.errorInput)
+                           RMI.dataCreateUnknown(rd: second.rd, data: first.rd, ipa: second.ramBase).x0, RMIStatusCode.errorInput)
         checks.expectEqual("vmm isolation: RTT_CREATE in the second realm with the first realm's RTT: RMI_ERROR_INPUT",
-                           RMI.rttCreate(rd: second.rd, rtt: first.rtts[1], ipa: RealmVM.ramBase + 0x20_0000, level: 3).x0,
+                           RMI.rttCreate(rd: second.rd, rtt: first.rtts[1], ipa: second.ramBase & ~0x1F_FFFF + 0x20_0000, level: 3).x0,
                            RMIStatusCode.errorInput)
         checks.expectEqual("vmm isolation: RTT_MAP_UNPROTECTED of the first realm's DATA granule: RMI_ERROR_INPUT",
                            RMI.rttMapUnprotected(rd: second.rd, ipa: RealmVM.unprotectedBase + 0x10000, level: 3,

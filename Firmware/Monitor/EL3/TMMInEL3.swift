@@ -46,7 +46,9 @@ func forwardRMI(cpu: UInt64, context: UnsafeMutablePointer<world_context>) -> Un
     return context
 }
 
-/// Nothing runs in the secure lower ELs of this image yet: no secure SMC is expected.
+/// A realm's SMCs (RSI, PSCI) never come here: while a realm runs, its context is marked
+/// (CTX_REALM_CPU) and the lower-EL vectors return them to the TMM's run loop
+/// (Firmware/TMM/EL3/RECExecution.swift). Nothing else runs in this image's secure lower ELs.
 func handleSecureSMC(cpu: UInt64, fid: UInt32, context: UnsafeMutablePointer<world_context>)
     -> UnsafeMutablePointer<world_context>
 {

@@ -194,6 +194,16 @@ ARCH_INLINE uint64_t at_s1e2r(uint64_t va) {
 	return read_par_el1();
 }
 
+/*
+ * Translates `va` through the Secure or Non-secure EL1&0 stage 1 (SCR_EL3.NS chooses) for a
+ * read, from EL3; returns PAR_EL1 (EL3 image: where a realm's access went).
+ */
+ARCH_INLINE uint64_t at_s1e1r(uint64_t va) {
+	__asm__ volatile("at s1e1r, %0" : : "r"(va) : "memory");
+	isb();
+	return read_par_el1();
+}
+
 /* MMIO. Device accesses must be single, naturally aligned loads and stores. */
 ARCH_INLINE uint32_t mmio_read32(uint64_t addr) { return *(volatile uint32_t *)(uintptr_t)addr; }
 ARCH_INLINE void mmio_write32(uint64_t addr, uint32_t v) { *(volatile uint32_t *)(uintptr_t)addr = v; }

@@ -15,7 +15,10 @@
 #define CTX_SPSR_EL3      0x100
 #define CTX_SCR_EL3       0x108
 #define CTX_RUNTIME_SP    0x110
-#define CTX_SIZE_MIN      0x118
+/* EL3 image: non-zero while a realm runs in this context, the struct tmm_cpu whose saved
+   registers el3_run_realm returns with (el3_realm_run.S). */
+#define CTX_REALM_CPU     0x118
+#define CTX_SIZE_MIN      0x120
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -43,6 +46,7 @@ struct world_context {
 	uint64_t spsr_el3;
 	uint64_t scr_el3;
 	uint64_t runtime_sp;
+	uint64_t realm_cpu;
 	struct el1_sysregs el1;
 	struct el2_sysregs el2;
 };
@@ -51,6 +55,7 @@ _Static_assert(__builtin_offsetof(struct world_context, elr_el3) == CTX_ELR_EL3,
 _Static_assert(__builtin_offsetof(struct world_context, spsr_el3) == CTX_SPSR_EL3, "CTX_SPSR_EL3");
 _Static_assert(__builtin_offsetof(struct world_context, scr_el3) == CTX_SCR_EL3, "CTX_SCR_EL3");
 _Static_assert(__builtin_offsetof(struct world_context, runtime_sp) == CTX_RUNTIME_SP, "CTX_RUNTIME_SP");
+_Static_assert(__builtin_offsetof(struct world_context, realm_cpu) == CTX_REALM_CPU, "CTX_REALM_CPU");
 #endif
 
 #endif

@@ -111,6 +111,9 @@ SYMBOL_ADDRESS(tmm_entry_address, tmm_sel2_entry)
 
 /* el3_exit (el3_vectors.S): resume a world; never returns. */
 void el3_exit(struct world_context *_Nonnull ctx) __attribute__((noreturn));
+/* el3_run_realm (el3_vectors.S, EL3 image): run the realm in ctx until its next exception;
+   `cpu` (a struct tmm_cpu) keeps the caller's registers meanwhile. Returns REALM_EXIT_*. */
+int64_t el3_run_realm(struct world_context *_Nonnull ctx, void *_Nonnull cpu);
 
 #pragma GCC visibility pop
 

@@ -48,6 +48,9 @@
 #define REALM_HOST_CALL_SHARED        2   /* reply in the mailbox; host answers gprs[0] = 1 if right */
 #define REALM_HOST_CALL_TOKEN         3   /* gprs[0] = token bytes in the token area; host answers the count it read */
 #define REALM_HOST_CALL_RESULT        4   /* gprs[0] = checks passed, gprs[1] = failed */
+/* gprs[0] = byte count (at most 240), the bytes of one console line from gprs[1] on, little-endian:
+   the realm's console where its MMIO cannot reach the host (Docs/el3-realms.md, QEMU 7.2). */
+#define REALM_HOST_CALL_CONSOLE       5
 #define REALM_HOST_CALL_ECHO_PATTERN  0x5245414c00000000
 
 /* The SGI the realm sends itself with ICC_SGI1R_EL1; the host delivers it through a list
@@ -57,6 +60,18 @@
    field): different, so that the realm can check that the higher one is taken first. */
 #define REALM_SGI_PRIORITY            0x90
 #define REALM_TIMER_PRIORITY          0xA0
+
+/*
+ * REC 0's x1 at entry: the address-space convention (Docs/el3-realms.md). 0: the layout above,
+ * translated by the TMM's stage 2 (S-EL2 image). REALM_LAYOUT_IDENTITY: there is no stage 2
+ * (EL3 image): realm RAM lies at its physical address, wherever the host placed it (the realm
+ * finds it from its own PC); an unprotected IPA is that physical address with the top IPA bit
+ * set, reached through a stage-1 mapping with NS = 1; x2 = physical address of the shared
+ * pages, x3 = physical address of an unbacked device window: the emulated PL011 at +0, the
+ * unemulated page at +REALM_UNEMULATED_OFFSET.
+ */
+#define REALM_LAYOUT_IDENTITY         1
+#define REALM_UNEMULATED_OFFSET       0x10000
 
 /* REC 0's x0 at entry: what this run of the realm checks. */
 #define REALM_MODE_FULL               0

@@ -21,7 +21,7 @@ SYMBOL_ADDRESS(realm_image_end, __realm_image_end)
 SYMBOL_ADDRESS(realm_end, __realm_end)
 /* Two pages: the attestation token collected from RSI_ATTESTATION_TOKEN_CONTINUE. */
 SYMBOL_ADDRESS(realm_token_buffer, __realm_token_buffer)
-/* Three pages: stage-1 tables of the isolation experiment. */
+/* Four pages: stage-1 tables (the isolation experiment; the EL3 image's address space). */
 SYMBOL_ADDRESS(realm_xlat, __realm_xlat)
 /* One page each: RSI_REALM_CONFIG output, RsiHostCall, the first realm's secret. */
 SYMBOL_ADDRESS(realm_config_page, __realm_config_page)

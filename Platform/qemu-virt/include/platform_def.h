@@ -107,6 +107,15 @@
 #define PLAT_NS_INITRD_BASE           0x48000000
 #define PLAT_NS_INITRD_MAX_SIZE       0x04000000
 
+/*
+ * A window with nothing behind it in the Non-secure physical address space: the secure flash,
+ * which the virt board puts in the Secure address space only, so an access with stage-1 NS = 1
+ * takes a synchronous external abort (checked with the test realm). On the EL3 image, which has
+ * no stage 2, the host places a realm's emulated devices here (Docs/el3-realms.md, realm_layout.h
+ * REALM_LAYOUT_IDENTITY).
+ */
+#define PLAT_UNBACKED_MMIO_BASE       0x02000000
+
 /* Stack sizes per CPU. */
 #define PLAT_MONITOR_STACK_SIZE       0x8000
 #define PLAT_TMM_STACK_SIZE           0x8000

@@ -25,6 +25,8 @@ extension TMM {
         if source != nil && realm.state != .new { return .failure(.realm(index: 0)) }
         // ipa_bound, ipa_align, in the PAR
         guard realm.isProtected(ipa), realm.isMappable(ipa, level: RTTGeometry.pageLevel) else { return .failure(.input) }
+        // Without stage 2 the IPA is where the realm finds the granule (identityPlacement).
+        guard !capabilities.identityPlacement || pair.first.address.value == ipa else { return .failure(.input) }
         guard let w = walk(realm, ipa: ipa, to: RTTGeometry.pageLevel) else { return .failure(.input) }
         // rtt_walk, rtt_state
         guard w.level == RTTGeometry.pageLevel else { return .failure(.rtt(level: Int8(w.level))) }

@@ -34,6 +34,10 @@ extension TMM {
         guard isValidHostNSDescriptor(descriptor, level: level) else { return .failure(.input) }
         // ipa_bound, ipa_align; then ipa must be unprotected
         guard realm.isMappable(ipa, level: level), !realm.isProtected(ipa) else { return .failure(.input) }
+        // Without stage 2 the realm reaches the page at its output address (identityPlacement).
+        guard !capabilities.identityPlacement
+            || descriptor & RTTEntry.addressMask & ~(RTTGeometry.mapSize(level) - 1) == ipa & ~(realm.ipaSize >> 1)
+        else { return .failure(.input) }
         guard let w = walk(realm, ipa: ipa, to: level) else { return .failure(.input) }
         guard w.level == level else { return .failure(.rtt(level: Int8(w.level))) }
         guard w.entry.kind(level: level) == .unassignedNS else { return .failure(.rtt(level: Int8(level))) }

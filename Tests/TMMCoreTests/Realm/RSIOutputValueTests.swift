@@ -75,3 +75,29 @@ extension PSCICompleteTests {
         #expect(r.h.checkInvariants().isEmpty)
     }
 }
+
+@Suite struct PSCITargetAffinityTests {
+    /// PSCI (DEN0022 CPU_ON, AFFINITY_INFO): target_cpu / target_affinity carry MPIDR_EL1's
+    /// affinity fields and nothing else; a REC's Aff0 has 4 bits (RmiRecMpidr). Any other bit
+    /// set, bit 31 (RES1 in MPIDR_EL1) and MT among them, is INVALID_PARAMETERS even where the
+    /// affinity fields name an existing REC.
+    static let invalidTargets: [UInt64] = [1 << 31 | 1, 1 << 24 | 1, 1 << 30 | 1, 0x11, 1 << 40 | 1, 1 << 63 | 1]
+
+    @Test(arguments: invalidTargets)
+    func reservedBitsAreInvalidParameters(target: UInt64) {
+        let r = RunningRealm(recs: 2)
+        #expect(r.rsi(PSCI.cpuOn, target, 0x1000, 0).gprs[0] == PSCI.invalidParameters)
+        #expect(r.rsi(PSCI.affinityInfo, target, 0).gprs[0] == PSCI.invalidParameters)
+        // Nothing is pending: the REC runs again and the host has nothing to complete.
+        #expect(r.h.call(.psciComplete, r.recs[0], r.recs[1], 0) == RMIResult(x0: Status.input))
+    }
+
+    /// The SMC32 forms read only W1: the upper half of X1 cannot make a target invalid.
+    @Test func smc32TargetsUseTheLowerHalf() {
+        let r = RunningRealm(recs: 2)
+        #expect(r.rsi(0x8400_0004, 0xDEAD_BEEF_0000_0000, 0).gprs[0] == 0)   // itself: ON
+        #expect(r.enter(script: [.smc(0x8400_0004, 0xFFFF_FFFF_0000_0001, 0)]).x0 == 0)
+        #expect(r.exit.reason == 3 && r.exit.gpr(0) == 0x8400_0004 && r.exit.gpr(1) == 1)
+        #expect(r.h.call(.psciComplete, r.recs[0], r.recs[1], 0) == RMIResult(x0: 0))
+    }
+}

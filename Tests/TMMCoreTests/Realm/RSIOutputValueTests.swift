@@ -101,3 +101,20 @@ extension PSCICompleteTests {
         #expect(r.h.call(.psciComplete, r.recs[0], r.recs[1], 0) == RMIResult(x0: 0))
     }
 }
+
+@Suite struct RealmMPIDRTests {
+    /// A REC's MPIDR_EL1 as the realm reads it: the RmiRecMpidr affinity fields, bit 31 set
+    /// (RES1), U and MT clear; the value a realm's PSCI target needs is its affinity fields.
+    @Test func mpidrEL1HasTheRES1Bit() {
+        let r = RunningRealm(recs: 2)
+        #expect(r.enter(script: [.smc(PSCI.cpuOn, 1, 0x2000, 0)]).x0 == 0)
+        #expect(r.h.call(.psciComplete, r.recs[0], r.recs[1], 0).x0 == 0)
+        #expect(r.enter(1).x0 == 0)
+        let info = r.machine.runs.last!.realm
+        #expect(info.mpidr == 1 && info.mpidrEL1 == 1 << 31 | 1)
+        let wide = RealmExecutionInfo(vmid: 1, rttBase: PhysicalAddress(0), ipaWidth: 40, startLevel: 1, rootTableCount: 2,
+                                      recIndex: 0, mpidr: 0xAB << 32 | 0xCD << 16 | 0xEF << 8 | 0x7)
+        #expect(wide.mpidrEL1 == 0xAB << 32 | 1 << 31 | 0xCD << 16 | 0xEF << 8 | 0x7)
+        #expect(wide.mpidrEL1 & (1 << 30 | 1 << 24) == 0)
+    }
+}

@@ -137,8 +137,14 @@ public struct RealmExecutionInfo: Equatable, Sendable {
     /// Number of concatenated starting-level tables at `rttBase`.
     public var rootTableCount: UInt8
     public var recIndex: UInt64
-    /// The REC's MPIDR (RmiRecMpidr encoding): what the realm reads as VMPIDR_EL2.
+    /// The REC's MPIDR (RmiRecMpidr encoding, RmiRecParams.mpidr).
     public var mpidr: UInt64
+
+    /// What the realm reads as MPIDR_EL1 (the VMPIDR_EL2 value): the REC's affinity fields
+    /// with bit 31 set, which MPIDR_EL1 defines as RES1 (Arm ARM D24.2 MPIDR_EL1; TF-RMM rel0
+    /// sets VMPIDR_EL2_RES1 the same way). U (bit 30) and MT (bit 24) stay 0: a realm's vCPUs
+    /// are a multiprocessor system of single-threaded PEs.
+    public var mpidrEL1: UInt64 { mpidr | 1 << 31 }
 
     public init(vmid: UInt16, rttBase: PhysicalAddress, ipaWidth: UInt8, startLevel: Int8, rootTableCount: UInt8,
                 recIndex: UInt64, mpidr: UInt64) {

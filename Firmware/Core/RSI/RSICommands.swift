@@ -14,11 +14,13 @@ enum RSIHostCallLayout {
     static let registers = 31
 }
 
-/// RsiRealmConfig (DEN0137 B5.4.3): ipa_width at 0x0, hash_algo (8 bits) at 0x8, rpv at 0x200.
+/// RsiRealmConfig (DEN0137 B5.4.3): ipa_width at 0x0, hash_algo (8 bits) at 0x8, rpv at 0x200,
+/// in a 4 KiB structure whose other bytes are reserved.
 enum RSIRealmConfigLayout {
     static let ipaWidth = 0x0
     static let hashAlgorithm = 0x8
     static let rpv = 0x200
+    static let size = 0x1000
 }
 
 enum RSIFunction {
@@ -34,6 +36,9 @@ enum RSIFunction {
     static let hostCall: UInt64 = 0xC400_0199
 
     static let smcccVersion: UInt64 = 0x8000_0000
+    /// Mandatory from SMCCC v1.1 (DEN0028 "SMCCC_ARCH_FEATURES"), so a caller told v1.2 may
+    /// rely on it.
+    static let smcccArchFeatures: UInt64 = 0x8000_0001
     /// SMCCC v1.2, the version TF-RMM reports.
     static let smcccVersionNumber: UInt64 = 0x1_0002
     static let smcUnknown: UInt64 = UInt64(bitPattern: -1)
@@ -63,6 +68,12 @@ extension TMM {
         switch fid {
         case RSIFunction.smcccVersion:
             complete(rec, RSIFunction.smcccVersionNumber)
+        case RSIFunction.smcccArchFeatures:
+            // w1 names an Arm Architecture Service function: only these two are implemented
+            // (no CPU workaround functions: the realm gets SMCCC NOT_SUPPORTED for those).
+            let queried = rec.pointee.cpu.gprs[1] & 0xFFFF_FFFF
+            let implemented = queried == RSIFunction.smcccVersion || queried == RSIFunction.smcccArchFeatures
+            complete(rec, implemented ? 0 : RSIFunction.smcUnknown)
         case RSIFunction.version:
             // The caller names the revision it wants; 1.0 is the only one (x1 lower, x2 higher).
             let requested = rec.pointee.cpu.gprs[1]
@@ -133,6 +144,9 @@ extension TMM {
             return true
         }
         let access = withRealmPage(realm, ipa: ipa) { page in
+            // Reserved bytes read as zero, so hash_algo is also right for a realm that reads it
+            // as a 64-bit word (TF-RMM rel0 and early Linux realm code declare it so).
+            page.initializeMemory(as: UInt8.self, repeating: 0, count: RSIRealmConfigLayout.size)
             page.storeBytes(of: UInt64(realm.ipaWidth), toByteOffset: RSIRealmConfigLayout.ipaWidth, as: UInt64.self)
             page.storeBytes(of: realm.hashAlgorithm.rawValue, toByteOffset: RSIRealmConfigLayout.hashAlgorithm, as: UInt8.self)
             withUnsafeBytes(of: realm.rpv) { (page + RSIRealmConfigLayout.rpv).copyMemory(from: $0.baseAddress!, byteCount: 64) }

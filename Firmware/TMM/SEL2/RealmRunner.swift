@@ -59,8 +59,7 @@ func runREC(_ state: inout RealmCPUState, realm: RealmExecutionInfo, controls: R
     write_mdcr_el2(realmMDCR)
     write_cnthctl_el2(realmCNTHCTL)
     write_cntvoff_el2(0)
-    // What the realm reads as its MPIDR_EL1: the REC's (RmiRecParams.mpidr).
-    write_vmpidr_el2(realm.mpidr)
+    write_vmpidr_el2(realm.mpidrEL1)
     isb()
     let masked = TimerInterruptMask(cpu: area.pointee.cpu, controls: controls)
     let window = controls.interruptWindow

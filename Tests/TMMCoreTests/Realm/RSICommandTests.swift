@@ -59,6 +59,15 @@ extension RunningRealm {
         #expect(s.gprs[0] == 0 && s.gprs[1] == 0)
         s = r.rsi(0x8000_0000)
         #expect(s.gprs[0] == 0x1_0002)
+        // SMCCC_ARCH_FEATURES, mandatory from SMCCC v1.1: itself and SMCCC_VERSION are
+        // implemented; the CPU workaround functions (0x8000_8000, 0x8000_7FFF, 0x8000_3FFF),
+        // SOC_ID and anything else are NOT_SUPPORTED. Only w1 names the function.
+        for fid: UInt64 in [0x8000_0000, 0x8000_0001, 0xFFFF_FFFF_8000_0001] {
+            #expect(r.rsi(0x8000_0001, fid).gprs[0] == 0, "SMCCC_ARCH_FEATURES(\(hex(fid)))")
+        }
+        for fid: UInt64 in [0x8000_8000, 0x8000_7FFF, 0x8000_3FFF, 0x8000_0002, 0x8400_0000, 0xC400_0190, 0] {
+            #expect(r.rsi(0x8000_0001, fid).gprs[0] == UInt64(bitPattern: -1), "SMCCC_ARCH_FEATURES(\(hex(fid)))")
+        }
         // Unknown function: SMC_UNKNOWN, x1-x3 cleared, x4 and above preserved.
         s = r.rsi(0xC400_01AF, 1, 2, 3, 4, 5)
         #expect(s.gprs[0] == UInt64(bitPattern: -1) && s.gprs[1] == 0 && s.gprs[2] == 0 && s.gprs[3] == 0)
@@ -95,8 +104,13 @@ extension RunningRealm {
         let s = r.rsi(RSI.realmConfig, 0x1000)
         #expect(s.gprs[0] == RSI.success)
         #expect(r.machine.read64(r.data[1]) == 40)
-        #expect(r.machine.bytes(r.data[1] + 8, count: 2) == [1, 0xAA])   // hash_algo is one byte
+        // hash_algo is one byte; the reserved bytes around it read as zero, so a realm that
+        // reads it as a 64-bit word (TF-RMM rel0's declaration) gets the same value.
+        #expect(r.machine.read64(r.data[1] + 8) == 1)
         #expect(r.machine.bytes(r.data[1] + 0x200, count: 64) == (0..<64).map { UInt8($0 + 1) })
+        let config = r.machine.bytes(r.data[1], count: 4096)
+        #expect(config[9..<0x200].allSatisfy { $0 == 0 } && config[0x240...].allSatisfy { $0 == 0 },
+                "reserved bytes of RsiRealmConfig are zero")
         // Unaligned, unprotected, outside the IPA space, RIPAS EMPTY.
         for ipa in [0x1008, r.parSize, r.parSize + 0x1000, 1 << 40, UInt64.max & ~0xFFF, 0x8000] {
             #expect(r.rsi(RSI.realmConfig, ipa).gprs[0] == RSI.input)

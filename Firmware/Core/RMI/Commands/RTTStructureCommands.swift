@@ -5,7 +5,7 @@ extension TMM {
     func rttCreate(rd rdAddr: UInt64, rtt rttAddr: UInt64, ipa: UInt64, level ulevel: UInt64) -> RMIResult {
         // rd_*, rtt_align, rtt_bound, rtt_state (argument granules in address order)
         guard let pair = lockNamedPair(rdAddr, .rd, rttAddr, .delegated) else { return .failure(.input) }
-        let realm = pair.first.realm.pointee
+        let realm = pair.first.fixedRealm
         // level_bound, ipa_bound, ipa_align
         guard let level = realm.validStructureLevel(ulevel, ipa: ipa) else { return .failure(.input) }
         // rtt_walk: the parent table must exist
@@ -35,7 +35,7 @@ extension TMM {
 
     func rttDestroy(rd rdAddr: UInt64, ipa: UInt64, level ulevel: UInt64) -> RMIResult {
         guard let rd = lockNamed(rdAddr, expecting: .rd) else { return .failure(.input) }
-        let realm = rd.realm.pointee
+        let realm = rd.fixedRealm
         guard let level = realm.validStructureLevel(ulevel, ipa: ipa) else { return .failure(.input) }
         guard let parent = walk(realm, ipa: ipa, to: level - 1) else { return .failure(.input) }
         // rtt_walk, rtt_state: the entry at level - 1 must be a table
@@ -58,7 +58,7 @@ extension TMM {
 
     func rttFold(rd rdAddr: UInt64, ipa: UInt64, level ulevel: UInt64) -> RMIResult {
         guard let rd = lockNamed(rdAddr, expecting: .rd) else { return .failure(.input) }
-        let realm = rd.realm.pointee
+        let realm = rd.fixedRealm
         guard let level = realm.validStructureLevel(ulevel, ipa: ipa) else { return .failure(.input) }
         guard let parent = walk(realm, ipa: ipa, to: level - 1) else { return .failure(.input) }
         guard parent.level == level - 1 else { return .failure(.rtt(level: Int8(parent.level))) }

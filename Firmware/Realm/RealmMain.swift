@@ -17,6 +17,7 @@ struct RealmConfiguration {
 
 @_cdecl("realm_main")
 func realmMain(_ mode: UInt64) -> Never {
+    if mode == UInt64(REALM_MODE_BENCHMARK) { RealmBenchmark.run() }
     var banner = LogLine("test realm at EL1: REC 0, MPIDR affinity ")
     banner.hex(read_mpidr_el1() & mpidrAffinity)
     banner.append(mode == UInt64(REALM_MODE_SECOND_REALM) ? ", second realm" : ", full run")

@@ -56,7 +56,10 @@ def build(out):
     core = sorted(glob.glob("Firmware/Core/**/*.swift", recursive=True))
     tool = sorted(glob.glob("Tools/rmi-count/*.swift"))
     binary = os.path.join(out, "rmi-count")
+    # -O -wmo as `swift build -c release` builds the core; no stack protector, as the firmware
+    # builds it (Makefile SWIFT_EMBEDDED: -disable-stack-protector).
     subprocess.run(["swiftc", "-O", "-wmo", "-parse-as-library", "-swift-version", "6", "-module-name", "TMMCore",
+                    "-Xfrontend", "-disable-stack-protector",
                     "-I", "Tools/rmi-count/include"] + core + tool + ["-o", binary], check=True)
     # Keep the symbols, drop Swift's DWARF (valgrind 3.19 cannot read it).
     subprocess.run(["strip", "--strip-debug", "-o", binary + ".nodebug", binary], check=True)

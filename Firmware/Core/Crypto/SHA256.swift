@@ -51,9 +51,18 @@ public struct SHA256 {
     /// the CPU's instructions, the zero bytes go through `update`.
     mutating func updateZeroBlocks(_ count: Int) {
         guard count > 0 else { return }
-        let zero = InlineArray<64, UInt8>(repeating: 0)
         if blocks.buffered != 0 || blockFunction != nil {
-            withUnsafeBytes(of: zero) { for _ in 0..<count { update($0) } }
+            // Eight blocks a call at most: a block function saves and restores the vector
+            // registers once per call.
+            let zero = InlineArray<512, UInt8>(repeating: 0)
+            var left = count
+            withUnsafeBytes(of: zero) { bytes in
+                while left > 0 {
+                    let n = min(left, 8)
+                    update(UnsafeRawBufferPointer(rebasing: bytes[0..<(n * Self.blockSize)]))
+                    left -= n
+                }
+            }
             return
         }
         for _ in 0..<count { Self.compressZeroBlock(&state) }

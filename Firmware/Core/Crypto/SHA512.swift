@@ -79,9 +79,18 @@ public struct SHA512 {
     /// them without a message schedule, which is all zero for a zero block (FIPS 180-4 6.4.2).
     mutating func updateZeroBlocks(_ count: Int) {
         guard count > 0 else { return }
-        let zero = InlineArray<128, UInt8>(repeating: 0)
         if blocks.buffered != 0 || blockFunction != nil {
-            withUnsafeBytes(of: zero) { for _ in 0..<count { update($0) } }
+            // Eight blocks a call at most: a block function saves and restores the vector
+            // registers once per call.
+            let zero = InlineArray<1024, UInt8>(repeating: 0)
+            var left = count
+            withUnsafeBytes(of: zero) { bytes in
+                while left > 0 {
+                    let n = min(left, 8)
+                    update(UnsafeRawBufferPointer(rebasing: bytes[0..<(n * Self.blockSize)]))
+                    left -= n
+                }
+            }
             return
         }
         for _ in 0..<count { Self.compressZeroBlock(&state) }

@@ -4,10 +4,13 @@
 
 import Synchronization
 
-struct GranuleTable {
+struct GranuleTable: ~Copyable {
     let pool: MemoryRanges
     let words: UnsafeMutablePointer<Atomic<UInt32>>
     let count: Int
+    /// Never read. Makes the table address-only, so that its methods get it by reference: a
+    /// call from the TMM otherwise copied its pool ranges (88 bytes) at every granule look-up.
+    private let addressOnly = Atomic<UInt8>(0)
 
     /// Initialises `count` words at `words` to UNDELEGATED, unlocked, refcount 0.
     init(pool: MemoryRanges, words: UnsafeMutablePointer<Atomic<UInt32>>) {

@@ -9,7 +9,7 @@ struct LockedGranule: ~Copyable {
     let contents: UnsafeMutableRawPointer
 
     /// Locks granule `index`; the caller follows the lock order in GranuleDescriptor.swift.
-    init(table: GranuleTable, index: Int, address: PhysicalAddress, contents: UnsafeMutableRawPointer) {
+    init(table: borrowing GranuleTable, index: Int, address: PhysicalAddress, contents: UnsafeMutableRawPointer) {
         self.table = table.descriptors
         self.index = index
         self.address = address

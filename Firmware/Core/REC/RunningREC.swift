@@ -10,7 +10,7 @@ struct RunningREC: ~Copyable {
     let state: UnsafeMutablePointer<RECState>
 
     /// Marks the locked, idle REC `g` as running; nil when it already runs elsewhere.
-    init?(_ g: borrowing LockedGranule, table: GranuleTable) {
+    init?(_ g: borrowing LockedGranule, table: borrowing GranuleTable) {
         guard table.exchangeRefcount(g.index, expected: 0, desired: 1) else { return nil }
         self.table = table.descriptors
         self.index = g.index

@@ -62,6 +62,8 @@ public struct TMM<Hardware: TMMHardware>: ~Copyable {
 
     /// Runs the RMI command `fid` with arguments x1...x6 and returns x0...x4. Any FID without an
     /// RMI 1.0 command returns SMCCC NOT_SUPPORTED. Safe to call from several CPUs at once.
+    /// The commands with large frames are not inlined here (@inline(never) on each), so that
+    /// every call, VERSION included, pays only a small dispatch frame.
     public func handle(fid: UInt64, arguments a: RMIArguments) -> RMIResult {
         guard let entry = RMIDispatchTable.entry(for: fid) else { return .unknownFunction }
         let result: RMIResult

@@ -144,6 +144,13 @@ struct RTTEntry: Equatable {
         }
     }
 
+    /// The RIPAS of an unassigned protected entry, as `kind(level:)`'s `.unassigned` would say
+    /// (at any level); nil for every other entry.
+    var unassignedRIPAS: RIPAS? {
+        guard raw & (Self.typeMask | 0x7 << Self.hipasShift | Self.nsBit) == 0 else { return nil }
+        return RIPAS(rawValue: UInt8(truncatingIfNeeded: raw >> Self.ripasShift & 0x3))
+    }
+
     /// The next-level table this entry points to, as `kind(level:)`'s `.table` would say.
     func tableAddress(level: Int) -> UInt64? {
         raw & Self.typeMask == Self.typeTableOrPage && level >= 0 && level < RTTGeometry.pageLevel ? outputAddress : nil

@@ -68,6 +68,8 @@ import Testing
                 }
                 #expect(e.isLive(level: level) == live, "raw \(raw) level \(level)")
                 #expect(e.holdsGranule(level: level) == holds, "raw \(raw) level \(level)")
+                let unassigned: RIPAS? = if case .unassigned(let r) = kind { r } else { nil }
+                #expect(e.unassignedRIPAS == unassigned, "raw \(raw) level \(level)")
                 let table: UInt64? = if case .table(let pa) = kind { pa } else { nil }
                 #expect(e.tableAddress(level: level) == table, "raw \(raw) level \(level)")
                 if raw & RTTEntry.liveCandidateMask == 0 { #expect(!live) }

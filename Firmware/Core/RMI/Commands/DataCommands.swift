@@ -4,6 +4,7 @@
 extension TMM {
     static var measureContent: UInt64 { 1 }
 
+    @inline(never)  // TMM.handle stays a jump table with a small frame
     func dataCreate(rd rdAddr: UInt64, data dataAddr: UInt64, ipa: UInt64, source: UInt64, flags: UInt64) -> RMIResult {
         // flags_valid
         guard flags == 0 || flags == Self.measureContent else { return .failure(.input) }
@@ -12,6 +13,7 @@ extension TMM {
         return createData(rd: rdAddr, data: dataAddr, ipa: ipa, source: page, flags: flags)
     }
 
+    @inline(never)  // TMM.handle stays a jump table with a small frame
     func dataCreateUnknown(rd rdAddr: UInt64, data dataAddr: UInt64, ipa: UInt64) -> RMIResult {
         createData(rd: rdAddr, data: dataAddr, ipa: ipa, source: nil, flags: 0)
     }
@@ -28,7 +30,7 @@ extension TMM {
         guard let w = walk(realm, ipa: ipa, to: RTTGeometry.pageLevel) else { return .failure(.input) }
         // rtt_walk, rtt_state
         guard w.level == RTTGeometry.pageLevel else { return .failure(.rtt(level: Int8(w.level))) }
-        guard case .unassigned(let ripas) = w.entry.kind(level: w.level) else {
+        guard let ripas = w.entry.unassignedRIPAS else {
             return .failure(.rtt(level: Int8(RTTGeometry.pageLevel)))
         }
 

@@ -6,6 +6,7 @@
 extension TMM {
     static var runExitOffset: Int { 0x800 }
 
+    @inline(never)  // TMM.handle stays a jump table with a small frame
     func recEnter(rec recAddr: UInt64, run runAddr: UInt64) -> RMIResult {
         // run_align, run_pas: checked once; every later access to the page goes through `run`.
         guard let run = memory.hostPage(PhysicalAddress(runAddr)) else { return .failure(.input) }

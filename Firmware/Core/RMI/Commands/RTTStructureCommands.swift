@@ -13,16 +13,19 @@ extension TMM {
         guard parent.level == level - 1 else { return .failure(.rtt(level: Int8(parent.level))) }
         let parentEntry = parent.entry
         // rtt_state: the parent entry is already a table
-        if case .table = parentEntry.kind(level: level - 1) { return .failure(.rtt(level: Int8(level - 1))) }
+        if parentEntry.tableAddress(level: level - 1) != nil { return .failure(.rtt(level: Int8(level - 1))) }
 
-        // Prepare the whole new table before the parent changes.
-        let live = RTTTable(base: pair.second.contents).fill(from: parentEntry, level: level)
+        // Prepare the whole new table before the parent changes. The table is a DELEGATED
+        // granule, which is all zeroes (scrubbed when it became DELEGATED: LockedGranule), and
+        // unassigned_empty is the zero word: under such a parent (the common case, a new part
+        // of the protected space) every entry is already what it must be.
+        let live = parentEntry == .unassigned(.empty) ? 0 : RTTTable(base: pair.second.contents).fill(from: parentEntry, level: level)
         guard live >= 0 else {
             pair.second.zeroContents()
             return .failure(.input)
         }
         if !parentEntry.isLive(level: level - 1) { parent.table.adjustRefcount(by: 1) }
-        pair.second.adjustRefcount(by: live)
+        if live != 0 { pair.second.adjustRefcount(by: live) }
         pair.second.transition(to: .rtt)
         if isValidDescriptor(parentEntry) {
             // Break before make: the block may be cached.

@@ -94,7 +94,8 @@ help:
 	@echo "make test             host tests, image checks and QEMU system tests"
 	@echo "make run-linux-host   boot Debian's arm64 Linux as the payload (S-EL2 image; -el3: EL3 image;"
 	@echo "                      LINUX_SHELL=1 for a shell)"
-	@echo "make bench            RMI round-trip cycle counts under QEMU -icount, then bench-linux"
+	@echo "make bench            bench-rmi, then RMI and realm round trips under QEMU -icount (both images),"
+	@echo "                      tmm-bench, then bench-linux"
 	@echo "make bench-linux      Linux as a realm and as a normal VM under -icount: instructions, exits, ratios"
 	@echo "make run-linux-vm     the Linux guest as an ordinary VM at NS-EL1 (KERNEL/INITRD/APPEND/MEM)"
 	@echo "make sha-count        the portable SHA-256's instructions per block on this host (callgrind)"
@@ -460,8 +461,10 @@ bench-linux: deps linux-realm-image $(KERNEL) $(INITRD)
 	$(PYTHON) Tools/bench_linux.py --image $(LINUX_REALM_IMAGE) --host $(HOST)/host.bin --timeout 300 \
 		--kernel $(KERNEL) --initrd $(INITRD) --append "$(APPEND) tmm.bench=1" --mem $(MEM) --out $(OUT)/bench-linux
 
-# RMI round trips measured by the project's host, on both images, with instruction-counted time,
-# and what the firmware's attestation costs at boot (self-test, keys, platform token signing).
+# The core's instructions per RMI command on this host (bench-rmi); then RMI round trips,
+# realm construction commands and REC_ENTER round trips measured by the project's host, on both
+# images, with instruction-counted time, and what the firmware's attestation costs at boot
+# (self-test, keys, platform token signing).
 BENCH_LINES := '^normal\| \[bench\]|^secure\| \[(EL3|TMM)\] .* cycles'
 bench: deps-bench
 	@echo "== the core's instructions per RMI command on this host (callgrind), beside TF-RMM's"

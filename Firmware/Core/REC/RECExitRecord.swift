@@ -61,6 +61,13 @@ struct RECExitRecord {
         get { i >= 0 && i < Self.gprCount ? self[Self.gprsOffset + 8 * i] : 0 }
         set { if i >= 0 && i < Self.gprCount { self[Self.gprsOffset + 8 * i] = newValue } }
     }
+    /// gprs[0..<count] (count at most 31) from `source`, in one copy.
+    mutating func setGPRs(from source: UnsafeRawPointer, count: Int) {
+        let n = min(max(count, 0), Self.gprCount)
+        withUnsafeMutableBytes(of: &image) { words in
+            (words.baseAddress! + Self.gprsOffset).copyMemory(from: source, byteCount: 8 * n)
+        }
+    }
     var gicHCR: UInt64 {
         get { self[Self.gicHCROffset] }
         set { self[Self.gicHCROffset] = newValue }

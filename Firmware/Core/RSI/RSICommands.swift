@@ -214,9 +214,7 @@ extension TMM {
         // exit for any other outcome carries none of it.
         let access = withRealmPage(realm, ipa: ipa) { page in
             record.immediate = UInt64(page.load(fromByteOffset: offset, as: UInt16.self))
-            for i in 0..<RSIHostCallLayout.registers {
-                record[gpr: i] = page.load(fromByteOffset: offset + RSIHostCallLayout.gprsOffset + 8 * i, as: UInt64.self)
-            }
+            record.setGPRs(from: page + offset + RSIHostCallLayout.gprsOffset, count: RSIHostCallLayout.registers)
         }
         switch access {
         case .done:

@@ -68,9 +68,11 @@ extension TMM {
         let call = rec.pointee.hostCall
         guard call.pending else { return true }
         let offset = Int(call.ipa & (granuleSize - 1))
+        // All 31 at once: RsiHostCall.gprs and RecEnter.gprs have the same layout.
         let access = withRealmPage(realm, ipa: call.ipa) { page in
-            for i in 0..<RSIHostCallLayout.registers {
-                page.storeBytes(of: entry.gprs[i], toByteOffset: offset + RSIHostCallLayout.gprsOffset + 8 * i, as: UInt64.self)
+            withUnsafeBytes(of: entry.gprs) { gprs in
+                (page + offset + RSIHostCallLayout.gprsOffset).copyMemory(
+                    from: gprs.baseAddress!, byteCount: 8 * RSIHostCallLayout.registers)
             }
         }
         if case .unmapped(let level) = access {

@@ -82,7 +82,7 @@ HOST        := $(OUT)/host
 REALM       := $(OUT)/realm
 TAMPERED    := $(OUT)/host-tampered
 
-.PHONY: all images all-images help deps core-embedded host-test image-checks system-tests test bench sha-count run run-host run-host-el3 clean \
+.PHONY: all images all-images help deps deps-bench core-embedded host-test image-checks system-tests test bench bench-rmi sha-count run run-host run-host-el3 clean \
 	guest guest-clean run-linux-host run-linux-host-el3 run-linux-realm run-realm linux-realm-image run-linux-vm bench-linux
 .DELETE_ON_ERROR:
 
@@ -96,10 +96,12 @@ help:
 	@echo "make test             host tests, image checks and QEMU system tests"
 	@echo "make run-linux-host   boot Debian's arm64 Linux as the payload (S-EL2 image; -el3: EL3 image;"
 	@echo "                      LINUX_SHELL=1 for a shell)"
-	@echo "make bench            RMI round-trip cycle counts under QEMU -icount, then bench-linux"
+	@echo "make bench            bench-rmi, then RMI and realm round trips under QEMU -icount (both images),"
+	@echo "                      tmm-bench, then bench-linux"
 	@echo "make bench-linux      Linux as a realm and as a normal VM under -icount: instructions, exits, ratios"
 	@echo "make run-linux-vm     the Linux guest as an ordinary VM at NS-EL1 (KERNEL/INITRD/APPEND/MEM)"
 	@echo "make sha-count        the portable SHA-256's instructions per block on this host (callgrind)"
+	@echo "make bench-rmi        instructions per RMI command of the core on this host (callgrind), beside TF-RMM's"
 	@echo "make images           build both images (POOL=sram|dram) and the host"
 	@echo "make guest            fetch Debian's arm64 kernels and busybox, build the initramfs images"
 	@echo "                      (FLAVOUR=cloud-arm64 for the realm guest; Docs/guest.md)"
@@ -132,6 +134,18 @@ deps:
 			{ cat $(OUT)/apt-install.log; exit 1; }; \
 	fi
 	@test -n "$(SWIFTC)" || { echo "swiftc not found: install the Swift toolchain (6.3 or later)"; exit 1; }
+
+# What the host benchmarks need besides: callgrind (Debian package valgrind, which also
+# installs the client-request header Tools/rmi-count uses).
+deps-bench: deps
+	@if ! command -v valgrind >/dev/null || [ ! -f /usr/include/valgrind/callgrind.h ]; then \
+		echo "installing Debian package valgrind (apt's output in $(OUT)/apt-install.log)"; \
+		mkdir -p $(OUT); \
+		if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi; \
+		{ $$sudo apt-get update -q && $$sudo env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -q --no-install-recommends valgrind; } > $(OUT)/apt-install.log 2>&1 || \
+			{ cat $(OUT)/apt-install.log; exit 1; }; \
+	fi
 
 # ---------------------------------------------------------------------------------------------
 # Common pieces.
@@ -457,10 +471,14 @@ bench-linux: deps linux-realm-image $(KERNEL) $(INITRD)
 	$(PYTHON) Tools/bench_linux.py --image $(LINUX_REALM_IMAGE) --host $(HOST)/host.bin --timeout 300 \
 		--kernel $(KERNEL) --initrd $(INITRD) --append "$(APPEND) tmm.bench=1" --mem $(MEM) --out $(OUT)/bench-linux
 
-# RMI round trips measured by the project's host, on both images, with instruction-counted time,
-# and what the firmware's attestation costs at boot (self-test, keys, platform token signing).
+# The core's instructions per RMI command on this host (bench-rmi); then RMI round trips,
+# realm construction commands and REC_ENTER round trips measured by the project's host, on both
+# images, with instruction-counted time, and what the firmware's attestation costs at boot
+# (self-test, keys, platform token signing).
 BENCH_LINES := '^normal\| \[bench\]|^secure\| \[(EL3|TMM)\] .* cycles'
-bench: deps
+bench: deps-bench
+	@echo "== the core's instructions per RMI command on this host (callgrind), beside TF-RMM's"
+	@$(MAKE) --no-print-directory bench-rmi
 	$(MAKE) --no-print-directory POOL=sram images
 	@echo "== S-EL2 image (-cpu max)"
 	@$(PYTHON) Tools/run_qemu.py --image $(SEL2)/tmm-sel2.bin --cpu max --payload $(HOST)/host.bin \
@@ -472,6 +490,12 @@ bench: deps
 	swift run -c release tmm-bench
 	@echo "== Debian's Linux as a realm and as an ordinary VM"
 	@$(MAKE) --no-print-directory bench-linux || echo "bench-linux: incomplete, see Docs/normal-vm.md"
+
+# Instructions per RMI command for issue 13's fixed sequence (VERSION ... UNDELEGATE): the core
+# compiled as one optimised module with a fake machine, counted by callgrind, with TF-RMM's
+# figures as the reference column (README: Benchmark). Not part of `make test`.
+bench-rmi: deps-bench
+	$(PYTHON) Tools/rmi-count/count.py --out $(OUT)/rmi-count
 
 # The portable SHA-256's instructions per 64-byte block on this host, counted by callgrind.
 sha-count:

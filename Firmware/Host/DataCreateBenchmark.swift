@@ -2,8 +2,10 @@ import AArch64
 
 // RMI_DATA_CREATE round trips per 4 KiB granule, with the content measured into the RIM
 // (flags 1) and not (flags 0), for a realm of each hash algorithm: the difference is what
-// hashing a granule costs the TMM, which the SHA instructions cut (README: Benchmark). Counted
-// with the cycle counter Benchmark.run enabled (instructions under -icount shift=0).
+// hashing a granule costs the TMM, which the SHA instructions cut (README: Benchmark). The
+// same realm's REALM_CREATE, RTT_CREATE and RTT_DESTROY (level 2 and 3 tables), REC_CREATE (a
+// runnable REC, measured) and REC_DESTROY are counted once each. Counted with the cycle
+// counter Benchmark.run enabled (instructions under -icount shift=0).
 
 enum DataCreateBenchmark {
     private static let pages = 8
@@ -25,7 +27,8 @@ enum DataCreateBenchmark {
     private static func measure(_ range: (base: UInt64, size: UInt64), hashAlgorithm: UInt8, name: StaticString) {
         var pool = GranulePool(base: range.base, size: range.size)
         guard let rtt0 = pool.takeStartTables(2), let rd = pool.take(), let rttL2 = pool.take(),
-              let rttL3 = pool.take(), let data = pool.takeAligned(UInt64(2 * pages))
+              let rttL3 = pool.take(), let data = pool.takeAligned(UInt64(2 * pages)), let rec = pool.take(),
+              let aux = pool.take(16)
         else {
             console.print("[bench] FAIL DATA_CREATE: the granule pool is too small")
             return
@@ -41,9 +44,10 @@ enum DataCreateBenchmark {
         params.writeRealmParams(ipaWidth: 40, features: RMIFeatures(RMI.features(0).x1), rpv: nil, vmid: 3,
                                 startTables: rtt0, startLevel: 1, startTableCount: 2)
         params.store8(hashAlgorithm, at: 0x030)     // hash_algo: 0 SHA-256, 1 SHA-512
-        ok = ok && RMI.realmCreate(rd: rd, params: params.address).succeeded
-        ok = ok && RMI.rttCreate(rd: rd, rtt: rttL2, ipa: base & ~0x3FFF_FFFF, level: 2).succeeded
-        ok = ok && RMI.rttCreate(rd: rd, rtt: rttL3, ipa: base & ~0x1F_FFFF, level: 3).succeeded
+        let realmCreate = counted { RMI.realmCreate(rd: rd, params: params.address) }
+        let rttCreate2 = counted { RMI.rttCreate(rd: rd, rtt: rttL2, ipa: base & ~0x3FFF_FFFF, level: 2) }
+        let rttCreate3 = counted { RMI.rttCreate(rd: rd, rtt: rttL3, ipa: base & ~0x1F_FFFF, level: 3) }
+        ok = ok && realmCreate.ok && rttCreate2.ok && rttCreate3.ok
         ok = ok && RMI.rttInitRIPAS(rd: rd, base: base, top: base + UInt64(2 * pages) << 12).succeeded
         let source = NonSecurePage(index: 5)
         source.fillPattern(seed: 0x5EED)
@@ -63,18 +67,58 @@ enum DataCreateBenchmark {
             }
         }
 
+        // A runnable REC (measured into the RIM) with the aux granules REC_AUX_COUNT asks for.
+        let auxCount = min(RMI.recAuxCount(rd: rd).x1, 16)
+        ok = ok && RMI.granuleDelegate(rec).succeeded
+        for i in 0..<auxCount { ok = ok && RMI.granuleDelegate(aux + i << 12).succeeded }
+        let recParams = NonSecurePage(index: 4)
+        recParams.writeRecParams(runnable: true, mpidr: 0, pc: 0x8000_0000, x0: 0x1234, auxBase: aux, auxCount: auxCount)
+        let recCreate = counted { RMI.recCreate(rd: rd, rec: rec, params: recParams.address) }
+        let recDestroy = counted { RMI.recDestroy(rec: rec) }
+        ok = ok && recCreate.ok && recDestroy.ok
+
         for i in 0..<(2 * pages) { ok = ok && RMI.dataDestroy(rd: rd, ipa: base + UInt64(i) << 12).succeeded }
-        ok = ok && RMI.rttDestroy(rd: rd, ipa: base & ~0x1F_FFFF, level: 3).succeeded
-        ok = ok && RMI.rttDestroy(rd: rd, ipa: base & ~0x3FFF_FFFF, level: 2).succeeded
+        let rttDestroy3 = counted { RMI.rttDestroy(rd: rd, ipa: base & ~0x1F_FFFF, level: 3) }
+        let rttDestroy2 = counted { RMI.rttDestroy(rd: rd, ipa: base & ~0x3FFF_FFFF, level: 2) }
+        ok = ok && rttDestroy3.ok && rttDestroy2.ok
         ok = ok && RMI.realmDestroy(rd: rd).succeeded
         for i in tables.indices { ok = ok && RMI.granuleUndelegate(tables[i]).succeeded }
         for i in 0..<(2 * pages) { ok = ok && RMI.granuleUndelegate(data + UInt64(i) << 12).succeeded }
+        ok = ok && RMI.granuleUndelegate(rec).succeeded
+        for i in 0..<auxCount { ok = ok && RMI.granuleUndelegate(aux + i << 12).succeeded }
         guard ok else {
             console.print("[bench] FAIL DATA_CREATE: a realm set-up or teardown call failed")
             return
         }
         report("measured", name, measured)
         report("not measured", name, unmeasured)
+        once("REALM_CREATE", name, realmCreate.cycles)
+        once("RTT_CREATE (level 2)", name, rttCreate2.cycles)
+        once("RTT_CREATE (level 3)", name, rttCreate3.cycles)
+        once("REC_CREATE (runnable, measured)", name, recCreate.cycles)
+        once("REC_DESTROY", name, recDestroy.cycles)
+        once("RTT_DESTROY (level 3)", name, rttDestroy3.cycles)
+        once("RTT_DESTROY (level 2)", name, rttDestroy2.cycles)
+    }
+
+    /// One call between two reads of the cycle counter.
+    private static func counted(_ call: () -> RMIResult) -> (ok: Bool, cycles: UInt64) {
+        isb()
+        let start = read_pmccntr_el0()
+        let r = call()
+        isb()
+        let cycles = read_pmccntr_el0() &- start
+        return (r.succeeded, cycles)
+    }
+
+    private static func once(_ command: StaticString, _ name: StaticString, _ cycles: UInt64) {
+        var line = LogLine("[bench] ")
+        line.append(command)
+        line.append(", ")
+        line.append(name)
+        line.append(" realm: ")
+        line.decimal(cycles)
+        console.print(line)
     }
 
     private static func report(_ kind: StaticString, _ name: StaticString, _ samples: InlineArray<8, UInt64>) {

@@ -19,6 +19,7 @@ func hostMain(_ deviceTree: UInt64) -> Never {
     case .benchmark:
         Benchmark.run()
         DataCreateBenchmark.run(deviceTree: deviceTree)
+        RealmRoundTripBenchmark.run(deviceTree: deviceTree)
         console.print("[host] done: PSCI SYSTEM_OFF")
         PSCIClient.systemOff()
     case .systemReset:

@@ -21,6 +21,7 @@ func realmMain(_ mode: UInt64, _ layout: UInt64, _ sharedPhysical: UInt64, _ dev
     guard AddressSpace.setUp(layout: layout, sharedPhysical: sharedPhysical, devicePhysical: devicePhysical) else {
         systemOff()
     }
+    if mode == UInt64(REALM_MODE_BENCHMARK) { RealmBenchmark.run() }
     var banner = LogLine("test realm at EL1: REC 0, MPIDR affinity ")
     banner.hex(read_mpidr_el1() & mpidrAffinity)
     banner.append(mode == UInt64(REALM_MODE_SECOND_REALM) ? ", second realm" : ", full run")

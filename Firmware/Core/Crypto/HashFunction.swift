@@ -15,11 +15,11 @@ public protocol HashFunction {
 /// The largest digest of any hash here (SHA-512); sizes fixed buffers for any of them.
 public let maxDigestSize = 64
 
-extension SHA256: HashFunction {
+extension SHA256: HashFunction, ZeroBlockHashing {
     public static var outputSize: Int { digestSize }
 }
 
-extension SHA512: HashFunction {
+extension SHA512: HashFunction, ZeroBlockHashing {
     public static var outputSize: Int { 64 }
 }
 
@@ -72,6 +72,19 @@ struct MessageBlocks<let blockSize: Int> {
         for i in 0..<(bytes.count - offset) { buffer[i] = bytes[offset + i] }
         buffered = bytes.count - offset
     }
+
+    /// Counts `count` whole blocks the caller compressed itself; only at a block boundary.
+    mutating func skipWholeBlocks(_ count: Int) {
+        precondition(buffered == 0 && count >= 0)
+        messageLength &+= UInt64(count) &* UInt64(blockSize)
+    }
+}
+
+/// A hash that absorbs whole zero blocks without being given their bytes: sparse images
+/// (RmiRealmParams, RmiRecParams; SparseImage.swift) are mostly zero blocks.
+protocol ZeroBlockHashing: HashFunction {
+    /// Absorbs `count * blockSize` zero bytes.
+    mutating func updateZeroBlocks(_ count: Int)
 }
 
 extension HashFunction {

@@ -45,6 +45,30 @@ public struct SHA256 {
         }
     }
 
+    /// Absorbs `count` blocks of zero bytes. At a block boundary the portable code compresses
+    /// them without a message schedule: every W[t] of an all-zero block is zero (sigma0(0) =
+    /// sigma1(0) = 0, FIPS 180-4 6.2.2 step 1), so its rounds add only K[t]. Elsewhere, or with
+    /// the CPU's instructions, the zero bytes go through `update`.
+    mutating func updateZeroBlocks(_ count: Int) {
+        guard count > 0 else { return }
+        if blocks.buffered != 0 || blockFunction != nil {
+            // Eight blocks a call at most: a block function saves and restores the vector
+            // registers once per call.
+            let zero = InlineArray<512, UInt8>(repeating: 0)
+            var left = count
+            withUnsafeBytes(of: zero) { bytes in
+                while left > 0 {
+                    let n = min(left, 8)
+                    update(UnsafeRawBufferPointer(rebasing: bytes[0..<(n * Self.blockSize)]))
+                    left -= n
+                }
+            }
+            return
+        }
+        for _ in 0..<count { Self.compressZeroBlock(&state) }
+        blocks.skipWholeBlocks(count)
+    }
+
     /// Pads the message (FIPS 180-4 5.1.1) and writes the 32-byte digest to `digest`,
     /// which must hold at least 32 bytes.
     public mutating func finalize(into digest: UnsafeMutableRawBufferPointer) {
@@ -80,6 +104,26 @@ public struct SHA256 {
             round(d, e, f, &g, h, a, b, &c, roundConstants[t + 5] &+ w[(t + 5) & 15])
             round(c, d, e, &f, g, h, a, &b, roundConstants[t + 6] &+ w[(t + 6) & 15])
             round(b, c, d, &e, f, g, h, &a, roundConstants[t + 7] &+ w[(t + 7) & 15])
+            t += 8
+        }
+        state[0] &+= a; state[1] &+= b; state[2] &+= c; state[3] &+= d
+        state[4] &+= e; state[5] &+= f; state[6] &+= g; state[7] &+= h
+    }
+
+    /// `compress` of a block of 64 zero bytes, whose message schedule is all zero.
+    private static func compressZeroBlock(_ state: inout InlineArray<8, UInt32>) {
+        var a = state[0], b = state[1], c = state[2], d = state[3]
+        var e = state[4], f = state[5], g = state[6], h = state[7]
+        var t = 0
+        while t < 64 {
+            round(a, b, c, &d, e, f, g, &h, roundConstants[t])
+            round(h, a, b, &c, d, e, f, &g, roundConstants[t + 1])
+            round(g, h, a, &b, c, d, e, &f, roundConstants[t + 2])
+            round(f, g, h, &a, b, c, d, &e, roundConstants[t + 3])
+            round(e, f, g, &h, a, b, c, &d, roundConstants[t + 4])
+            round(d, e, f, &g, h, a, b, &c, roundConstants[t + 5])
+            round(c, d, e, &f, g, h, a, &b, roundConstants[t + 6])
+            round(b, c, d, &e, f, g, h, &a, roundConstants[t + 7])
             t += 8
         }
         state[0] &+= a; state[1] &+= b; state[2] &+= c; state[3] &+= d

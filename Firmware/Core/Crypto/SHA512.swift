@@ -75,6 +75,28 @@ public struct SHA512 {
         }
     }
 
+    /// Absorbs `count` blocks of zero bytes; at a block boundary the portable code compresses
+    /// them without a message schedule, which is all zero for a zero block (FIPS 180-4 6.4.2).
+    mutating func updateZeroBlocks(_ count: Int) {
+        guard count > 0 else { return }
+        if blocks.buffered != 0 || blockFunction != nil {
+            // Eight blocks a call at most: a block function saves and restores the vector
+            // registers once per call.
+            let zero = InlineArray<1024, UInt8>(repeating: 0)
+            var left = count
+            withUnsafeBytes(of: zero) { bytes in
+                while left > 0 {
+                    let n = min(left, 8)
+                    update(UnsafeRawBufferPointer(rebasing: bytes[0..<(n * Self.blockSize)]))
+                    left -= n
+                }
+            }
+            return
+        }
+        for _ in 0..<count { Self.compressZeroBlock(&state) }
+        blocks.skipWholeBlocks(count)
+    }
+
     /// Pads the message (FIPS 180-4 5.1.2) and writes `digestSize` bytes to `digest`.
     public mutating func finalize(into digest: UnsafeMutableRawBufferPointer) {
         precondition(digest.count >= digestSize)
@@ -108,6 +130,20 @@ public struct SHA512 {
         for t in 0..<80 {
             let t1 = h &+ (rotr(e, 14) ^ rotr(e, 18) ^ rotr(e, 41)) &+ ((e & f) ^ (~e & g))
                 &+ roundConstants[t] &+ w[t]
+            let t2 = (rotr(a, 28) ^ rotr(a, 34) ^ rotr(a, 39)) &+ ((a & b) ^ (a & c) ^ (b & c))
+            h = g; g = f; f = e; e = d &+ t1
+            d = c; c = b; b = a; a = t1 &+ t2
+        }
+        state[0] &+= a; state[1] &+= b; state[2] &+= c; state[3] &+= d
+        state[4] &+= e; state[5] &+= f; state[6] &+= g; state[7] &+= h
+    }
+
+    /// `compress` of a block of 128 zero bytes, whose message schedule is all zero.
+    private static func compressZeroBlock(_ state: inout InlineArray<8, UInt64>) {
+        var a = state[0], b = state[1], c = state[2], d = state[3]
+        var e = state[4], f = state[5], g = state[6], h = state[7]
+        for t in 0..<80 {
+            let t1 = h &+ (rotr(e, 14) ^ rotr(e, 18) ^ rotr(e, 41)) &+ ((e & f) ^ (~e & g)) &+ roundConstants[t]
             let t2 = (rotr(a, 28) ^ rotr(a, 34) ^ rotr(a, 39)) &+ ((a & b) ^ (a & c) ^ (b & c))
             h = g; g = f; f = e; e = d &+ t1
             d = c; c = b; b = a; a = t1 &+ t2

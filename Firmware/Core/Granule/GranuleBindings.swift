@@ -69,8 +69,11 @@ struct GranuleBindings {
     /// The key of a normal-world granule a host may delegate: granule aligned, inside the
     /// platform's normal-world memory, outside the pool. Nil for anything else.
     func key(of pa: PhysicalAddress) -> UInt32? {
-        guard pa.isGranuleAligned, normalWorld.containsGranule(pa), !pool.overlaps(base: pa.value, size: granuleSize),
-              let i = normalWorld.granuleIndex(of: pa), i < Int(UInt32.max)
+        // Every range is granule aligned (MemoryRanges.append), so an aligned address inside a
+        // range starts a whole granule of it, and one outside every pool range starts a granule
+        // that overlaps none.
+        guard pa.isGranuleAligned, let i = normalWorld.granuleIndex(of: pa), pool.granuleIndex(of: pa) == nil,
+              i < Int(UInt32.max)
         else { return nil }
         return UInt32(i + 1)
     }

@@ -34,17 +34,21 @@ extension TMM {
     /// The pool granule `name` names now and the binding key it must still carry when locked
     /// (0 for a pool granule named by its own address). Only a candidate: the binding may
     /// change before the granule is locked, so `lockNamed` checks it again under the lock.
-    func candidate(_ name: UInt64) -> (index: Int, key: UInt32)? {
+    /// The candidate carries the granule's secure address too, so that locking it needs no
+    /// second look-up (the name itself, for a pool granule named in place).
+    func candidate(_ name: UInt64) -> (index: Int, key: UInt32, address: PhysicalAddress)? {
         let pa = PhysicalAddress(name)
-        if let index = granules.index(of: pa) { return (index, 0) }
-        guard let key = bindings.key(of: pa), let index = bindings.withLock({ bindings.lookupLocked(key) }) else {
+        if let index = granules.index(of: pa) { return (index, 0, pa) }
+        guard let key = bindings.key(of: pa), let index = bindings.withLock({ bindings.lookupLocked(key) }),
+              let address = granules.pool.granuleAddress(at: index)
+        else {
             return nil
         }
-        return (index, key)
+        return (index, key, address)
     }
 
-    private func lock(candidate c: (index: Int, key: UInt32)) -> LockedGranule? {
-        guard let address = granules.pool.granuleAddress(at: c.index) else { return nil }
+    private func lock(candidate c: (index: Int, key: UInt32, address: PhysicalAddress)) -> LockedGranule? {
+        let address = c.address
         let g = LockedGranule(table: granules, index: c.index, address: address, contents: hardware.granulePointer(address))
         // A bound pool granule answers only to its normal-world name, and a name only to the
         // granule it is bound to now.
@@ -68,10 +72,8 @@ extension TMM {
     /// names, whatever their order, cannot make two CPUs wait for each other. Nil when both
     /// name the same granule or either is not in its expected state.
     func lockNamedPair(_ a: UInt64, _ stateA: GranuleState, _ b: UInt64, _ stateB: GranuleState) -> GranulePair? {
-        guard let ca = candidate(a), let cb = candidate(b), ca.index != cb.index,
-              let pa = granules.pool.granuleAddress(at: ca.index), let pb = granules.pool.granuleAddress(at: cb.index)
-        else { return nil }
-        if pa < pb {
+        guard let ca = candidate(a), let cb = candidate(b), ca.index != cb.index else { return nil }
+        if ca.address.value < cb.address.value {
             guard let first = lock(candidate: ca), first.state == stateA,
                   let second = lock(candidate: cb), second.state == stateB else { return nil }
             return GranulePair(first: first, second: second)

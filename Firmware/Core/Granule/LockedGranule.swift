@@ -3,14 +3,14 @@
 // a lock still held. Pointers taken from `contents` must not outlive the handle.
 
 struct LockedGranule: ~Copyable {
-    private let table: GranuleTable
+    private let table: GranuleDescriptorWords
     let index: Int
     let address: PhysicalAddress
     let contents: UnsafeMutableRawPointer
 
     /// Locks granule `index`; the caller follows the lock order in GranuleDescriptor.swift.
-    init(table: GranuleTable, index: Int, address: PhysicalAddress, contents: UnsafeMutableRawPointer) {
-        self.table = table
+    init(table: borrowing GranuleTable, index: Int, address: PhysicalAddress, contents: UnsafeMutableRawPointer) {
+        self.table = table.descriptors
         self.index = index
         self.address = address
         self.contents = contents

@@ -9,35 +9,41 @@ struct NormalWorldMemory<Hardware: TMMHardware> {
     let bindings: GranuleBindings
     let hardware: Hardware
 
-    /// Whether `pa` names a whole granule of host memory the TMM may read or write: in
-    /// normal-world memory, outside the pool, and not delegated. A delegated normal-world
-    /// granule is in the Realm PAS on RME (params_pas, src_pas, run_pas fail), and here its
-    /// name means a secure granule (Docs/delegation.md).
-    func isHostGranule(_ pa: PhysicalAddress) -> Bool {
-        guard let key = bindings.key(of: pa) else { return false }
-        return bindings.withLock { bindings.lookupLocked(key) == nil }
+    /// The host granule at `pa` if the TMM may read or write it: in normal-world memory,
+    /// outside the pool, and not delegated. A delegated normal-world granule is in the Realm
+    /// PAS on RME (params_pas, src_pas, run_pas fail), and here its name means a secure granule
+    /// (Docs/delegation.md). Checked once per command; the accesses then name the page.
+    func hostPage(_ pa: PhysicalAddress) -> HostPage? {
+        guard let key = bindings.key(of: pa), bindings.withLock({ bindings.lookupLocked(key) == nil }) else { return nil }
+        return HostPage(address: pa)
     }
 
-    /// Copies the bytes of `value` from `offset` within the host granule at `pa`.
-    func read<T: BitwiseCopyable>(_ pa: PhysicalAddress, offset: Int, into value: inout T) -> Bool {
+    /// Copies the bytes of `value` from `offset` within the host granule `page`.
+    func read<T: BitwiseCopyable>(_ page: HostPage, offset: Int, into value: inout T) -> Bool {
         let size = MemoryLayout<T>.size
-        guard isHostGranule(pa), offset >= 0, size <= Int(granuleSize), offset <= Int(granuleSize) - size else { return false }
+        guard offset >= 0, size <= Int(granuleSize), offset <= Int(granuleSize) - size else { return false }
         return withUnsafeMutableBytes(of: &value) {
-            hardware.copyFromNormalWorld(PhysicalAddress(pa.value + UInt64(offset)), into: $0)
+            hardware.copyFromNormalWorld(PhysicalAddress(page.address.value + UInt64(offset)), into: $0)
         }
     }
 
-    func write<T: BitwiseCopyable>(_ pa: PhysicalAddress, offset: Int, from value: T) -> Bool {
+    func write<T: BitwiseCopyable>(_ page: HostPage, offset: Int, from value: T) -> Bool {
         let size = MemoryLayout<T>.size
-        guard isHostGranule(pa), offset >= 0, size <= Int(granuleSize), offset <= Int(granuleSize) - size else { return false }
+        guard offset >= 0, size <= Int(granuleSize), offset <= Int(granuleSize) - size else { return false }
         return withUnsafeBytes(of: value) {
-            hardware.copyToNormalWorld(PhysicalAddress(pa.value + UInt64(offset)), from: $0)
+            hardware.copyToNormalWorld(PhysicalAddress(page.address.value + UInt64(offset)), from: $0)
         }
     }
 
-    /// Copies a whole host granule into TMM memory at `destination` (4 KiB).
-    func readGranule(_ pa: PhysicalAddress, into destination: UnsafeMutableRawPointer) -> Bool {
-        guard isHostGranule(pa) else { return false }
-        return hardware.copyFromNormalWorld(pa, into: UnsafeMutableRawBufferPointer(start: destination, count: Int(granuleSize)))
+    /// Copies the whole host granule `page` into TMM memory at `destination` (4 KiB).
+    func readGranule(_ page: HostPage, into destination: UnsafeMutableRawPointer) -> Bool {
+        hardware.copyFromNormalWorld(page.address, into: UnsafeMutableRawBufferPointer(start: destination, count: Int(granuleSize)))
     }
+}
+
+/// A host granule `NormalWorldMemory.hostPage(_:)` accepted; made nowhere else.
+struct HostPage {
+    let address: PhysicalAddress
+
+    fileprivate init(address: PhysicalAddress) { self.address = address }
 }

@@ -12,7 +12,8 @@ struct RECParameters {
 
     static func read<H: TMMHardware>(from pa: PhysicalAddress, using memory: NormalWorldMemory<H>) -> RECParameters? {
         var p = RECParameters()
-        guard memory.read(pa, offset: 0x000, into: &p.flags),
+        guard let pa = memory.hostPage(pa),
+              memory.read(pa, offset: 0x000, into: &p.flags),
               memory.read(pa, offset: 0x100, into: &p.mpidr),
               memory.read(pa, offset: 0x200, into: &p.pc),
               memory.read(pa, offset: 0x300, into: &p.gprs),

@@ -5,14 +5,14 @@
 // this handle goes away.
 
 struct RunningREC: ~Copyable {
-    private let table: GranuleTable
+    private let table: GranuleDescriptorWords
     private let index: Int
     let state: UnsafeMutablePointer<RECState>
 
     /// Marks the locked, idle REC `g` as running; nil when it already runs elsewhere.
-    init?(_ g: borrowing LockedGranule, table: GranuleTable) {
+    init?(_ g: borrowing LockedGranule, table: borrowing GranuleTable) {
         guard table.exchangeRefcount(g.index, expected: 0, desired: 1) else { return nil }
-        self.table = table
+        self.table = table.descriptors
         self.index = g.index
         self.state = g.rec
     }

@@ -49,6 +49,12 @@ public struct RMIResult: Equatable {
     /// Zeroes the registers beyond the command's result count (DEN0137 B4.1: unused output
     /// registers are zero).
     func keeping(_ count: UInt8) -> RMIResult {
-        RMIResult(x0: x0, x1: count >= 1 ? x1 : 0, x2: count >= 2 ? x2 : 0, x3: count >= 3 ? x3 : 0, x4: count >= 4 ? x4 : 0)
+        switch count {
+        case 0: RMIResult(x0: x0)
+        case 1: RMIResult(x0: x0, x1: x1)
+        case 2: RMIResult(x0: x0, x1: x1, x2: x2)
+        case 3: RMIResult(x0: x0, x1: x1, x2: x2, x3: x3)
+        default: self
+        }
     }
 }

@@ -1,16 +1,23 @@
 // The platform-independent TMM: the RMI 1.0 command set over a granule table in platform
 // memory. One value serves every CPU: it holds no mutable state of its own, only pointers to
 // the platform-provided table and bitmap (whose words are atomics) and the hardware back-end.
+// It is neither copied nor moved by a call: the firmware keeps it in static storage and every
+// RMI call borrows it there (README: Benchmark).
 
 import Synchronization
 
-public struct TMM<Hardware: TMMHardware> {
+public struct TMM<Hardware: TMMHardware>: ~Copyable {
     let granules: GranuleTable
     let bindings: GranuleBindings
     let vmids: VMIDAllocator
     let capabilities: PlatformCapabilities
     let memory: NormalWorldMemory<Hardware>
     let hardware: Hardware
+    /// Never read. An atomic is never copied bitwise, which makes the TMM address-only: Swift
+    /// passes it to every method by reference. Without it, each RMI call reached through the
+    /// firmware's pointer first copied the TMM's ~800 bytes (ranges, capabilities, back-end) to
+    /// the stack, a measurable part of every command.
+    private let addressOnly = Atomic<UInt8>(0)
 
     /// Bytes of storage `init` needs for `pool` and VMIDs of `vmidWidth` bits: the granule
     /// descriptors and VMID bitmap, then the normal-world bindings (GranuleBindings.swift).
@@ -55,6 +62,8 @@ public struct TMM<Hardware: TMMHardware> {
 
     /// Runs the RMI command `fid` with arguments x1...x6 and returns x0...x4. Any FID without an
     /// RMI 1.0 command returns SMCCC NOT_SUPPORTED. Safe to call from several CPUs at once.
+    /// The commands with large frames are not inlined here (@inline(never) on each), so that
+    /// every call, VERSION included, pays only a small dispatch frame.
     public func handle(fid: UInt64, arguments a: RMIArguments) -> RMIResult {
         guard let entry = RMIDispatchTable.entry(for: fid) else { return .unknownFunction }
         let result: RMIResult

@@ -8,7 +8,7 @@ extension TMM {
         var challenge = InlineArray<8, UInt64>(repeating: 0)
         for i in 0..<8 { challenge[i] = rec.pointee.cpu.gprs[1 + i] }
         // The claims as they are now, read under the RD lock and then used from this copy.
-        guard let claims = withRealm(of: rec.pointee, { (measurements: $0.measurements, rpv: $0.rpv, algorithm: $0.hashAlgorithm) }),
+        guard let claims = withRealm(of: rec, { (measurements: $0.measurements, rpv: $0.rpv, algorithm: $0.hashAlgorithm) }),
               let storage = attestationStorage(rec.pointee)
         else {
             rec.pointee.attestation = AttestationTokenSession()
@@ -35,7 +35,7 @@ extension TMM {
     }
 
     /// CONTINUE (x1 = buffer IPA, x2 = offset, x3 = size): the next part of the token.
-    func attestationTokenContinue(_ rec: UnsafeMutablePointer<RECState>, _ realm: RealmDescriptor,
+    func attestationTokenContinue(_ rec: UnsafeMutablePointer<RECState>, _ realm: FixedRealmAttributes,
                                   _ record: inout RECExitRecord) -> Bool {
         let ipa = rec.pointee.cpu.gprs[1]
         let offset = rec.pointee.cpu.gprs[2]

@@ -62,7 +62,7 @@ extension TMM {
     }
 
     /// True to run the realm again; false when `record` holds a REC exit.
-    func handleSMC(_ rec: UnsafeMutablePointer<RECState>, _ realm: RealmDescriptor, _ record: inout RECExitRecord) -> Bool {
+    func handleSMC(_ rec: UnsafeMutablePointer<RECState>, _ realm: FixedRealmAttributes, _ record: inout RECExitRecord) -> Bool {
         let fid = rec.pointee.cpu.gprs[0] & 0xFFFF_FFFF & ~RSIFunction.sveHint
         if RealmPSCI.isPSCI(fid) { return handlePSCI(fid, rec, realm, &record) }
         switch fid {
@@ -110,7 +110,7 @@ extension TMM {
     private func measurementRead(_ rec: UnsafeMutablePointer<RECState>) {
         let slot = rec.pointee.cpu.gprs[1]
         guard slot < UInt64(realmMeasurementSlots),
-              let value = withRealm(of: rec.pointee, { $0.measurement(slot: Int(slot)) }) ?? nil
+              let value = withRealm(of: rec, { $0.measurement(slot: Int(slot)) }) ?? nil
         else { return complete(rec, .errorInput) }
         complete(rec, .success)
         withUnsafeBytes(of: value.bytes) { bytes in
@@ -129,18 +129,23 @@ extension TMM {
         withUnsafeMutableBytes(of: &value.bytes) { bytes in
             for i in 0..<8 { bytes.storeBytes(of: rec.pointee.cpu.gprs[3 + i], toByteOffset: 8 * i, as: UInt64.self) }
         }
-        let done = withRealm(of: rec.pointee) { $0.extendREM(slot: Int(slot), value: value, size: Int(size)) } ?? false
+        let done = withRealm(of: rec) { $0.extendREM(slot: Int(slot), value: value, size: Int(size)) } ?? false
         complete(rec, done ? .success : .errorInput)
     }
 
     // MARK: realm configuration and memory state
 
     /// RSI_REALM_CONFIG: fills RsiRealmConfig in the granule at x1.
-    private func realmConfig(_ rec: UnsafeMutablePointer<RECState>, _ realm: RealmDescriptor,
+    private func realmConfig(_ rec: UnsafeMutablePointer<RECState>, _ realm: FixedRealmAttributes,
                              _ record: inout RECExitRecord) -> Bool {
         let ipa = rec.pointee.cpu.gprs[1]
         guard ipa & (granuleSize - 1) == 0, realm.isProtected(ipa) else {
             complete(rec, .errorInput)
+            return true
+        }
+        // The RPV, read under the RD lock before the walk takes RTT locks (lock order: RD first).
+        guard let rpv = withRealm(of: rec, { $0.rpv }) else {
+            complete(rec, .errorUnknown)
             return true
         }
         let access = withRealmPage(realm, ipa: ipa) { page in
@@ -149,7 +154,7 @@ extension TMM {
             page.initializeMemory(as: UInt8.self, repeating: 0, count: RSIRealmConfigLayout.size)
             page.storeBytes(of: UInt64(realm.ipaWidth), toByteOffset: RSIRealmConfigLayout.ipaWidth, as: UInt64.self)
             page.storeBytes(of: realm.hashAlgorithm.rawValue, toByteOffset: RSIRealmConfigLayout.hashAlgorithm, as: UInt8.self)
-            withUnsafeBytes(of: realm.rpv) { (page + RSIRealmConfigLayout.rpv).copyMemory(from: $0.baseAddress!, byteCount: 64) }
+            withUnsafeBytes(of: rpv) { (page + RSIRealmConfigLayout.rpv).copyMemory(from: $0.baseAddress!, byteCount: 64) }
         }
         return finish(access, rec, ipa: ipa, &record)
     }
@@ -171,7 +176,7 @@ extension TMM {
     /// RSI_IPA_STATE_SET (x1 base, x2 top, x3 RIPAS, x4 flags): checked, then the host is asked
     /// with a RIPAS_CHANGE exit; the result (x1 progress, x2 response) is set at the next
     /// REC_ENTER (TF-RMM rel0 runtime/rsi/memory.c).
-    private func ipaStateSet(_ rec: UnsafeMutablePointer<RECState>, _ realm: RealmDescriptor,
+    private func ipaStateSet(_ rec: UnsafeMutablePointer<RECState>, _ realm: FixedRealmAttributes,
                              _ record: inout RECExitRecord) -> Bool {
         let base = rec.pointee.cpu.gprs[1]
         let top = rec.pointee.cpu.gprs[2]
@@ -196,7 +201,7 @@ extension TMM {
 
     /// RSI_IPA_STATE_GET (x1 base, x2 end): x1 = end of the run of base's RIPAS (at most
     /// `end`), x2 = that RIPAS.
-    private func ipaStateGet(_ rec: UnsafeMutablePointer<RECState>, _ realm: RealmDescriptor) {
+    private func ipaStateGet(_ rec: UnsafeMutablePointer<RECState>, _ realm: FixedRealmAttributes) {
         let base = rec.pointee.cpu.gprs[1]
         let end = rec.pointee.cpu.gprs[2]
         guard base & (granuleSize - 1) == 0, end & (granuleSize - 1) == 0, base < end,
@@ -210,7 +215,7 @@ extension TMM {
 
     /// RSI_HOST_CALL (x1 = IPA of RsiHostCall): its imm and gprs go to the host in a HOST_CALL
     /// exit; the host's results come back at the next REC_ENTER (completeHostCall).
-    private func hostCall(_ rec: UnsafeMutablePointer<RECState>, _ realm: RealmDescriptor,
+    private func hostCall(_ rec: UnsafeMutablePointer<RECState>, _ realm: FixedRealmAttributes,
                           _ record: inout RECExitRecord) -> Bool {
         let ipa = rec.pointee.cpu.gprs[1]
         // Aligned to its size, so it cannot cross a granule.
@@ -219,16 +224,14 @@ extension TMM {
             return true
         }
         let offset = Int(ipa & (granuleSize - 1))
-        var exitRecord = record
+        // Written straight into the record: `body` runs only when the page is mapped, so an
+        // exit for any other outcome carries none of it.
         let access = withRealmPage(realm, ipa: ipa) { page in
-            exitRecord.immediate = UInt64(page.load(fromByteOffset: offset, as: UInt16.self))
-            for i in 0..<RSIHostCallLayout.registers {
-                exitRecord.gprs[i] = page.load(fromByteOffset: offset + RSIHostCallLayout.gprsOffset + 8 * i, as: UInt64.self)
-            }
+            record.immediate = UInt64(page.load(fromByteOffset: offset, as: UInt16.self))
+            record.setGPRs(from: page + offset + RSIHostCallLayout.gprsOffset, count: RSIHostCallLayout.registers)
         }
         switch access {
         case .done:
-            record = exitRecord
             record.reason = RECExitRecord.hostCall
             rec.pointee.hostCall = HostCallRequest(pending: true, ipa: ipa)
             // x0 stays as it is until the host completes the call.

@@ -20,7 +20,7 @@ enum RealmPageAccess<Result> {
 extension TMM {
     /// Runs `body` with the DATA granule that maps the protected, in-range `ipa` (any offset
     /// within the page).
-    func withRealmPage<R>(_ realm: RealmDescriptor, ipa: UInt64, _ body: (UnsafeMutableRawPointer) -> R) -> RealmPageAccess<R> {
+    func withRealmPage<R>(_ realm: FixedRealmAttributes, ipa: UInt64, _ body: (UnsafeMutableRawPointer) -> R) -> RealmPageAccess<R> {
         let page = ipa & ~(granuleSize - 1)
         guard realm.isProtected(page), let w = walk(realm, ipa: page, to: RTTGeometry.pageLevel) else { return .empty }
         switch w.entry.kind(level: w.level) {
@@ -40,7 +40,7 @@ extension TMM {
     /// The RIPAS of the protected, in-range `ipa` and, scanning on in the same table, the end
     /// of the run of entries with that RIPAS (capped at `end`). Nil only if the RTTs are
     /// inconsistent.
-    func ripasRun(_ realm: RealmDescriptor, from ipa: UInt64, end: UInt64) -> (ripas: RIPAS, top: UInt64)? {
+    func ripasRun(_ realm: FixedRealmAttributes, from ipa: UInt64, end: UInt64) -> (ripas: RIPAS, top: UInt64)? {
         guard let w = walk(realm, ipa: ipa, to: RTTGeometry.pageLevel), let ripas = Self.ripas(of: w.entry, level: w.level)
         else { return nil }
         let size = RTTGeometry.mapSize(w.level)

@@ -35,7 +35,7 @@ enum RealmPSCI {
 }
 
 extension TMM {
-    func handlePSCI(_ fid: UInt64, _ rec: UnsafeMutablePointer<RECState>, _ realm: RealmDescriptor,
+    func handlePSCI(_ fid: UInt64, _ rec: UnsafeMutablePointer<RECState>, _ realm: FixedRealmAttributes,
                     _ record: inout RECExitRecord) -> Bool {
         let x1 = RealmPSCI.argument(rec.pointee.cpu.gprs[1], fid: fid)
         let x2 = RealmPSCI.argument(rec.pointee.cpu.gprs[2], fid: fid)
@@ -82,7 +82,7 @@ extension TMM {
         case RealmPSCI.systemOff, RealmPSCI.systemReset:
             // The realm is off for good: no REC of it runs again (a reset is a new realm, made
             // by the host). Registers stay as they are.
-            _ = withRealm(of: rec.pointee) { $0.state = .systemOff }
+            _ = withRealm(of: rec) { $0.state = .systemOff }
             reportPSCI(fid, &record)
             rec.pointee.cpu.pc &+= 4
             return false
@@ -97,7 +97,7 @@ extension TMM {
     /// then). The realm's x0-x3 stay as they are until PSCI_COMPLETE writes the result.
     private func targetOtherREC(_ fid: UInt64, target: UInt64, x2: UInt64, x3: UInt64, whenSelf selfResult: UInt64,
                                 _ rec: UnsafeMutablePointer<RECState>, _ record: inout RECExitRecord) -> Bool {
-        let count = withRealm(of: rec.pointee) { $0.recCount } ?? 0
+        let count = withRealm(of: rec) { $0.recCount } ?? 0
         guard let index = RECMPIDR.index(target), index < count else {
             complete(rec, RealmPSCI.invalidParameters)
             return true
@@ -108,7 +108,7 @@ extension TMM {
         }
         rec.pointee.psci = PSCIRequest(pending: true, function: fid, x1: target, x2: x2, x3: x3)
         reportPSCI(fid, &record)
-        record.gprs[1] = target
+        record[gpr: 1] = target
         rec.pointee.cpu.pc &+= 4
         return false
     }
@@ -117,6 +117,6 @@ extension TMM {
     /// gprs[1]. The entry point and context ID stay private (TF-RMM forward_args_to_host).
     private func reportPSCI(_ fid: UInt64, _ record: inout RECExitRecord) {
         record.reason = RECExitRecord.psci
-        record.gprs[0] = fid
+        record[gpr: 0] = fid
     }
 }

@@ -110,13 +110,60 @@ struct RTTEntry: Equatable {
         }
     }
 
-    /// DEN0137: an entry is live when it is ASSIGNED, ASSIGNED_NS or TABLE.
+    /// DEN0137: an entry is live when it is ASSIGNED, ASSIGNED_NS or TABLE. The same answer as
+    /// `kind(level:)` gives, from the descriptor word alone: table scans test every entry, and
+    /// decoding each one cost several times TF-RMM's per-entry work (README: Benchmark).
     func isLive(level: Int) -> Bool {
-        switch kind(level: level) {
-        case .assigned, .assignedNS, .table: true
-        case .unassigned, .unassignedNS, .malformed: false
+        switch raw & Self.typeMask {
+        case 0:
+            // assigned_empty or assigned_destroyed: HIPAS ASSIGNED, RIPAS EMPTY or DESTROYED,
+            // not NS (HIPAS ASSIGNED with RIPAS RAM, or RIPAS 3, is malformed).
+            let bits = raw & Self.invalidKindMask
+            return bits == Self.assignedEmptyBits || bits == Self.assignedDestroyedBits
+        case Self.typeBlock:
+            return level >= RTTGeometry.minBlockLevel && level < RTTGeometry.pageLevel
+        case Self.typeTableOrPage:
+            return level >= 0 && level <= RTTGeometry.pageLevel
+        default:
+            return false
         }
     }
+
+    /// Whether the entry holds a granule (an assigned protected entry or a table), as
+    /// `kind(level:)` would say, from the word alone.
+    func holdsGranule(level: Int) -> Bool {
+        switch raw & Self.typeMask {
+        case 0:
+            return isLive(level: level)
+        case Self.typeBlock:
+            return isLive(level: level) && raw & Self.nsBit == 0
+        case Self.typeTableOrPage:
+            return level == RTTGeometry.pageLevel ? raw & Self.nsBit == 0 : level >= 0 && level < RTTGeometry.pageLevel
+        default:
+            return false
+        }
+    }
+
+    /// The RIPAS of an unassigned protected entry, as `kind(level:)`'s `.unassigned` would say
+    /// (at any level); nil for every other entry.
+    var unassignedRIPAS: RIPAS? {
+        guard raw & (Self.typeMask | 0x7 << Self.hipasShift | Self.nsBit) == 0 else { return nil }
+        return RIPAS(rawValue: UInt8(truncatingIfNeeded: raw >> Self.ripasShift & 0x3))
+    }
+
+    /// The next-level table this entry points to, as `kind(level:)`'s `.table` would say.
+    func tableAddress(level: Int) -> UInt64? {
+        raw & Self.typeMask == Self.typeTableOrPage && level >= 0 && level < RTTGeometry.pageLevel ? outputAddress : nil
+    }
+
+    /// The bits that tell an invalid entry's kind (NS, RIPAS, HIPAS), and their values for the
+    /// two live invalid kinds.
+    static let invalidKindMask: UInt64 = nsBit | 0x3 << ripasShift | 0x7 << hipasShift
+    static let assignedEmptyBits: UInt64 = 1 << hipasShift | UInt64(RIPAS.empty.rawValue) << ripasShift
+    static let assignedDestroyedBits: UInt64 = 1 << hipasShift | UInt64(RIPAS.destroyed.rawValue) << ripasShift
+    /// Type and HIPAS: zero in every unassigned entry (protected or NS), so an entry with
+    /// none of these bits set is not live and holds nothing.
+    static let liveCandidateMask: UInt64 = typeMask | 0x7 << hipasShift
 
     /// The descriptor RTT_READ_ENTRY reports for an assigned_ns entry: the host's fields only.
     var hostVisibleNSDescriptor: UInt64 {

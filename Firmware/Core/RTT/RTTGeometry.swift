@@ -9,14 +9,19 @@ enum RTTGeometry {
     static let minBlockLevel = 1
     static let minStartLevel = 0
 
+    @inline(__always)
     static func isValidLevel(_ level: Int) -> Bool { level >= 0 && level <= pageLevel }
 
     /// log2 of the IPA range one entry at `level` maps.
+    @inline(__always)
     static func shift(_ level: Int) -> UInt64 { granuleShift + bitsPerLevel * UInt64(pageLevel - level) }
 
+    @inline(__always)
     static func mapSize(_ level: Int) -> UInt64 { 1 << shift(level) }
 
+    @inline(__always)
     static func index(of ipa: UInt64, level: Int) -> Int { Int((ipa >> shift(level)) & 0x1FF) }
 
+    @inline(__always)
     static func isAligned(_ ipa: UInt64, level: Int) -> Bool { ipa & (mapSize(level) - 1) == 0 }
 }

@@ -51,8 +51,14 @@ struct RTTTable {
             return first
         case .assigned(let ripas, let pa):
             guard RTTGeometry.isAligned(pa, level: level - 1) else { return nil }
+            // The entries the core writes differ from the first only in their address: compare
+            // words, and decode only an entry whose word differs.
+            let attributes = first.raw & ~RTTEntry.addressMask
             for i in 1..<RTTGeometry.entriesPerTable {
-                guard self[i].kind(level: level) == .assigned(ripas, pa &+ UInt64(i) &* size) else { return nil }
+                let out = pa &+ UInt64(i) &* size
+                let e = self[i]
+                if out & ~RTTEntry.addressMask == 0 && e.raw == attributes | out { continue }
+                guard e.kind(level: level) == .assigned(ripas, out) else { return nil }
             }
             return ripas == .ram ? .assignedRAM(pa, level: level - 1) : .assignedInvalid(ripas, pa)
         case .assignedNS:
@@ -61,7 +67,9 @@ struct RTTTable {
             let attributes = first.raw & ~RTTEntry.addressMask
             for i in 1..<RTTGeometry.entriesPerTable {
                 let e = self[i]
-                guard e.kind(level: level) == .assignedNS, e.outputAddress == pa &+ UInt64(i) &* size,
+                let out = pa &+ UInt64(i) &* size
+                if out & ~RTTEntry.addressMask == 0 && e.raw == attributes | out { continue }
+                guard e.kind(level: level) == .assignedNS, e.outputAddress == out,
                       e.raw & ~RTTEntry.addressMask == attributes else { return nil }
             }
             return .assignedNS(hostDescriptor: first.hostVisibleNSDescriptor, level: level - 1)
@@ -71,16 +79,34 @@ struct RTTTable {
     }
 
     /// Entries that hold a granule: assigned protected entries and tables (TF-RMM's RTT
-    /// refcount, which unlike this core's does not count assigned_ns entries).
+    /// refcount, which unlike this core's does not count assigned_ns entries). Word by word;
+    /// unassigned entries are passed over on two bits.
     func entriesHoldingGranules(level: Int) -> Int {
         var n = 0
         for i in 0..<RTTGeometry.entriesPerTable {
-            switch self[i].kind(level: level) {
-            case .assigned, .table: n += 1
-            case .unassigned, .unassignedNS, .assignedNS, .malformed: break
-            }
+            let e = self[i]
+            if e.raw & RTTEntry.liveCandidateMask != 0 && e.holdsGranule(level: level) { n += 1 }
         }
         return n
+    }
+
+    /// The index of the first live entry at or after `index`, or 512 when there is none. Four
+    /// words at a time while none of them could be live (an unassigned entry has neither type
+    /// nor HIPAS bits), then the word test of `RTTEntry.isLive`.
+    func firstLive(from index: Int, level: Int) -> Int {
+        var i = max(index, 0)
+        func word(_ j: Int) -> UInt64 { base.load(fromByteOffset: j &* 8, as: UInt64.self) }
+        while i < RTTGeometry.entriesPerTable {
+            if i + 4 <= RTTGeometry.entriesPerTable,
+               (word(i) | word(i + 1) | word(i + 2) | word(i + 3)) & RTTEntry.liveCandidateMask == 0 {
+                i += 4
+                continue
+            }
+            let e = RTTEntry(raw: word(i))
+            if e.raw & RTTEntry.liveCandidateMask != 0 && e.isLive(level: level) { return i }
+            i += 1
+        }
+        return RTTGeometry.entriesPerTable
     }
 
     /// "Top of the non-live region" (DEN0137 RMI_DATA_DESTROY, RMI_RTT_DESTROY,
@@ -90,11 +116,7 @@ struct RTTTable {
         if self[index].isLive(level: level) { return ipa }
         let size = RTTGeometry.mapSize(level)
         let aligned = ipa & ~(size - 1)
-        var i = index + 1
-        while i < RTTGeometry.entriesPerTable {
-            if self[i].isLive(level: level) { break }
-            i += 1
-        }
+        let i = firstLive(from: index + 1, level: level)
         return aligned &+ UInt64(i - index) &* size
     }
 }

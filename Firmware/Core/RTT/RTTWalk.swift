@@ -19,7 +19,7 @@ extension TMM {
     /// Walks `realm`'s RTTs for `ipa` (already checked to be below the IPA size) towards
     /// `targetLevel` (between the starting level and 3). Nil only if the RTTs are
     /// inconsistent with the granule table, which the invariants exclude.
-    func walk(_ realm: RealmDescriptor, ipa: UInt64, to targetLevel: Int) -> RTTWalk? {
+    func walk(_ realm: FixedRealmAttributes, ipa: UInt64, to targetLevel: Int) -> RTTWalk? {
         var level = Int(realm.startLevel)
         guard RTTGeometry.isValidLevel(level), ipa < realm.ipaSize else { return nil }
         let tableNumber = (ipa >> RTTGeometry.shift(level)) >> RTTGeometry.bitsPerLevel
@@ -28,7 +28,7 @@ extension TMM {
         else { return nil }
         while level < targetLevel {
             let e = RTTTable(base: current.contents)[RTTGeometry.index(of: ipa, level: level)]
-            guard case .table(let next) = e.kind(level: level) else { break }
+            guard let next = e.tableAddress(level: level) else { break }
             guard let child = lock(next, expecting: .rtt) else { return nil }
             current = child
             level += 1

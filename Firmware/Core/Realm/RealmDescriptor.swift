@@ -57,6 +57,29 @@ struct RealmDescriptor {
         return true
     }
 
+    var fixed: FixedRealmAttributes {
+        FixedRealmAttributes(ipaWidth: ipaWidth, startLevel: startLevel, rootTableCount: rootTableCount, vmid: vmid,
+                             rttBase: rttBase, hashAlgorithm: hashAlgorithm)
+    }
+}
+
+/// The realm attributes REALM_CREATE fixes for the realm's life that RTT walks, address checks
+/// and the run loop need: 24 bytes, read out of the RD field by field. The commands and the run
+/// loop work with this rather than a copy of the whole RD (its measurements and RPV are 384
+/// more bytes, and copying them was a measurable part of every RTT and DATA command).
+struct FixedRealmAttributes {
+    var ipaWidth: UInt8
+    var startLevel: Int8
+    var rootTableCount: UInt8
+    var vmid: UInt16
+    var rttBase: UInt64
+    var hashAlgorithm: MeasurementAlgorithm
+
+    var ipaSize: UInt64 { 1 << UInt64(ipaWidth) }
+
+    /// The protected address range is the lower half of the IPA space (DEN0137 A5.2.1).
+    func isProtected(_ ipa: UInt64) -> Bool { ipa < ipaSize >> 1 }
+
     var executionInfo: RealmExecutionInfo {
         RealmExecutionInfo(vmid: vmid, rttBase: PhysicalAddress(rttBase), ipaWidth: ipaWidth, startLevel: startLevel,
                            rootTableCount: rootTableCount, recIndex: 0, mpidr: 0)
@@ -66,4 +89,12 @@ struct RealmDescriptor {
 extension LockedGranule {
     /// The RD stored in this granule; the caller has checked the state is RD.
     var realm: UnsafeMutablePointer<RealmDescriptor> { contents.assumingMemoryBound(to: RealmDescriptor.self) }
+
+    /// The fixed attributes of the RD in this granule, read field by field in place.
+    var fixedRealm: FixedRealmAttributes {
+        let rd = realm
+        return FixedRealmAttributes(ipaWidth: rd.pointee.ipaWidth, startLevel: rd.pointee.startLevel,
+                                    rootTableCount: rd.pointee.rootTableCount, vmid: rd.pointee.vmid,
+                                    rttBase: rd.pointee.rttBase, hashAlgorithm: rd.pointee.hashAlgorithm)
+    }
 }

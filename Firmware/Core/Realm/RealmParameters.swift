@@ -25,7 +25,8 @@ struct RealmParameters {
         var p = RealmParameters()
         var header = InlineArray<7, UInt64>(repeating: 0)
         var tail = InlineArray<4, UInt64>(repeating: 0)
-        guard memory.read(pa, offset: 0x000, into: &header),
+        guard let pa = memory.hostPage(pa),
+              memory.read(pa, offset: 0x000, into: &header),
               memory.read(pa, offset: 0x400, into: &p.rpv),
               memory.read(pa, offset: 0x800, into: &tail)
         else { return nil }

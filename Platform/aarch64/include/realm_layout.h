@@ -76,6 +76,16 @@
 /* REC 0's x0 at entry: what this run of the realm checks. */
 #define REALM_MODE_FULL               0
 #define REALM_MODE_SECOND_REALM       1
+#define REALM_MODE_BENCHMARK          2   /* round trips for the host's benchmark, no checks */
+
+/* Benchmark mode (Firmware/Realm/RealmBenchmark.swift, Firmware/Host/VMM/RealmRoundTripBenchmark.swift):
+   REALM_BENCH_ROUNDS of each step, in this order, then the realm spins without exiting. */
+#define REALM_HOST_CALL_BENCH         5   /* a HOST_CALL round trip with nothing else */
+#define REALM_HOST_CALL_BENCH_RSI     6   /* after REALM_BENCH_RSI_CALLS RSI_VERSION calls the TMM answers */
+#define REALM_HOST_CALL_BENCH_MMIO    7   /* the MMIO writes to REALM_UNEMULATED_IPA come next */
+#define REALM_HOST_CALL_BENCH_SPIN    8   /* the realm spins from now on: the host's interrupt exits */
+#define REALM_BENCH_ROUNDS            16
+#define REALM_BENCH_RSI_CALLS         16
 
 /* The realm personalization value the host sets: eight little-endian words PATTERN | i. */
 #define REALM_RPV_PATTERN             0x7670722d6d6d7400

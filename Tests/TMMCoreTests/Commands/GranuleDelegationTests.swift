@@ -77,12 +77,14 @@ import Testing
         let machine = FakeMachine(storageBytes: 4096)
         let config = TMMConfiguration(securePool: pool, normalWorldMemory: MemoryRanges(),
                                       capabilities: Harness.defaultCapabilities, storage: machine.storage, storageBytes: 4096)
-        #expect(TMM(configuration: config, hardware: FakeHardware(machine: machine)) == nil)
+        let refusedTooSmall = TMM(configuration: config, hardware: FakeHardware(machine: machine)) == nil
+        #expect(refusedTooSmall)
         var single = MemoryRanges()
         single.append(base: 0x1000_0000, size: 0x10000)
         let small = TMMConfiguration(securePool: single, normalWorldMemory: MemoryRanges(),
                                      capabilities: Harness.defaultCapabilities, storage: machine.storage, storageBytes: 8)
-        #expect(TMM(configuration: small, hardware: FakeHardware(machine: machine)) == nil)
+        let refusedSmall = TMM(configuration: small, hardware: FakeHardware(machine: machine)) == nil
+        #expect(refusedSmall)
     }
 
     /// The storage the core needs, with the normal-world bindings (Docs/delegation.md's table):

@@ -16,7 +16,6 @@
 
 struct InvariantChecker {
     let harness: Harness
-    private var table: GranuleTable { harness.tmm.granules }
     private var machine: FakeMachine { harness.machine }
 
     func violations() -> [String] {
@@ -34,9 +33,9 @@ struct InvariantChecker {
         }
 
         var all: [(UInt64, GranuleDescriptor)] = []
-        for i in 0..<table.count {
-            let pa = table.pool.granuleAddress(at: i)!.value
-            all.append((pa, table.descriptor(at: i)))
+        for i in 0..<harness.tmm.granules.count {
+            let pa = harness.tmm.granules.pool.granuleAddress(at: i)!.value
+            all.append((pa, harness.tmm.granules.descriptor(at: i)))
         }
         for (pa, d) in all where d.state == .rd {
             let realm = machine.pointer(pa)!.load(as: RealmDescriptor.self)

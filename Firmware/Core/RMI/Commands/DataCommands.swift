@@ -4,25 +4,27 @@
 extension TMM {
     static var measureContent: UInt64 { 1 }
 
+    @inline(never)  // TMM.handle stays a jump table with a small frame
     func dataCreate(rd rdAddr: UInt64, data dataAddr: UInt64, ipa: UInt64, source: UInt64, flags: UInt64) -> RMIResult {
         // flags_valid
         guard flags == 0 || flags == Self.measureContent else { return .failure(.input) }
         // src_align, src_bound, src_pas
-        guard memory.isHostGranule(PhysicalAddress(source)) else { return .failure(.input) }
-        return createData(rd: rdAddr, data: dataAddr, ipa: ipa, source: source, flags: flags)
+        guard let page = memory.hostPage(PhysicalAddress(source)) else { return .failure(.input) }
+        return createData(rd: rdAddr, data: dataAddr, ipa: ipa, source: page, flags: flags)
     }
 
+    @inline(never)  // TMM.handle stays a jump table with a small frame
     func dataCreateUnknown(rd rdAddr: UInt64, data dataAddr: UInt64, ipa: UInt64) -> RMIResult {
         createData(rd: rdAddr, data: dataAddr, ipa: ipa, source: nil, flags: 0)
     }
 
     /// Both DATA_CREATE variants; `source` nil means DATA_CREATE_UNKNOWN.
-    private func createData(rd rdAddr: UInt64, data dataAddr: UInt64, ipa: UInt64, source: UInt64?, flags: UInt64) -> RMIResult {
+    private func createData(rd rdAddr: UInt64, data dataAddr: UInt64, ipa: UInt64, source: HostPage?, flags: UInt64) -> RMIResult {
         // data_*, rd_* (argument granules in address order)
         guard let pair = lockNamedPair(dataAddr, .delegated, rdAddr, .rd) else { return .failure(.input) }
-        let realm = pair.second.realm.pointee
+        let realm = pair.second.fixedRealm
         // realm_state: only DATA_CREATE needs a NEW realm
-        if source != nil && realm.state != .new { return .failure(.realm(index: 0)) }
+        if source != nil && pair.second.realm.pointee.state != .new { return .failure(.realm(index: 0)) }
         // ipa_bound, ipa_align, in the PAR
         guard realm.isProtected(ipa), realm.isMappable(ipa, level: RTTGeometry.pageLevel) else { return .failure(.input) }
         // Without stage 2 the IPA is where the realm finds the granule (identityPlacement).
@@ -30,7 +32,7 @@ extension TMM {
         guard let w = walk(realm, ipa: ipa, to: RTTGeometry.pageLevel) else { return .failure(.input) }
         // rtt_walk, rtt_state
         guard w.level == RTTGeometry.pageLevel else { return .failure(.rtt(level: Int8(w.level))) }
-        guard case .unassigned(let ripas) = w.entry.kind(level: w.level) else {
+        guard let ripas = w.entry.unassignedRIPAS else {
             return .failure(.rtt(level: Int8(RTTGeometry.pageLevel)))
         }
 
@@ -39,11 +41,11 @@ extension TMM {
         if let source {
             // The host's page is copied once into the (TMM-owned) DATA granule and measured
             // from there.
-            guard memory.readGranule(PhysicalAddress(source), into: data.contents) else {
+            guard memory.readGranule(source, into: data.contents) else {
                 data.zeroContents()
                 return .failure(.input)
             }
-            var rim = RealmInitialMeasurement(algorithm: realm.hashAlgorithm, value: realm.rim)
+            var rim = RealmInitialMeasurement(algorithm: realm.hashAlgorithm, value: pair.second.realm.pointee.rim)
             rim.extendData(ipa: ipa, flags: flags,
                            content: UnsafeRawBufferPointer(start: data.contents, count: Int(granuleSize)))
             pair.second.realm.pointee.rim = rim.value
@@ -61,7 +63,7 @@ extension TMM {
 
     func dataDestroy(rd rdAddr: UInt64, ipa: UInt64) -> RMIResult {
         guard let rd = lockNamed(rdAddr, expecting: .rd) else { return .failure(.input) }
-        let realm = rd.realm.pointee
+        let realm = rd.fixedRealm
         guard realm.isProtected(ipa), realm.isMappable(ipa, level: RTTGeometry.pageLevel) else { return .failure(.input) }
         guard let w = walk(realm, ipa: ipa, to: RTTGeometry.pageLevel) else { return .failure(.input) }
         guard w.level == RTTGeometry.pageLevel else {

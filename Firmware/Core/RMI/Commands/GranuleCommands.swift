@@ -4,6 +4,7 @@
 // PAS to change.
 
 extension TMM {
+    @inline(never)  // TMM.handle stays a jump table with a small frame
     func granuleDelegate(_ addr: UInt64) -> RMIResult {
         if granules.index(of: PhysicalAddress(addr)) != nil { return delegatePoolGranule(addr) }
         // gran_align, gran_bound: not a granule of normal-world DRAM either.
@@ -48,6 +49,7 @@ extension TMM {
         return .success()
     }
 
+    @inline(never)  // TMM.handle stays a jump table with a small frame
     func granuleUndelegate(_ addr: UInt64) -> RMIResult {
         guard let g = lockNamed(addr) else { return .failure(.input) }
         guard g.state == .delegated else { return .failure(.input) }

@@ -3,6 +3,7 @@
 // lib/realm psci.c), except that every failure is found before anything changes.
 
 extension TMM {
+    @inline(never)  // TMM.handle stays a jump table with a small frame
     func psciComplete(calling callingAddr: UInt64, target targetAddr: UInt64, status: UInt64) -> RMIResult {
         guard let pair = lockNamedPair(callingAddr, .rec, targetAddr, .rec) else { return .failure(.input) }
         // The calling REC must not be running: its request is only stable while it waits.

@@ -2,6 +2,7 @@
 // order TF-RMM rel0 checks them (runtime/rmi/rec.c).
 
 extension TMM {
+    @inline(never)  // TMM.handle stays a jump table with a small frame
     func recCreate(rd rdAddr: UInt64, rec recAddr: UInt64, params paramsAddr: UInt64) -> RMIResult {
         // params_align, params_bound, params_pas
         guard let p = RECParameters.read(from: PhysicalAddress(paramsAddr), using: memory) else {

@@ -6,10 +6,10 @@
 extension TMM {
     static var runExitOffset: Int { 0x800 }
 
+    @inline(never)  // TMM.handle stays a jump table with a small frame
     func recEnter(rec recAddr: UInt64, run runAddr: UInt64) -> RMIResult {
-        let run = PhysicalAddress(runAddr)
-        // run_align, run_pas
-        guard memory.isHostGranule(run) else { return .failure(.input) }
+        // run_align, run_pas: checked once; every later access to the page goes through `run`.
+        guard let run = memory.hostPage(PhysicalAddress(runAddr)) else { return .failure(.input) }
         let running: RunningREC
         do {
             // rec_align, rec_bound, rec_gran_state
@@ -19,13 +19,14 @@ extension TMM {
             running = r
         }
         // RmiRecEnter is copied in once; only the copy is used.
-        guard let entry = readEntry(run) else { return .failure(.input) }
+        var entry = RECEntry()
+        guard readEntry(run, into: &entry) else { return .failure(.input) }
         let rec = running.state
-        // A copy of the RD: the run loop walks the realm's RTTs with it and reads its fixed
-        // attributes, without holding the RD lock while the realm runs.
-        guard let realm = withRealm(of: rec.pointee, { $0 }) else { return .failure(.input) }
+        // The RD's state and its fixed attributes, read under the RD lock: the run loop walks
+        // the realm's RTTs with them without holding the RD lock while the realm runs.
+        guard let (state, realm) = withRealm(of: rec, { ($0.state, $0.fixed) }) else { return .failure(.input) }
         // realm_new, system_off
-        switch realm.state {
+        switch state {
         case .new: return .failure(.realm(index: 0))
         case .systemOff: return .failure(.realm(index: 1))
         case .active: break
@@ -36,7 +37,7 @@ extension TMM {
         let lrCount = Int(capabilities.gicListRegisters)
         guard GICState.isValid(entry, listRegisters: lrCount) else { return .failure(.rec) }
         // rec_sea, rec_mmio: the host may only complete an exit that happened
-        guard canInjectSEA(entry, rec.pointee, realm), canEmulateMMIO(entry, rec.pointee) else { return .failure(.rec) }
+        guard canInjectSEA(entry, rec, realm), canEmulateMMIO(entry, rec) else { return .failure(.rec) }
 
         rec.pointee.gic.load(entry, listRegisters: lrCount)
         var record = RECExitRecord()
@@ -51,19 +52,16 @@ extension TMM {
         return .success()
     }
 
-    /// Reads the RD of `rec`'s realm under its lock (nothing else is held).
-    func withRealm<T>(of rec: RECState, _ body: (inout RealmDescriptor) -> T) -> T? {
-        guard let rd = lock(rec.owner, expecting: .rd) else { return nil }
+    /// Calls `body` with the RD of `rec`'s realm under its lock (nothing else is held).
+    func withRealm<T>(of rec: UnsafeMutablePointer<RECState>, _ body: (inout RealmDescriptor) -> T) -> T? {
+        guard let rd = lock(rec.pointee.owner, expecting: .rd) else { return nil }
         return body(&rd.realm.pointee)
     }
 
-    private func readEntry(_ run: PhysicalAddress) -> RECEntry? {
-        var e = RECEntry()
-        guard memory.read(run, offset: 0x000, into: &e.flags),
-              memory.read(run, offset: 0x200, into: &e.gprs),
-              memory.read(run, offset: 0x300, into: &e.gicv3HCR),
-              memory.read(run, offset: 0x308, into: &e.gicv3ListRegisters)
-        else { return nil }
-        return e
+    private func readEntry(_ run: HostPage, into e: inout RECEntry) -> Bool {
+        memory.read(run, offset: 0x000, into: &e.flags)
+            && memory.read(run, offset: 0x200, into: &e.gprs)
+            && memory.read(run, offset: 0x300, into: &e.gicv3HCR)
+            && memory.read(run, offset: 0x308, into: &e.gicv3ListRegisters)
     }
 }

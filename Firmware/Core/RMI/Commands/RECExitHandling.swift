@@ -5,23 +5,23 @@
 
 extension TMM {
     /// INJECT_SEA is only meaningful after a data abort at an unprotected IPA.
-    func canInjectSEA(_ entry: RECEntry, _ rec: RECState, _ realm: RealmDescriptor) -> Bool {
+    func canInjectSEA(_ entry: RECEntry, _ rec: UnsafeMutablePointer<RECState>, _ realm: FixedRealmAttributes) -> Bool {
         guard entry.flags & RECEntryFlags.injectSEA != 0 else { return true }
-        guard ExceptionClass.of(rec.lastExitESR) == ExceptionClass.dataAbortLower else { return false }
-        return !realm.isProtected(DataAbortSyndrome.faultingIPA(hpfar: rec.lastExitHPFAR))
+        guard ExceptionClass.of(rec.pointee.lastExitESR) == ExceptionClass.dataAbortLower else { return false }
+        return !realm.isProtected(DataAbortSyndrome.faultingIPA(hpfar: rec.pointee.lastExitHPFAR))
     }
 
     /// EMUL_MMIO needs an emulatable data abort (ISV set) as the last exit; INJECT_SEA wins.
-    func canEmulateMMIO(_ entry: RECEntry, _ rec: RECState) -> Bool {
+    func canEmulateMMIO(_ entry: RECEntry, _ rec: UnsafeMutablePointer<RECState>) -> Bool {
         guard entry.flags & RECEntryFlags.emulatedMMIO != 0, entry.flags & RECEntryFlags.injectSEA == 0 else { return true }
-        return ExceptionClass.of(rec.lastExitESR) == ExceptionClass.dataAbortLower
-            && DataAbortSyndrome.isValidSyndrome(rec.lastExitESR)
+        let esr = rec.pointee.lastExitESR
+        return ExceptionClass.of(esr) == ExceptionClass.dataAbortLower && DataAbortSyndrome.isValidSyndrome(esr)
     }
 
     /// Applies the host's answers to the previous exit. False when a pending host call's
     /// results cannot be written back yet: `record` then holds the stage-2 abort the host must
     /// resolve first, and the realm does not run.
-    func completePendingExit(_ entry: RECEntry, _ rec: UnsafeMutablePointer<RECState>, _ realm: RealmDescriptor,
+    func completePendingExit(_ entry: RECEntry, _ rec: UnsafeMutablePointer<RECState>, _ realm: FixedRealmAttributes,
                              _ record: inout RECExitRecord) -> Bool {
         let esr = rec.pointee.lastExitESR
         if entry.flags & RECEntryFlags.injectSEA != 0 {
@@ -63,14 +63,16 @@ extension TMM {
 
     /// The host's results (RecEnter.gprs) go into the realm's RsiHostCall.gprs, and
     /// RSI_HOST_CALL returns RSI_SUCCESS.
-    private func completeHostCall(_ entry: RECEntry, _ rec: UnsafeMutablePointer<RECState>, _ realm: RealmDescriptor,
+    private func completeHostCall(_ entry: RECEntry, _ rec: UnsafeMutablePointer<RECState>, _ realm: FixedRealmAttributes,
                                   _ record: inout RECExitRecord) -> Bool {
         let call = rec.pointee.hostCall
         guard call.pending else { return true }
         let offset = Int(call.ipa & (granuleSize - 1))
+        // All 31 at once: RsiHostCall.gprs and RecEnter.gprs have the same layout.
         let access = withRealmPage(realm, ipa: call.ipa) { page in
-            for i in 0..<RSIHostCallLayout.registers {
-                page.storeBytes(of: entry.gprs[i], toByteOffset: offset + RSIHostCallLayout.gprsOffset + 8 * i, as: UInt64.self)
+            withUnsafeBytes(of: entry.gprs) { gprs in
+                (page + offset + RSIHostCallLayout.gprsOffset).copyMemory(
+                    from: gprs.baseAddress!, byteCount: 8 * RSIHostCallLayout.registers)
             }
         }
         if case .unmapped(let level) = access {
@@ -102,7 +104,7 @@ extension TMM {
     func reportInterruptsAndTimers(_ rec: UnsafeMutablePointer<RECState>, _ record: inout RECExitRecord) {
         let gic = rec.pointee.gic
         record.gicHCR = gic.reportedHCR
-        for i in 0..<16 { record.gicListRegisters[i] = i < gic.listRegisterCount ? gic.listRegisters[i] : 0 }
+        for i in 0..<16 { record.setListRegister(i, i < gic.listRegisterCount ? gic.listRegisters[i] : 0) }
         record.gicMISR = gic.maintenanceStatus
         record.gicVMCR = gic.virtualMachineControl
         let timers = rec.pointee.cpu.timers
@@ -113,9 +115,9 @@ extension TMM {
         rec.pointee.reportedTimers = TimerOutputs(timers)
     }
 
-    /// Writes RmiRecExit, all 2 KiB in one copy, so no stale host data or undefined field
-    /// survives.
-    func writeExit(_ r: RECExitRecord, to run: PhysicalAddress) -> Bool {
+    /// Writes RmiRecExit, all 2 KiB in one copy of the record (which is kept in its final
+    /// layout), so no stale host data or undefined field survives.
+    func writeExit(_ r: RECExitRecord, to run: HostPage) -> Bool {
         memory.write(run, offset: Self.runExitOffset, from: r.image)
     }
 }

@@ -4,7 +4,7 @@
 // until something needs the host; that becomes the REC exit.
 
 extension TMM {
-    func runLoop(_ rec: UnsafeMutablePointer<RECState>, realm: RealmDescriptor, info: RealmExecutionInfo,
+    func runLoop(_ rec: UnsafeMutablePointer<RECState>, realm: FixedRealmAttributes, info: RealmExecutionInfo,
                  entryFlags: UInt64, _ record: inout RECExitRecord) {
         var wokeFromWFI = false
         while true {
@@ -45,7 +45,7 @@ extension TMM {
     }
 
     /// True to run the realm again; false when `record` holds a REC exit for the host.
-    func handleRealmExit(_ exit: RealmHardwareExit, _ rec: UnsafeMutablePointer<RECState>, _ realm: RealmDescriptor,
+    func handleRealmExit(_ exit: RealmHardwareExit, _ rec: UnsafeMutablePointer<RECState>, _ realm: FixedRealmAttributes,
                          _ record: inout RECExitRecord) -> Bool {
         switch exit {
         case .irq:
@@ -70,7 +70,7 @@ extension TMM {
     }
 
     private func handleSynchronous(esr: UInt64, far: UInt64, hpfar: UInt64, _ rec: UnsafeMutablePointer<RECState>,
-                                   _ realm: RealmDescriptor, _ record: inout RECExitRecord) -> Bool {
+                                   _ realm: FixedRealmAttributes, _ record: inout RECExitRecord) -> Bool {
         switch ExceptionClass.of(esr) {
         case ExceptionClass.wfx:
             // WFI completes when the CPU interface signals an interrupt, even one PSTATE.I masks
@@ -142,7 +142,7 @@ extension TMM {
                 read = v
             case .forwardToHost:
                 record.esr = esr & SystemRegisterSyndrome.hostVisibleMask
-                record.gprs[0] = written
+                record[gpr: 0] = written
                 rec.pointee.lastExitESR = record.esr
                 rec.pointee.cpu.pc &+= 4
                 return false
@@ -168,7 +168,7 @@ extension TMM {
     /// or refuse the page and learns only the fault; at an unprotected IPA the host may emulate
     /// the access and learns its size, direction and (for a write) the value.
     private func handleDataAbort(esr: UInt64, far: UInt64, hpfar: UInt64, _ rec: UnsafeMutablePointer<RECState>,
-                                 _ realm: RealmDescriptor, _ record: inout RECExitRecord) -> Bool {
+                                 _ realm: FixedRealmAttributes, _ record: inout RECExitRecord) -> Bool {
         if DataAbortSyndrome.isExternalAbort(esr) { return reportExternalAbort(esr: esr, far: far, rec, &record) }
         let ipa = DataAbortSyndrome.faultingIPA(hpfar: hpfar)
         if ipa >= realm.ipaSize || (realm.isProtected(ipa) && ripasRun(realm, from: ipa, end: ipa &+ granuleSize)?.ripas == .empty) {
@@ -186,7 +186,7 @@ extension TMM {
         }
         if DataAbortSyndrome.isWrite(esr) && DataAbortSyndrome.isValidSyndrome(esr) {
             let rt = DataAbortSyndrome.register(esr)
-            record.gprs[0] = rt == 31 ? 0 : rec.pointee.cpu.gprs[rt] & DataAbortSyndrome.accessMask(esr)
+            record[gpr: 0] = rt == 31 ? 0 : rec.pointee.cpu.gprs[rt] & DataAbortSyndrome.accessMask(esr)
         }
         record.esr = esr & DataAbortSyndrome.emulatedMask
         // Only the offset within the page: the page itself is in HPFAR.
@@ -199,7 +199,7 @@ extension TMM {
     /// its protected RAM gets a synchronous external abort; a protected page the host has not
     /// mapped is reported like a non-emulatable data abort.
     private func handleInstructionAbort(esr: UInt64, far: UInt64, hpfar: UInt64, _ rec: UnsafeMutablePointer<RECState>,
-                                        _ realm: RealmDescriptor, _ record: inout RECExitRecord) -> Bool {
+                                        _ realm: FixedRealmAttributes, _ record: inout RECExitRecord) -> Bool {
         if DataAbortSyndrome.isExternalAbort(esr) { return reportExternalAbort(esr: esr, far: far, rec, &record) }
         let ipa = DataAbortSyndrome.faultingIPA(hpfar: hpfar)
         if ipa >= realm.ipaSize || !realm.isProtected(ipa)

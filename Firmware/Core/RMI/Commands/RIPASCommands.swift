@@ -6,19 +6,19 @@ extension TMM {
         // size_valid
         guard top > base else { return .failure(.input) }
         guard let rd = lockNamed(rdAddr, expecting: .rd) else { return .failure(.input) }
-        let realm = rd.realm.pointee
+        let realm = rd.fixedRealm
         // base_align, top_align, base_bound, top_bound: page aligned, inside the PAR
         guard realm.isMappable(base, level: RTTGeometry.pageLevel), realm.isMappable(top, level: RTTGeometry.pageLevel),
               realm.isProtected(base), realm.isProtected(top - granuleSize)
         else { return .failure(.input) }
         // realm_state
-        guard realm.state == .new else { return .failure(.realm(index: 0)) }
+        guard rd.realm.pointee.state == .new else { return .failure(.realm(index: 0)) }
         guard let w = walk(realm, ipa: base, to: RTTGeometry.pageLevel) else { return .failure(.input) }
         let size = RTTGeometry.mapSize(w.level)
         // rtt_walk: the entry must start at base
         guard RTTGeometry.isAligned(base, level: w.level) else { return .failure(.rtt(level: Int8(w.level))) }
 
-        var rim = RealmInitialMeasurement(algorithm: realm.hashAlgorithm, value: realm.rim)
+        var rim = RealmInitialMeasurement(algorithm: realm.hashAlgorithm, value: rd.realm.pointee.rim)
         var addr = base
         var index = w.index
         while index < RTTGeometry.entriesPerTable {
@@ -57,7 +57,7 @@ extension TMM {
         let request = rec.pointee.ripasChange
         // base_bound, top_bound: the next part of the realm's pending request
         guard request.isPending, base == request.next, top <= request.top else { return .failure(.input) }
-        let realm = pair.first.realm.pointee
+        let realm = pair.first.fixedRealm
         guard realm.isMappable(base, level: RTTGeometry.pageLevel),
               let w = walk(realm, ipa: base, to: RTTGeometry.pageLevel) else { return .failure(.input) }
         // base_align

@@ -4,7 +4,7 @@
 extension TMM {
     func rttReadEntry(rd rdAddr: UInt64, ipa: UInt64, level ulevel: UInt64) -> RMIResult {
         guard let rd = lockNamed(rdAddr, expecting: .rd) else { return .failure(.input) }
-        let realm = rd.realm.pointee
+        let realm = rd.fixedRealm
         guard let level = realm.validEntryLevel(ulevel, ipa: ipa) else { return .failure(.input) }
         guard let w = walk(realm, ipa: ipa, to: level) else { return .failure(.input) }
         let e = w.entry
@@ -29,7 +29,7 @@ extension TMM {
     func rttMapUnprotected(rd rdAddr: UInt64, ipa: UInt64, level ulevel: UInt64, descriptor: UInt64) -> RMIResult {
         guard let level = validMapLevel(ulevel) else { return .failure(.input) }
         guard let rd = lockNamed(rdAddr, expecting: .rd) else { return .failure(.input) }
-        let realm = rd.realm.pointee
+        let realm = rd.fixedRealm
         // desc_valid
         guard isValidHostNSDescriptor(descriptor, level: level) else { return .failure(.input) }
         // ipa_bound, ipa_align; then ipa must be unprotected
@@ -49,7 +49,7 @@ extension TMM {
     func rttUnmapUnprotected(rd rdAddr: UInt64, ipa: UInt64, level ulevel: UInt64) -> RMIResult {
         guard let level = validMapLevel(ulevel) else { return .failure(.input) }
         guard let rd = lockNamed(rdAddr, expecting: .rd) else { return .failure(.input) }
-        let realm = rd.realm.pointee
+        let realm = rd.fixedRealm
         guard realm.isMappable(ipa, level: level), !realm.isProtected(ipa) else { return .failure(.input) }
         guard let w = walk(realm, ipa: ipa, to: level) else { return .failure(.input) }
         guard w.level == level, w.entry.kind(level: level) == .assignedNS else {

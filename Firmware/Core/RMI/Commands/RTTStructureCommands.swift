@@ -5,7 +5,7 @@ extension TMM {
     func rttCreate(rd rdAddr: UInt64, rtt rttAddr: UInt64, ipa: UInt64, level ulevel: UInt64) -> RMIResult {
         // rd_*, rtt_align, rtt_bound, rtt_state (argument granules in address order)
         guard let pair = lockNamedPair(rdAddr, .rd, rttAddr, .delegated) else { return .failure(.input) }
-        let realm = pair.first.realm.pointee
+        let realm = pair.first.fixedRealm
         // level_bound, ipa_bound, ipa_align
         guard let level = realm.validStructureLevel(ulevel, ipa: ipa) else { return .failure(.input) }
         // rtt_walk: the parent table must exist
@@ -13,16 +13,19 @@ extension TMM {
         guard parent.level == level - 1 else { return .failure(.rtt(level: Int8(parent.level))) }
         let parentEntry = parent.entry
         // rtt_state: the parent entry is already a table
-        if case .table = parentEntry.kind(level: level - 1) { return .failure(.rtt(level: Int8(level - 1))) }
+        if parentEntry.tableAddress(level: level - 1) != nil { return .failure(.rtt(level: Int8(level - 1))) }
 
-        // Prepare the whole new table before the parent changes.
-        let live = RTTTable(base: pair.second.contents).fill(from: parentEntry, level: level)
+        // Prepare the whole new table before the parent changes. The table is a DELEGATED
+        // granule, which is all zeroes (scrubbed when it became DELEGATED: LockedGranule), and
+        // unassigned_empty is the zero word: under such a parent (the common case, a new part
+        // of the protected space) every entry is already what it must be.
+        let live = parentEntry == .unassigned(.empty) ? 0 : RTTTable(base: pair.second.contents).fill(from: parentEntry, level: level)
         guard live >= 0 else {
             pair.second.zeroContents()
             return .failure(.input)
         }
         if !parentEntry.isLive(level: level - 1) { parent.table.adjustRefcount(by: 1) }
-        pair.second.adjustRefcount(by: live)
+        if live != 0 { pair.second.adjustRefcount(by: live) }
         pair.second.transition(to: .rtt)
         if isValidDescriptor(parentEntry) {
             // Break before make: the block may be cached.
@@ -35,7 +38,7 @@ extension TMM {
 
     func rttDestroy(rd rdAddr: UInt64, ipa: UInt64, level ulevel: UInt64) -> RMIResult {
         guard let rd = lockNamed(rdAddr, expecting: .rd) else { return .failure(.input) }
-        let realm = rd.realm.pointee
+        let realm = rd.fixedRealm
         guard let level = realm.validStructureLevel(ulevel, ipa: ipa) else { return .failure(.input) }
         guard let parent = walk(realm, ipa: ipa, to: level - 1) else { return .failure(.input) }
         // rtt_walk, rtt_state: the entry at level - 1 must be a table
@@ -58,7 +61,7 @@ extension TMM {
 
     func rttFold(rd rdAddr: UInt64, ipa: UInt64, level ulevel: UInt64) -> RMIResult {
         guard let rd = lockNamed(rdAddr, expecting: .rd) else { return .failure(.input) }
-        let realm = rd.realm.pointee
+        let realm = rd.fixedRealm
         guard let level = realm.validStructureLevel(ulevel, ipa: ipa) else { return .failure(.input) }
         guard let parent = walk(realm, ipa: ipa, to: level - 1) else { return .failure(.input) }
         guard parent.level == level - 1 else { return .failure(.rtt(level: Int8(parent.level))) }

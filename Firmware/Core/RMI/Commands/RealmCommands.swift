@@ -56,7 +56,7 @@ extension TMM {
             flags: p.flags, sveVL: UInt8(truncatingIfNeeded: p.sveVL), pmuCounters: UInt8(truncatingIfNeeded: p.pmuNumCounters),
             breakpoints: UInt8(truncatingIfNeeded: p.numBPs), watchpoints: UInt8(truncatingIfNeeded: p.numWPs),
             measurements: measurements, rpv: p.rpv))
-        initialiseStartTables(rd.realm.pointee)
+        initialiseStartTables(rd.fixedRealm)
         rd.transition(to: .rd)
         return .success()
     }
@@ -83,7 +83,7 @@ extension TMM {
     }
 
     /// Protected half unassigned_empty, unprotected half unassigned_ns (DEN0137 A5.5.2).
-    private func initialiseStartTables(_ realm: RealmDescriptor) {
+    private func initialiseStartTables(_ realm: FixedRealmAttributes) {
         let level = Int(realm.startLevel)
         let size = RTTGeometry.mapSize(level)
         var ipa: UInt64 = 0
@@ -106,7 +106,7 @@ extension TMM {
 
     func realmDestroy(rd rdAddr: UInt64) -> RMIResult {
         guard let rd = lockNamed(rdAddr, expecting: .rd) else { return .failure(.input) }
-        let realm = rd.realm.pointee
+        let realm = rd.fixedRealm
         // realm_live: a REC, or a live entry in a starting-level RTT.
         guard rd.refcount == 0 else { return .failure(.realm(index: 0)) }
         for t in 0..<Int(realm.rootTableCount) {

@@ -2,7 +2,7 @@
 // validate_map_addr and friends). Every check is a comparison; nothing is computed from an
 // unchecked value.
 
-extension RealmDescriptor {
+extension FixedRealmAttributes {
     /// The IPA is inside the realm's IPA space and aligned to an entry at `level`.
     func isMappable(_ ipa: UInt64, level: Int) -> Bool {
         RTTGeometry.isValidLevel(level) && ipa < ipaSize && RTTGeometry.isAligned(ipa, level: level)

@@ -218,8 +218,8 @@ REALM_CHECKS = [
     "isolation: a store to a protected IPA whose RIPAS is EMPTY takes a synchronous external abort",
     "isolation: a load beyond the realm's IPA space takes a synchronous external abort",
     "isolation: an unprotected IPA the host does not emulate: the host injects a synchronous external abort",
-    "isolation: stage-1 NS=0 mapping of the TMM's PA 0x0e080000 faults (data abort, nothing read)",
-    "isolation: stage-1 NS=1 mapping of the TMM's PA 0x0e080000 faults (data abort, nothing read)",
+    "isolation: stage-1 NS=0 mapping of the TMM's PA faults (data abort, nothing read)",
+    "isolation: stage-1 NS=1 mapping of the TMM's PA faults (data abort, nothing read)",
     "isolation: the second realm's memory holds none of the first realm's secret",
     "stage-1 NS=1: the realm runs from and reads its protected RAM through mappings with NS = 1",
     "stage-1 NS=1: a store through an NS = 1 mapping lands in the realm's protected RAM",
@@ -374,7 +374,7 @@ def per_boot_rak(image, cpu, payload):
 
 def seed_loader(seed):
     """QEMU arguments that hand the host a realm's challenge seed (8 bytes after its mode word)."""
-    return ["-device", f"loader,addr=0x40100008,data={seed},data-len=8"]
+    return ["-device", f"loader,addr={run_qemu.platform_define('PLAT_HOST_CHALLENGE_SEED_ADDR'):#x},data={seed},data-len=8"]
 
 
 def realm_challenge(seed):

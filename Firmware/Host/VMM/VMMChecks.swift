@@ -1,4 +1,5 @@
 import AArch64
+import PlatformDefinitions
 import RealmLayout
 
 // The host as a small VMM: it builds a confidential VM from the test realm's image, runs its
@@ -9,8 +10,8 @@ import RealmLayout
 
 enum VMMChecks {
     /// The 64-bit seed of the realm's attestation challenge: QEMU's loader may put one here
-    /// (`-device loader,addr=0x40100008,data=SEED,data-len=8`); without it, the counter.
-    static let challengeSeedAddress: UInt64 = 0x4010_0008
+    /// (`-device loader,addr=PLAT_HOST_CHALLENGE_SEED_ADDR,data=SEED,data-len=8`); without it, the counter.
+    static let challengeSeedAddress = UInt64(PLAT_HOST_CHALLENGE_SEED_ADDR)
     static let exitBudget: UInt64 = 200_000
 
     static func messageByte(_ i: Int) -> UInt8 { UInt8(truncatingIfNeeded: i &* 7 &+ 3) }

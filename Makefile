@@ -24,6 +24,8 @@ $(error PLATFORM=$(PLATFORM): there is no $(PLATDIR)/platform.mk)
 endif
 include $(PLATDIR)/platform.mk
 BUILD       := $(if $(filter qemu-virt,$(PLATFORM)),$(OUT),$(OUT)/$(PLATFORM))
+# Every platform `make test` builds, checks and boots.
+PLATFORMS   := qemu-virt sbsa-ref
 # A constant of the platform's platform_def.h, read from there so it is written once.
 platform_define = $(shell awk '$$2 == "$(1)" && $$1 ~ /define$$/ { print $$3 }' $(PLATDIR)/include/platform_def.h)
 # Payload load and entry address in normal-world DRAM (see README: payload contract).
@@ -64,10 +66,9 @@ CORE_SWIFT      := $(shell find Firmware/Core -name '*.swift' | LC_ALL=C sort)
 ARCH_SWIFT      := $(wildcard Firmware/Arch/*.swift)
 # What the monitor and the TMM both compile in (each module its own copy in the S-EL2 image).
 SECURE_SWIFT    := $(wildcard Firmware/Secure/*.swift)
-# The platform's Swift (console, power control, secure pool) goes into the monitor; the TMM
-# takes only its console.
-MONITOR_SWIFT   := $(wildcard Firmware/Monitor/*.swift) $(PLATDIR)/SecureConsole.swift $(SECURE_SWIFT) \
-	$(PLATDIR)/PowerControl.swift $(PLATDIR)/SecurePool.swift \
+# The platform's Swift (console, power control, secure pool, identity) goes into the monitor;
+# the TMM takes only its console.
+MONITOR_SWIFT   := $(wildcard Firmware/Monitor/*.swift) $(SECURE_SWIFT) $(wildcard $(PLATDIR)/*.swift) \
 	$(wildcard Firmware/Monitor/Attestation/*.swift)
 # The part of the core the monitor needs of its own: it signs platform tokens and derives keys.
 CORE_ATTESTATION_SWIFT := $(shell find Firmware/Core/Crypto Firmware/Core/Attestation -name '*.swift' | LC_ALL=C sort)
@@ -99,7 +100,7 @@ HOST        := $(BUILD)/host
 REALM       := $(BUILD)/realm
 TAMPERED    := $(BUILD)/host-tampered
 
-.PHONY: all images all-images help deps core-embedded host-test image-checks system-tests test bench sha-count run run-host clean \
+.PHONY: all images all-images help deps core-embedded host-test image-checks platform-image-checks platform-check system-tests test bench sha-count run run-host clean \
 	guest guest-clean run-linux-host run-linux-host-el3 run-linux-realm run-realm linux-realm-image run-linux-vm bench-linux
 .DELETE_ON_ERROR:
 
@@ -108,6 +109,8 @@ all: images
 help:
 	@echo "make run              Debian's Linux as a confidential VM on the S-EL2 image (= run-linux-realm)"
 	@echo "make run-host         the S-EL2 image with the project's host: interface checks, the test realm"
+	@echo "PLATFORM=sbsa-ref     any target on QEMU sbsa-ref instead of virt (Docs/porting.md);"
+	@echo "                      outputs in out/sbsa-ref; make platform-check: addresses stay in Platform/"
 	@echo "make run PAYLOAD=f    boot any normal-world payload (flat binary, entered at PAYLOAD_ADDR)"
 	@echo "make test             host tests, image checks and QEMU system tests"
 	@echo "make run-linux-host   boot Debian's arm64 Linux as the payload (S-EL2 image; -el3: EL3 image;"
@@ -463,8 +466,8 @@ run-linux-vm: deps linux-realm-image
 # image, with APPEND plus tmm.bench=1: instructions to the init marker and for the /init
 # workload, exits by kind, and the ratios realm / normal VM.
 bench-linux: deps linux-realm-image $(KERNEL) $(INITRD)
-	$(PYTHON) Tools/bench_linux.py --image $(LINUX_REALM_IMAGE) --host $(HOST)/host.bin --timeout 300 \
-		--kernel $(KERNEL) --initrd $(INITRD) --append "$(APPEND) tmm.bench=1" --mem $(MEM) --out $(OUT)/bench-linux
+	$(PYTHON) Tools/bench_linux.py --platform $(PLATFORM) --image $(LINUX_REALM_IMAGE) --host $(HOST)/host.bin --timeout 300 \
+		--kernel $(KERNEL) --initrd $(INITRD) --append "$(APPEND) tmm.bench=1" --mem $(MEM) --out $(BUILD)/bench-linux
 
 # RMI round trips measured by the project's host, on both images, with instruction-counted time,
 # and what the firmware's attestation costs at boot (self-test, keys, platform token signing).
@@ -495,8 +498,10 @@ test: deps
 	swift test
 	@echo "== embedded build of the platform-independent core"
 	$(MAKE) --no-print-directory core-embedded
-	@echo "== firmware images"
-	$(MAKE) --no-print-directory all-images
+	@echo "== platform addresses only in their platform folders"
+	$(MAKE) --no-print-directory platform-check
+	@echo "== firmware images ($(PLATFORMS))"
+	@for platform in $(PLATFORMS); do $(MAKE) --no-print-directory PLATFORM=$$platform all-images || exit 1; done
 	@echo "== image checks"
 	$(MAKE) --no-print-directory image-checks
 	@echo "== guest software from Debian (make guest)"
@@ -508,8 +513,14 @@ CHECK_IMAGE := $(PYTHON) Tests/Image/check_image.py --objdump $(OBJDUMP) --nm $(
 # FP/SIMD registers only in the TMM's FP/SIMD state switch and the SHA block functions (each
 # saves what it uses). The cortex-a57 check keeps SHA-512's Armv8.2 instructions out of the EL3
 # image and the S-EL2 monitor; SHA-256's are Armv8.0 and run only where ID_AA64ISAR0_EL1 says so.
+# Every platform's images (each platform's pool configurations: platform.mk).
 image-checks:
 	@sh Tests/Image/selftest.sh $(CLANG) $(LLD) $(OBJDUMP) $(NM) $(OUT)/image-selftest
+	@for platform in $(PLATFORMS); do $(MAKE) --no-print-directory PLATFORM=$$platform platform-image-checks || exit 1; done
+
+# The images of PLATFORM.
+platform-image-checks:
+	@echo "image checks: $(PLATFORM)"
 	@for pool in $(PLATFORM_POOLS); do \
 		$(CHECK_IMAGE) $(BUILD)/tmm-sel2-$$pool/tmm-sel2.elf --baseline-cpu cortex-a57:.monitor.text \
 			--allow-fp-in fpsimd_save_state --allow-fp-in fpsimd_restore_state \
@@ -520,6 +531,12 @@ image-checks:
 	@$(CHECK_IMAGE) $(HOST)/host.elf --baseline-cpu cortex-a57
 	@$(CHECK_IMAGE) $(REALM)/realm.elf --allow-fp-in realm_fpsimd_add --allow-fp-in realm_fpsimd_fill \
 		--allow-fp-in realm_fpsimd_changed
+
+# No platform address outside its platform folder (Firmware/, LinkerScripts/, Platform/aarch64/,
+# Tools/, the Makefile): Tests/Platform/check_platform_constants.py, its self-test first.
+platform-check:
+	@$(PYTHON) Tests/Platform/selftest_platform_constants.py
+	@$(PYTHON) Tests/Platform/check_platform_constants.py
 
 # ---------------------------------------------------------------------------------------------
 # The platform-independent core, compiled as Embedded Swift for both architecture levels: code

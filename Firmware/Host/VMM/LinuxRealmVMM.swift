@@ -149,7 +149,10 @@ enum LinuxRealmVMM {
         poolLine.append("-")
         poolLine.hex(pool.base + pool.size - 1)
         if pool.base >= UInt64(PLAT_DRAM_BASE) && pool.base < UInt64(PLAT_DRAM_BASE) + UInt64(PLAT_DRAM_SIZE) {
-            poolLine.append(": a DRAM carve-out that QEMU virt does NOT protect from the normal world")
+            poolLine.append(": a DRAM carve-out that QEMU does NOT protect from the normal world")
+        } else if pool.base >= UInt64(PLAT_SECURE_RAM_BASE)
+                    && pool.base - UInt64(PLAT_SECURE_RAM_BASE) < UInt64(PLAT_SECURE_RAM_SIZE) {
+            poolLine.append(": secure-only RAM, which the normal world cannot reach")
         }
         console.print(poolLine)
     }

@@ -147,6 +147,7 @@ VMM_PROBE_CHECKS = [
     "vmm isolation: normal-world read of the realm's RD faults",
     "vmm isolation: normal-world read of the realm's first DATA granule faults",
     "vmm isolation: normal-world write of the realm's first DATA granule faults",
+    "vmm isolation: normal-world reads of every granule of the realm fault (RD, RTTs, DATA, RECs, aux)",
 ]
 # What the VMM sees while the realms run (needs REC_ENTER to run realms).
 VMM_RUN_CHECKS = [
@@ -824,6 +825,9 @@ def sbsa_tests(out, payload):
                  post=attestation_post(el3, "01020004")),
         ]
         linux = linux_realm_test(out, sel2, f"{base}/host/host.bin", tag="sbsa-linux-realm")
+        # Its memory is in secure-only RAM: the host reads each of its granules from the
+        # normal world, and each read must fault.
+        linux.normal.append(r"\[vmm\] isolation: a normal-world read of each of the realm's \d+ granules faults")
         for test in tests + [linux]:
             test.platform = SBSA
             test.payload = test.payload or f"{base}/host/host.bin"   # the host built for sbsa-ref

@@ -246,6 +246,27 @@ enum VMMChecks {
         checks.expect("vmm isolation: normal-world read of the realm's first DATA granule faults", dataRead.faulted, dataRead.detail)
         let dataWrite = probe(vm.dataBase, write: true)
         checks.expect("vmm isolation: normal-world write of the realm's first DATA granule faults", dataWrite.faulted, dataWrite.detail)
+        var probed: UInt64 = 0
+        var faulted: UInt64 = 0
+        var firstReadable: UInt64? = nil
+        vm.forEachGranule { granule in
+            probed += 1
+            if probe(granule, write: false).faulted {
+                faulted += 1
+            } else if firstReadable == nil {
+                firstReadable = granule
+            }
+        }
+        var line = LogLine(": ")
+        line.decimal(faulted)
+        line.append(" of ")
+        line.decimal(probed)
+        if let firstReadable {
+            line.append("; readable: ")
+            line.hex(firstReadable)
+        }
+        checks.expect("vmm isolation: normal-world reads of every granule of the realm fault (RD, RTTs, DATA, RECs, aux)",
+                      probed > 0 && faulted == probed, line)
     }
 
     static func probe(_ address: UInt64, write: Bool) -> (faulted: Bool, detail: LogLine) {

@@ -823,6 +823,14 @@ def sbsa_tests(out, payload):
                  secure=boot_secure + [r"\(EL3 image\)", r"\[EL3\] TMM running at EL3, RMI ABI 1\.0"]
                  + attestation_secure("el3"),
                  post=attestation_post(el3, "01020004")),
+            # The embedded controller's two commands: power off (the S-EL2 image stops on a CPU
+            # without Secure EL2) and reboot (QEMU -no-reboot exits on it).
+            Test("sbsa-sel2-needs-sel2: S-EL2 image on sbsa-ref with cortex-a72 says why and powers off through the EC",
+                 sel2, "cortex-a72", normal_absent=True,
+                 secure=[r"FATAL: this CPU does not implement Secure EL2", r"use the EL3 image", r"Stopping: powering off"]),
+            Test("sbsa-system-reset: PSCI SYSTEM_RESET resets sbsa-ref through the EC (QEMU -no-reboot exits)", sel2, "max",
+                 host_mode=2, extra=["-no-reboot"], normal=[re.escape("[host] calling PSCI SYSTEM_RESET")],
+                 secure=[r"\[EL3\] PSCI SYSTEM_RESET from the normal world: resetting"]),
         ]
         linux = linux_realm_test(out, sel2, f"{base}/host/host.bin", tag="sbsa-linux-realm")
         # Its memory is in secure-only RAM: the host reads each of its granules from the

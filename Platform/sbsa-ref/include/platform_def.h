@@ -11,7 +11,7 @@
  * What sbsa-ref has that virt does not: 512 MiB of secure-only RAM (the whole secure pool is
  * hardware-isolated), two flash devices of which the first is secure-only, a secure-only
  * embedded controller for power, normal-world DRAM at 1 TiB. QEMU 7.2's sbsa-ref has no GIC ITS
- * (it came with QEMU 8.1) and always has EL3 and EL2.
+ * (`info mtree -f` shows none; later QEMU versions add one) and always has EL3 and EL2.
  */
 #ifndef PLATFORM_DEF_H
 #define PLATFORM_DEF_H

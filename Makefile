@@ -13,12 +13,30 @@ QEMU        := qemu-system-aarch64
 PYTHON      := python3
 
 OUT         := out
+# The platform the images are built for: everything it declares (memory map, consoles, power
+# control, secure pool, device secret, the normal world's device tree, QEMU machine options)
+# lives in Platform/$(PLATFORM)/ (Docs/porting.md). The default platform's outputs stay
+# directly under $(OUT); another platform's go to $(OUT)/$(PLATFORM), so both coexist.
+PLATFORM    ?= qemu-virt
+PLATDIR     := Platform/$(PLATFORM)
+ifeq ($(wildcard $(PLATDIR)/platform.mk),)
+$(error PLATFORM=$(PLATFORM): there is no $(PLATDIR)/platform.mk)
+endif
+include $(PLATDIR)/platform.mk
+BUILD       := $(if $(filter qemu-virt,$(PLATFORM)),$(OUT),$(OUT)/$(PLATFORM))
+# Every platform `make test` builds, checks and boots.
+PLATFORMS   := qemu-virt sbsa-ref
+# A constant of the platform's platform_def.h, read from there so it is written once.
+platform_define = $(shell awk '$$2 == "$(1)" && $$1 ~ /define$$/ { print $$3 }' $(PLATDIR)/include/platform_def.h)
 # Payload load and entry address in normal-world DRAM (see README: payload contract).
-PAYLOAD_ADDR ?= 0x40200000
+ifndef PAYLOAD_ADDR
+PAYLOAD_ADDR := $(call platform_define,PLAT_PAYLOAD_ADDR_DEFAULT)
+endif
 # The payload `make run` boots; by default the project's own normal-world host.
-PAYLOAD     ?= $(OUT)/host/host.bin
+PAYLOAD     ?= $(BUILD)/host/host.bin
+RUN_QEMU    = $(PYTHON) Tools/run_qemu.py --platform $(PLATFORM)
 
-INCLUDES    := -I Platform/aarch64/include -I Platform/qemu-virt/include
+INCLUDES    := -I Platform/aarch64/include -I $(PLATDIR)/include
 
 # Embedded Swift for bare-metal AArch64. FP/SIMD is off (-mgeneral-regs-only): firmware must
 # never clobber the normal world's or a realm's SIMD registers. Strict alignment: before the
@@ -49,13 +67,13 @@ CORE_SWIFT      := $(shell find Firmware/Core -name '*.swift' | LC_ALL=C sort)
 ARCH_SWIFT      := $(wildcard Firmware/Arch/*.swift)
 # What the monitor and the TMM both compile in (each module its own copy in the S-EL2 image).
 SECURE_SWIFT    := $(wildcard Firmware/Secure/*.swift)
-MONITOR_SWIFT   := $(wildcard Firmware/Monitor/*.swift) Platform/qemu-virt/SecureConsole.swift $(SECURE_SWIFT) \
-	Platform/qemu-virt/PowerControl.swift Platform/qemu-virt/SecurePool.swift \
-	Platform/qemu-virt/NormalWorldDeviceTree.swift \
+# The platform's Swift (console, power control, secure pool, identity) goes into the monitor;
+# the TMM takes only its console.
+MONITOR_SWIFT   := $(wildcard Firmware/Monitor/*.swift) $(SECURE_SWIFT) $(wildcard $(PLATDIR)/*.swift) \
 	$(wildcard Firmware/Monitor/Attestation/*.swift)
 # The part of the core the monitor needs of its own: it signs platform tokens and derives keys.
 CORE_ATTESTATION_SWIFT := $(shell find Firmware/Core/Crypto Firmware/Core/Attestation -name '*.swift' | LC_ALL=C sort)
-TMM_SWIFT       := $(wildcard Firmware/TMM/*.swift) Platform/qemu-virt/SecureConsole.swift $(SECURE_SWIFT)
+TMM_SWIFT       := $(wildcard Firmware/TMM/*.swift) $(PLATDIR)/SecureConsole.swift $(SECURE_SWIFT)
 HOST_SWIFT      := $(shell find Firmware/Host -name '*.swift' | LC_ALL=C sort)
 # The test realm: its own code, the console pieces it shares with the firmware, and the
 # project's SHA-256/SHA-512 (it checks its measurements and derives its challenge with them;
@@ -64,7 +82,8 @@ REALM_SWIFT     := $(shell find Firmware/Realm -name '*.swift' | LC_ALL=C sort) 
 	Firmware/Arch/Console.swift Firmware/Arch/HexDump.swift Firmware/Arch/PL011.swift Firmware/Arch/SpinLock.swift \
 	Firmware/Core/Crypto/HashFunction.swift Firmware/Core/Crypto/SHA256.swift Firmware/Core/Crypto/SHA512.swift \
 	Firmware/Core/Crypto/SHAAcceleration.swift Firmware/Core/Crypto/FIPS180Examples.swift Firmware/Core/Crypto/ByteHelpers.swift
-HEADERS         := $(wildcard Platform/*/include/*.h Platform/*/include/module.modulemap) Makefile
+HEADERS         := $(wildcard Platform/aarch64/include/*.h Platform/aarch64/include/module.modulemap \
+	$(PLATDIR)/include/*.h $(PLATDIR)/include/module.modulemap $(PLATDIR)/platform.mk) Makefile
 
 # Image variants and pool configurations. POOL=sram (default) uses the spare secure-only RAM;
 # POOL=dram carves the pool out of DRAM (an address-space-controller model).
@@ -76,13 +95,13 @@ SWIFT_POOL  := $(if $(POOL_DEFINE),-D $(POOL_DEFINE))
 SHA         ?= instructions
 SWIFT_SHA   := $(if $(filter portable,$(SHA)),-D SHA_PORTABLE)
 CPP_POOL    := $(if $(POOL_DEFINE),-D$(POOL_DEFINE))
-SEL2        := $(OUT)/tmm-sel2-$(POOL)
-EL3         := $(OUT)/tmm-el3-$(POOL)
-HOST        := $(OUT)/host
-REALM       := $(OUT)/realm
-TAMPERED    := $(OUT)/host-tampered
+SEL2        := $(BUILD)/tmm-sel2-$(POOL)
+EL3         := $(BUILD)/tmm-el3-$(POOL)
+HOST        := $(BUILD)/host
+REALM       := $(BUILD)/realm
+TAMPERED    := $(BUILD)/host-tampered
 
-.PHONY: all images all-images help deps deps-bench core-embedded host-test image-checks system-tests test bench bench-rmi sha-count run run-host run-host-el3 clean \
+.PHONY: all images all-images help deps deps-bench core-embedded host-test image-checks platform-image-checks platform-check system-tests test bench bench-rmi sha-count run run-host run-host-el3 clean \
 	guest guest-clean run-linux-host run-linux-host-el3 run-linux-realm run-realm linux-realm-image run-linux-vm bench-linux
 .DELETE_ON_ERROR:
 
@@ -92,6 +111,8 @@ help:
 	@echo "make run              Debian's Linux as a confidential VM on the S-EL2 image (= run-linux-realm)"
 	@echo "make run-host         the S-EL2 image with the project's host: interface checks, the test realm"
 	@echo "make run-host-el3     the same on the EL3 image (-cpu cortex-a72): the test realm run from EL3"
+	@echo "PLATFORM=sbsa-ref     any target on QEMU sbsa-ref instead of virt (Docs/porting.md);"
+	@echo "                      outputs in out/sbsa-ref; make platform-check: addresses stay in Platform/"
 	@echo "make run PAYLOAD=f    boot any normal-world payload (flat binary, entered at PAYLOAD_ADDR)"
 	@echo "make test             host tests, image checks and QEMU system tests"
 	@echo "make run-linux-host   boot Debian's arm64 Linux as the payload (S-EL2 image; -el3: EL3 image;"
@@ -111,10 +132,10 @@ help:
 
 images: $(SEL2)/tmm-sel2.bin $(EL3)/tmm-el3.bin $(HOST)/host.bin $(REALM)/realm.elf $(TAMPERED)/host.bin
 
-# Both pool configurations of both variants (the system tests boot all of them).
+# Every pool configuration the platform has (platform.mk), both variants (the system tests
+# boot all of them).
 all-images:
-	$(MAKE) --no-print-directory POOL=sram images
-	$(MAKE) --no-print-directory POOL=dram images
+	@for pool in $(PLATFORM_POOLS); do $(MAKE) --no-print-directory POOL=$$pool images || exit 1; done
 
 # Debian packages the build and the tests need; installed when missing (as root, or with sudo).
 DEB_PACKAGES := qemu-system-arm device-tree-compiler gcc-aarch64-linux-gnu
@@ -151,7 +172,7 @@ deps-bench: deps
 # Common pieces.
 
 # Rewritten only when PAYLOAD_ADDR changes, so that what depends on it is rebuilt then.
-PAYLOAD_STAMP := $(OUT)/config/payload-addr
+PAYLOAD_STAMP := $(BUILD)/config/payload-addr
 $(PAYLOAD_STAMP): FORCE
 	@mkdir -p $(dir $@)
 	@echo $(PAYLOAD_ADDR) | cmp -s - $@ || echo $(PAYLOAD_ADDR) > $@
@@ -161,7 +182,7 @@ FORCE:
 # The kernel command line the device tree's /chosen gives a Linux payload (Docs/guest.md).
 NS_BOOTARGS ?= console=ttyAMA0 earlycon
 # Rewritten only when NS_BOOTARGS changes, so that the device tree is rebuilt then.
-BOOTARGS_STAMP := $(OUT)/config/ns-bootargs
+BOOTARGS_STAMP := $(BUILD)/config/ns-bootargs
 $(BOOTARGS_STAMP): FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(NS_BOOTARGS)' | cmp -s - $@ || echo '$(NS_BOOTARGS)' > $@
@@ -170,11 +191,11 @@ $(BOOTARGS_STAMP): FORCE
 # that does not wire it (the monitor probes which at boot: NormalWorldDeviceTree.swift).
 NS_DTB_CPP = $(CLANG) -E -P -x assembler-with-cpp -nostdinc -undef -D__DTS__ $(CPP_POOL) $(INCLUDES) \
 	'-DNS_BOOTARGS="$(NS_BOOTARGS)"'
-$(OUT)/%/ns-world.dtb: Platform/qemu-virt/ns-world.dts $(HEADERS) $(BOOTARGS_STAMP)
+$(BUILD)/%/ns-world.dtb: $(PLATDIR)/ns-world.dts $(HEADERS) $(BOOTARGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(NS_DTB_CPP) -DNS_EL2_VTIMER $< -o $(@:.dtb=.pp.dts)
 	$(DTC) -I dts -O dtb -q -o $@ $(@:.dtb=.pp.dts)
-$(OUT)/%/ns-world-without-el2-vtimer.dtb: Platform/qemu-virt/ns-world.dts $(HEADERS) $(BOOTARGS_STAMP)
+$(BUILD)/%/ns-world-without-el2-vtimer.dtb: $(PLATDIR)/ns-world.dts $(HEADERS) $(BOOTARGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(NS_DTB_CPP) $< -o $(@:.dtb=.pp.dts)
 	$(DTC) -I dts -O dtb -q -o $@ $(@:.dtb=.pp.dts)
@@ -182,8 +203,8 @@ $(OUT)/%/ns-world-without-el2-vtimer.dtb: Platform/qemu-virt/ns-world.dts $(HEAD
 # The device secret the monitor derives its attestation keys from (README: Attestation).
 # Provisioned once per build tree from the host's random source, so a new out/ is a new device;
 # DEVICE_SECRET=path provisions a given secret (32 or 64 bytes) instead.
-DEVICE_SECRET ?= $(OUT)/provisioning/device-secret.bin
-$(OUT)/provisioning/device-secret.bin:
+DEVICE_SECRET ?= $(BUILD)/provisioning/device-secret.bin
+$(BUILD)/provisioning/device-secret.bin:
 	@mkdir -p $(dir $@)
 	head -c 32 /dev/urandom > $@.tmp && mv $@.tmp $@
 	@echo "provisioned a new device secret in $@ (QEMU test provisioning, see README)"
@@ -220,16 +241,16 @@ $(SEL2)/tmm_realm_run.o: Platform/aarch64/tmm_realm_run.S $(HEADERS)
 $(SEL2)/%.o: Platform/aarch64/%.S $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_BASE) -c $< -o $@
-$(SEL2)/%.o: Platform/qemu-virt/%.S $(HEADERS)
+$(SEL2)/%.o: $(PLATDIR)/%.S $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_BASE) -c $< -o $@
 $(SEL2)/%.o: Platform/aarch64/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_BASE) -c $< -o $@
-$(SEL2)/ns_dtb.o: Platform/qemu-virt/ns_dtb.S $(SEL2)/ns-world.dtb $(SEL2)/ns-world-without-el2-vtimer.dtb
+$(SEL2)/ns_dtb.o: $(PLATDIR)/ns_dtb.S $(SEL2)/ns-world.dtb $(SEL2)/ns-world-without-el2-vtimer.dtb
 	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_BASE) -DNS_DTB_PATH='"$(SEL2)/ns-world.dtb"' \
 		-DNS_DTB_FALLBACK_PATH='"$(SEL2)/ns-world-without-el2-vtimer.dtb"' -c $< -o $@
-$(SEL2)/device_secret.o: Platform/qemu-virt/device_secret.S $(DEVICE_SECRET)
+$(SEL2)/device_secret.o: $(PLATDIR)/device_secret.S $(DEVICE_SECRET)
 	$(call device_secret_object,$(MARCH_BASE))
 
 # Each component is linked on its own first and keeps only its entry symbol global.
@@ -268,16 +289,16 @@ $(EL3)/firmware-swift.o: $(sort $(ARCH_SWIFT) $(MONITOR_SWIFT) $(wildcard Firmwa
 $(EL3)/%.o: Platform/aarch64/%.S $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_EL3) -c $< -o $@
-$(EL3)/%.o: Platform/qemu-virt/%.S $(HEADERS)
+$(EL3)/%.o: $(PLATDIR)/%.S $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_EL3) -c $< -o $@
 $(EL3)/%.o: Platform/aarch64/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_EL3) -c $< -o $@
-$(EL3)/ns_dtb.o: Platform/qemu-virt/ns_dtb.S $(EL3)/ns-world.dtb $(EL3)/ns-world-without-el2-vtimer.dtb
+$(EL3)/ns_dtb.o: $(PLATDIR)/ns_dtb.S $(EL3)/ns-world.dtb $(EL3)/ns-world-without-el2-vtimer.dtb
 	$(CLANG) $(CFLAGS_COMMON) -march=$(MARCH_EL3) -DNS_DTB_PATH='"$(EL3)/ns-world.dtb"' \
 		-DNS_DTB_FALLBACK_PATH='"$(EL3)/ns-world-without-el2-vtimer.dtb"' -c $< -o $@
-$(EL3)/device_secret.o: Platform/qemu-virt/device_secret.S $(DEVICE_SECRET)
+$(EL3)/device_secret.o: $(PLATDIR)/device_secret.S $(DEVICE_SECRET)
 	$(call device_secret_object,$(MARCH_EL3))
 
 $(EL3)/tmm-el3.ld: LinkerScripts/tmm-el3.ld.S $(HEADERS)
@@ -404,72 +425,73 @@ endif
 # firmware's interfaces and runs the bare-metal test realm; both consoles are shown (normal| and
 # secure|).
 run-host: deps
-	$(MAKE) --no-print-directory $(SEL2)/tmm-sel2.bin $(if $(filter $(OUT)/host/host.bin,$(PAYLOAD)),$(PAYLOAD))
-	$(PYTHON) Tools/run_qemu.py --image $(SEL2)/tmm-sel2.bin --cpu max --payload $(PAYLOAD) \
-		--payload-addr $(PAYLOAD_ADDR) --out $(OUT)/run
+	$(MAKE) --no-print-directory $(SEL2)/tmm-sel2.bin $(if $(filter $(BUILD)/host/host.bin,$(PAYLOAD)),$(PAYLOAD))
+	$(RUN_QEMU) --image $(SEL2)/tmm-sel2.bin --cpu max --payload $(PAYLOAD) \
+		--payload-addr $(PAYLOAD_ADDR) --out $(BUILD)/run
 
 # The same on the EL3 image (-cpu cortex-a72, no Secure EL2): the host's checks, then the test
 # realm run from EL3, identity-placed (Docs/el3-realms.md).
 run-host-el3: deps
 	$(MAKE) --no-print-directory $(EL3)/tmm-el3.bin $(HOST)/host.bin
-	$(PYTHON) Tools/run_qemu.py --image $(EL3)/tmm-el3.bin --cpu cortex-a72 --payload $(HOST)/host.bin \
-		--payload-addr $(PAYLOAD_ADDR) --out $(OUT)/run-el3
+	$(RUN_QEMU) --image $(EL3)/tmm-el3.bin --cpu $(PLATFORM_EL3_CPU) --payload $(HOST)/host.bin \
+		--payload-addr $(PAYLOAD_ADDR) --out $(BUILD)/run-el3
 
 # Debian's arm64 Linux (flavour arm64: KVM in VHE mode) as the normal-world host, with the tiny
 # initramfs that prints the CPUs it sees and powers off (Docs/guest.md). LINUX_SHELL=1 gives a
 # shell on this terminal instead (the command line gets tmm.shell=1; Ctrl-A X quits QEMU).
 LINUX_SHELL ?=
 LINUX_BOOTARGS = $(NS_BOOTARGS)$(if $(LINUX_SHELL), tmm.shell=1)
-LINUX_HOST_RUN = $(PYTHON) Tools/run_qemu.py --payload $(GUEST)/$(HOST_FLAVOUR)/Image \
+LINUX_HOST_RUN = $(RUN_QEMU) --payload $(GUEST)/$(HOST_FLAVOUR)/Image \
 	--initrd $(GUEST)/host-initramfs.cpio.gz --payload-addr $(PAYLOAD_ADDR) $(if $(LINUX_SHELL),--interactive)
 run-linux-host: deps
 	$(MAKE) --no-print-directory NS_BOOTARGS='$(LINUX_BOOTARGS)' $(SEL2)/tmm-sel2.bin \
 		$(GUEST)/$(HOST_FLAVOUR)/Image $(GUEST)/host-initramfs.cpio.gz
-	$(LINUX_HOST_RUN) --image $(SEL2)/tmm-sel2.bin --cpu max --out $(OUT)/run-linux-host
+	$(LINUX_HOST_RUN) --image $(SEL2)/tmm-sel2.bin --cpu max --out $(BUILD)/run-linux-host
 run-linux-host-el3: deps
 	$(MAKE) --no-print-directory NS_BOOTARGS='$(LINUX_BOOTARGS)' $(EL3)/tmm-el3.bin \
 		$(GUEST)/$(HOST_FLAVOUR)/Image $(GUEST)/host-initramfs.cpio.gz
-	$(LINUX_HOST_RUN) --image $(EL3)/tmm-el3.bin --cpu cortex-a72 --out $(OUT)/run-linux-host-el3
+	$(LINUX_HOST_RUN) --image $(EL3)/tmm-el3.bin --cpu $(PLATFORM_EL3_CPU) --out $(BUILD)/run-linux-host-el3
 
-# A Linux realm (Docs/linux-realm.md): the S-EL2 image with the 256 MiB DRAM pool (POOL=dram:
-# not hardware-isolated on QEMU virt), the project's host in mode 4, a kernel Image and an
+# A Linux realm (Docs/linux-realm.md): the S-EL2 image with the platform's pool for it
+# (LINUX_REALM_POOL in platform.mk; on QEMU virt the 256 MiB DRAM pool, POOL=dram, which is
+# not hardware-isolated there), the project's host in mode 4, a kernel Image and an
 # initramfs. run-linux-realm boots Debian's kernel (FLAVOUR) with the guest initramfs, and checks
 # the token it prints (fresh challenge, tmm-verify, RIM predicted by tmm-measure); run-realm
 # boots the user's own kernel and initramfs with the terminal as the realm's console.
-LINUX_REALM_IMAGE := $(OUT)/tmm-sel2-dram/tmm-sel2.bin
+LINUX_REALM_IMAGE := $(BUILD)/tmm-sel2-$(LINUX_REALM_POOL)/tmm-sel2.bin
 KERNEL      ?= $(GUEST)/$(FLAVOUR)/Image
 INITRD      ?= $(GUEST)/$(FLAVOUR)/realm-initramfs.cpio.gz
 APPEND      ?= console=ttyAMA0 cma=0 swiotlb=1024
 MEM         ?= 128
 CPUS        ?= 1
-LINUX_REALM_ARGS = --image $(LINUX_REALM_IMAGE) --payload $(HOST)/host.bin --kernel $(KERNEL) \
+LINUX_REALM_ARGS = --platform $(PLATFORM) --image $(LINUX_REALM_IMAGE) --payload $(HOST)/host.bin --kernel $(KERNEL) \
 	$(if $(INITRD),--initrd $(INITRD)) --append "$(APPEND)" --mem $(MEM) --cpus $(CPUS)
 
 linux-realm-image:
-	$(MAKE) --no-print-directory POOL=dram $(LINUX_REALM_IMAGE) $(HOST)/host.bin
+	$(MAKE) --no-print-directory POOL=$(LINUX_REALM_POOL) $(LINUX_REALM_IMAGE) $(HOST)/host.bin
 
 run-linux-realm: deps linux-realm-image $(KERNEL) $(INITRD)
-	$(PYTHON) Tools/linux_realm.py $(LINUX_REALM_ARGS) --out $(OUT)/linux-realm
+	$(PYTHON) Tools/linux_realm.py $(LINUX_REALM_ARGS) --out $(BUILD)/linux-realm
 
 run-realm: deps linux-realm-image
 	@test -f "$(KERNEL)" || { echo "run-realm: no kernel Image at KERNEL=$(KERNEL) (make guest, or give your own)"; exit 1; }
-	$(PYTHON) Tools/linux_realm.py $(LINUX_REALM_ARGS) --interactive --out $(OUT)/run-realm
+	$(PYTHON) Tools/linux_realm.py $(LINUX_REALM_ARGS) --interactive --out $(BUILD)/run-realm
 
 # The same guest as an ordinary VM at Non-secure EL1 under the host's own stage 2 (host mode 5,
 # Firmware/Host/NormalVM, Docs/normal-vm.md): the baseline the realm is compared with. KERNEL,
 # INITRD, APPEND and MEM as for the realm; one vCPU.
 run-linux-vm: deps linux-realm-image
 	@test -f "$(KERNEL)" || { echo "run-linux-vm: no kernel Image at KERNEL=$(KERNEL) (make guest, or give your own)"; exit 1; }
-	$(PYTHON) Tools/run_qemu.py --image $(LINUX_REALM_IMAGE) --cpu max --payload $(HOST)/host.bin \
+	$(RUN_QEMU) --image $(LINUX_REALM_IMAGE) --cpu max --payload $(HOST)/host.bin \
 		--host-mode 5 --kernel $(KERNEL) $(if $(INITRD),--realm-initrd $(INITRD)) --append "$(APPEND)" \
-		--mem $(MEM) --cpus 1 --out $(OUT)/run-linux-vm
+		--mem $(MEM) --cpus 1 --out $(BUILD)/run-linux-vm
 
 # The same guest as a realm and as an ordinary VM, both under -icount shift=0 on the realm's
 # image, with APPEND plus tmm.bench=1: instructions to the init marker and for the /init
 # workload, exits by kind, and the ratios realm / normal VM.
 bench-linux: deps linux-realm-image $(KERNEL) $(INITRD)
-	$(PYTHON) Tools/bench_linux.py --image $(LINUX_REALM_IMAGE) --host $(HOST)/host.bin --timeout 300 \
-		--kernel $(KERNEL) --initrd $(INITRD) --append "$(APPEND) tmm.bench=1" --mem $(MEM) --out $(OUT)/bench-linux
+	$(PYTHON) Tools/bench_linux.py --platform $(PLATFORM) --image $(LINUX_REALM_IMAGE) --host $(HOST)/host.bin --timeout 300 \
+		--kernel $(KERNEL) --initrd $(INITRD) --append "$(APPEND) tmm.bench=1" --mem $(MEM) --out $(BUILD)/bench-linux
 
 # The core's instructions per RMI command on this host (bench-rmi); then RMI round trips,
 # realm construction commands and REC_ENTER round trips measured by the project's host, on both
@@ -481,11 +503,11 @@ bench: deps-bench
 	@$(MAKE) --no-print-directory bench-rmi
 	$(MAKE) --no-print-directory POOL=sram images
 	@echo "== S-EL2 image (-cpu max)"
-	@$(PYTHON) Tools/run_qemu.py --image $(SEL2)/tmm-sel2.bin --cpu max --payload $(HOST)/host.bin \
-		--host-mode 1 --icount --out $(OUT)/bench-sel2 | grep -E $(BENCH_LINES)
+	@$(RUN_QEMU) --image $(SEL2)/tmm-sel2.bin --cpu max --payload $(HOST)/host.bin \
+		--host-mode 1 --icount --out $(BUILD)/bench-sel2 | grep -E $(BENCH_LINES)
 	@echo "== EL3 image (-cpu cortex-a72)"
-	@$(PYTHON) Tools/run_qemu.py --image $(EL3)/tmm-el3.bin --cpu cortex-a72 --payload $(HOST)/host.bin \
-		--host-mode 1 --icount --out $(OUT)/bench-el3 | grep -E $(BENCH_LINES)
+	@$(RUN_QEMU) --image $(EL3)/tmm-el3.bin --cpu $(PLATFORM_EL3_CPU) --payload $(HOST)/host.bin \
+		--host-mode 1 --icount --out $(BUILD)/bench-el3 | grep -E $(BENCH_LINES)
 	@echo "== the firmware's SHA-256 and P-384 signing compiled for this host, beside swift-crypto"
 	swift run -c release tmm-bench
 	@echo "== Debian's Linux as a realm and as an ordinary VM"
@@ -510,8 +532,10 @@ test: deps
 	swift test
 	@echo "== embedded build of the platform-independent core"
 	$(MAKE) --no-print-directory core-embedded
-	@echo "== firmware images"
-	$(MAKE) --no-print-directory all-images
+	@echo "== platform addresses only in their platform folders"
+	$(MAKE) --no-print-directory platform-check
+	@echo "== firmware images ($(PLATFORMS))"
+	@for platform in $(PLATFORMS); do $(MAKE) --no-print-directory PLATFORM=$$platform all-images || exit 1; done
 	@echo "== image checks"
 	$(MAKE) --no-print-directory image-checks
 	@echo "== guest software from Debian (make guest)"
@@ -523,19 +547,31 @@ CHECK_IMAGE := $(PYTHON) Tests/Image/check_image.py --objdump $(OBJDUMP) --nm $(
 # FP/SIMD registers only in the TMM's FP/SIMD state switch and the SHA block functions (each
 # saves what it uses). The cortex-a57 check keeps SHA-512's Armv8.2 instructions out of the EL3
 # image and the S-EL2 monitor; SHA-256's are Armv8.0 and run only where ID_AA64ISAR0_EL1 says so.
+# Every platform's images (each platform's pool configurations: platform.mk).
 image-checks:
 	@sh Tests/Image/selftest.sh $(CLANG) $(LLD) $(OBJDUMP) $(NM) $(OUT)/image-selftest
-	@for pool in sram dram; do \
-		$(CHECK_IMAGE) $(OUT)/tmm-sel2-$$pool/tmm-sel2.elf --baseline-cpu cortex-a57:.monitor.text \
+	@for platform in $(PLATFORMS); do $(MAKE) --no-print-directory PLATFORM=$$platform platform-image-checks || exit 1; done
+
+# The images of PLATFORM.
+platform-image-checks:
+	@echo "image checks: $(PLATFORM)"
+	@for pool in $(PLATFORM_POOLS); do \
+		$(CHECK_IMAGE) $(BUILD)/tmm-sel2-$$pool/tmm-sel2.elf --baseline-cpu cortex-a57:.monitor.text \
 			--allow-fp-in fpsimd_save_state --allow-fp-in fpsimd_restore_state \
 			--allow-fp-in sha256_blocks_ce --allow-fp-in sha512_blocks_ce || exit 1; \
-		$(CHECK_IMAGE) $(OUT)/tmm-el3-$$pool/tmm-el3.elf --baseline-cpu cortex-a57 \
+		$(CHECK_IMAGE) $(BUILD)/tmm-el3-$$pool/tmm-el3.elf --baseline-cpu cortex-a57 \
 			--allow-fp-in fpsimd_save_state --allow-fp-in fpsimd_restore_state \
 			--allow-fp-in sha256_blocks_ce || exit 1; \
 	done
 	@$(CHECK_IMAGE) $(HOST)/host.elf --baseline-cpu cortex-a57
 	@$(CHECK_IMAGE) $(REALM)/realm.elf --baseline-cpu cortex-a57 --allow-fp-in realm_fpsimd_add --allow-fp-in realm_fpsimd_fill \
 		--allow-fp-in realm_fpsimd_changed
+
+# No platform address outside its platform folder (Firmware/, LinkerScripts/, Platform/aarch64/,
+# Tools/, the Makefile): Tests/Platform/check_platform_constants.py, its self-test first.
+platform-check:
+	@$(PYTHON) Tests/Platform/selftest_platform_constants.py
+	@$(PYTHON) Tests/Platform/check_platform_constants.py
 
 # ---------------------------------------------------------------------------------------------
 # The platform-independent core, compiled as Embedded Swift for both architecture levels: code

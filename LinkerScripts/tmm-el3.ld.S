@@ -1,7 +1,7 @@
 /*
- * tmm-el3: the EL3 monitor with the TMM linked in, for CPUs without FEAT_SEL2, in one flash
- * image for QEMU virt. One component (firmware.o): text and rodata run in place in flash;
- * data, bss and stacks live in the secure RAM reserved for the monitor and the TMM.
+ * tmm-el3: the EL3 monitor with the TMM linked in, for CPUs without FEAT_SEL2, in one image
+ * for the platform's secure flash. One component (firmware.o): text and rodata run in place in
+ * flash; data, bss and stacks live in the secure RAM reserved for the monitor and the TMM.
  */
 #include "platform_def.h"
 

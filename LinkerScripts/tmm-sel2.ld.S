@@ -1,5 +1,6 @@
 /*
- * tmm-sel2: the EL3 monitor plus the TMM at Secure EL2, in one flash image for QEMU virt.
+ * tmm-sel2: the EL3 monitor plus the TMM at Secure EL2, in one image for the platform's
+ * secure flash (platform_def.h: PLAT_FLASH_*, PLAT_MONITOR_RAM_*, PLAT_TMM_RAM_*).
  *
  * Inputs are two relocatable objects, each partially linked with its internal symbols made
  * local, so that code in one cannot bind to the other's copy of a runtime helper:

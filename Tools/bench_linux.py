@@ -54,6 +54,7 @@ def ratio(a, b):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--platform", default=run_qemu.DEFAULT_PLATFORM, help="a folder of Platform/")
     parser.add_argument("--image", required=True, help="firmware image that runs realms (S-EL2, DRAM pool)")
     parser.add_argument("--host", required=True, help="the project's host (host.bin)")
     parser.add_argument("--kernel", required=True)
@@ -68,6 +69,7 @@ def main():
                         help="without -icount: exit counts only; the cycle counts are then QEMU's virtual clock in "
                              "nanoseconds, not instructions, and vary from run to run")
     opts = parser.parse_args()
+    run_qemu.select_platform(opts.platform)
 
     results = {}
     for who, mode in (("realm", REALM_MODE), ("normal-vm", NORMAL_VM_MODE)):

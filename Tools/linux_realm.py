@@ -131,7 +131,9 @@ def run(image, payload, kernel, initrd, append, mem, cpus, out, timeout, interac
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--image", required=True, help="the S-EL2 firmware image built with POOL=dram")
+    parser.add_argument("--platform", default=run_qemu.DEFAULT_PLATFORM, help="a folder of Platform/")
+    parser.add_argument("--image", required=True,
+                        help="the S-EL2 firmware image built with the platform's LINUX_REALM_POOL")
     parser.add_argument("--payload", required=True, help="the project's host (host.bin)")
     parser.add_argument("--kernel", required=True, help="arm64 Linux Image (uncompressed)")
     parser.add_argument("--initrd", help="initramfs (its /init prints the token: Tools/guest/init-realm.sh)")
@@ -142,6 +144,7 @@ def main():
     parser.add_argument("--timeout", type=float, default=1200)
     parser.add_argument("--out", default="out/linux-realm")
     opts = parser.parse_args()
+    run_qemu.select_platform(opts.platform)
     started = time.monotonic()
     result, outcome, _, _ = run(opts.image, opts.payload, opts.kernel, opts.initrd, opts.append, opts.mem, opts.cpus,
                                 opts.out, opts.timeout, opts.interactive)

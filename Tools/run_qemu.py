@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
-"""Boots a firmware image in QEMU virt and shows both consoles.
+"""Boots a firmware image in QEMU (the platform's machine) and shows both consoles.
 
 The normal world's UART (serial0) and the secure-only UART (serial1) go to files under --out;
 their lines are echoed as they arrive, prefixed `normal|` and `secure|`. QEMU runs for at most
 --timeout seconds. Used by `make run`, `make bench` and the system tests (Tests/System).
+
+The platform (--platform, default qemu-virt) supplies the machine options
+(Platform/<name>/qemu.json) and every address (Platform/<name>/include/platform_def.h).
 """
+import json
 import argparse
 import os
 import re
@@ -12,28 +16,54 @@ import subprocess
 import sys
 import time
 
-MACHINE = ["-M", "virt,secure=on,virtualization=on,gic-version=3", "-m", "1G", "-smp", "4",
-           "-nographic", "-nodefaults"]
-HOST_MODE_ADDRESS = "0x40100000"
-PLATFORM_DEF = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Platform", "qemu-virt", "include",
-                            "platform_def.h")
+PLATFORMS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Platform")
+DEFAULT_PLATFORM = "qemu-virt"
+_platform = DEFAULT_PLATFORM
 
 
-def platform_define(name):
+def select_platform(name):
+    """Makes `name` (a folder of Platform/) the platform of the following runs."""
+    global _platform
+    if not os.path.isfile(os.path.join(PLATFORMS, name, "qemu.json")):
+        raise SystemExit(f"run_qemu: no platform {name} (Platform/{name}/qemu.json)")
+    _platform = name
+
+
+def current_platform():
+    return _platform
+
+
+def platform_config(platform=None):
+    with open(os.path.join(PLATFORMS, platform or _platform, "qemu.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def machine(platform=None):
+    """The QEMU machine options of the platform (qemu.json)."""
+    return list(platform_config(platform)["machine"])
+
+
+def platform_define(name, platform=None):
     """A constant of the platform (platform_def.h), so that no address is written twice."""
-    with open(PLATFORM_DEF, encoding="utf-8") as f:
+    path = os.path.join(PLATFORMS, platform or _platform, "include", "platform_def.h")
+    with open(path, encoding="utf-8") as f:
         m = re.search(rf"^#define\s+{name}\s+(0x[0-9A-Fa-f]+|\d+)\s*$", f.read(), re.M)
     if not m:
-        raise KeyError(f"{name} is not defined in {PLATFORM_DEF}")
+        raise KeyError(f"{name} is not defined in {path}")
     return int(m.group(1), 0)
 
 
-def initrd_loader(path, payload=None, payload_addr="0x40200000"):
+def default_payload_addr():
+    return f"{platform_define('PLAT_PAYLOAD_ADDR_DEFAULT'):#x}"
+
+
+def initrd_loader(path, payload=None, payload_addr=None):
     """QEMU arguments that put an initramfs where the device tree's /chosen says it is (the
     start of the window PLAT_NS_INITRD_BASE/PLAT_NS_INITRD_MAX_SIZE; the rest stays zero).
     A Linux payload must end, bss included, below the window."""
     size, window = os.path.getsize(path), platform_define("PLAT_NS_INITRD_MAX_SIZE")
     base = platform_define("PLAT_NS_INITRD_BASE")
+    payload_addr = payload_addr or default_payload_addr()
     if size > window:
         raise ValueError(f"{path}: {size} bytes do not fit the initrd window of {window} bytes")
     if payload:
@@ -99,11 +129,12 @@ class Run:
         return "\n".join(out)
 
 
-def run(image, cpu, payload=None, payload_addr="0x40200000", host_mode=None, extra=(),
+def run(image, cpu, payload=None, payload_addr=None, host_mode=None, extra=(),
         timeout=120.0, out="out/qemu", echo=True, qemu="qemu-system-aarch64", initrd=None, interactive=False):
     """Runs QEMU; with `interactive` the terminal is the normal world's UART (input included:
     the host's VMM passes it to a realm's console) and its output is also logged."""
     os.makedirs(out, exist_ok=True)
+    payload_addr = payload_addr or default_payload_addr()
     normal_log = os.path.join(out, "normal-console.log")
     secure_log = os.path.join(out, "secure-console.log")
     for path in (normal_log, secure_log):
@@ -112,13 +143,13 @@ def run(image, cpu, payload=None, payload_addr="0x40200000", host_mode=None, ext
         normal_serial = ["-chardev", f"stdio,id=normal,signal=off,logfile={normal_log}", "-serial", "chardev:normal"]
     else:
         normal_serial = ["-serial", f"file:{normal_log}"]
-    command = [qemu, *MACHINE, "-cpu", cpu, "-bios", image, *normal_serial, "-serial", f"file:{secure_log}"]
+    command = [qemu, *machine(), "-cpu", cpu, "-bios", image, *normal_serial, "-serial", f"file:{secure_log}"]
     if payload:
         command += ["-device", f"loader,file={payload},addr={payload_addr},force-raw=on"]
     if initrd:
         command += initrd_loader(initrd, payload, payload_addr)
     if host_mode is not None:
-        command += ["-device", f"loader,addr={HOST_MODE_ADDRESS},data={host_mode},data-len=4"]
+        command += ["-device", f"loader,addr={platform_define('PLAT_HOST_MODE_ADDR'):#x},data={host_mode},data-len=4"]
     command += list(extra)
 
     start = time.monotonic()
@@ -180,7 +211,7 @@ def interactive(opts, extra):
     console in a file: for a shell in a Linux payload."""
     os.makedirs(opts.out, exist_ok=True)
     secure_log = os.path.join(opts.out, "secure-console.log")
-    command = [opts.qemu, *MACHINE, "-cpu", opts.cpu, "-bios", opts.image,
+    command = [opts.qemu, *machine(), "-cpu", opts.cpu, "-bios", opts.image,
                "-serial", "mon:stdio", "-serial", f"file:{secure_log}"]
     if opts.payload:
         command += ["-device", f"loader,file={opts.payload},addr={opts.payload_addr},force-raw=on"]
@@ -195,7 +226,8 @@ def main():
     parser.add_argument("--image", required=True, help="firmware flash image (-bios)")
     parser.add_argument("--cpu", default="max")
     parser.add_argument("--payload", help="normal-world payload, a flat binary")
-    parser.add_argument("--payload-addr", default="0x40200000")
+    parser.add_argument("--platform", default=DEFAULT_PLATFORM, help="a folder of Platform/ (default qemu-virt)")
+    parser.add_argument("--payload-addr", help="default: the platform's PLAT_PAYLOAD_ADDR_DEFAULT")
     parser.add_argument("--host-mode", type=int, help="mode word for the project's host (see HostMode.swift)")
     parser.add_argument("--initrd", help="initramfs for a Linux payload, placed where the device tree's /chosen says")
     parser.add_argument("--interactive", action="store_true",
@@ -213,6 +245,8 @@ def main():
     realm.add_argument("--mem", type=int, default=128, help="realm RAM in MiB (multiple of 2)")
     realm.add_argument("--cpus", type=int, default=1, help="vCPUs, 1-4")
     opts = parser.parse_args()
+    select_platform(opts.platform)
+    opts.payload_addr = opts.payload_addr or default_payload_addr()
     extra = []
     if opts.kernel:
         extra += linux_realm_devices(opts.out, opts.kernel, opts.realm_initrd, opts.dtb, opts.append, opts.mem, opts.cpus)

@@ -108,6 +108,9 @@ struct Console: ~Copyable {
 
     init(uartBase: UInt64) { self.uartBase = uartBase }
 
+    /// The UART's base address.
+    var base: UInt64 { uartBase }
+
     var uart: PL011 { PL011(base: uartBase) }
 
     func print(_ line: LogLine) {

@@ -39,7 +39,11 @@ struct FlattenedDeviceTree {
 
     /// The value of property `name` of the node at `path` ("/firmware/tmm"), if present.
     func property(path: StaticString, name: StaticString) -> UnsafeRawBufferPointer? {
-        let pathBytes = UnsafeRawBufferPointer(start: path.utf8Start, count: path.utf8CodeUnitCount)
+        property(pathBytes: UnsafeRawBufferPointer(start: path.utf8Start, count: path.utf8CodeUnitCount), name: name)
+    }
+
+    /// The same for a path read at run time (e.g. from /chosen stdout-path), without its NUL.
+    func property(pathBytes: UnsafeRawBufferPointer, name: StaticString) -> UnsafeRawBufferPointer? {
         let nameBytes = UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
         guard pathBytes.count > 0, pathBytes[0] == UInt8(ascii: "/") else { return nil }
         // For each open node: how many bytes of `path` it and its ancestors match, or -1.

@@ -1,8 +1,10 @@
 import AArch64
+import PlatformDefinitions
 
 // Identity-mapped stage-1 translation for the firmware's own regimes (EL3, EL2) and the
-// project's normal-world host: 4 KiB granule, 39-bit VA (TCR.T0SZ = 25, walks start at level 1),
-// block mappings where alignment allows. VMSAv8-64 descriptor formats, Arm ARM D8.3.
+// project's normal-world host: 4 KiB granule, the platform's PLAT_VA_BITS of VA (TCR.T0SZ =
+// 64 - bits; walks start at level 1 up to 39 bits, at level 0 above: Arm ARM D8.2.6, 4 KiB
+// granule), block mappings where alignment allows. VMSAv8-64 descriptor formats, Arm ARM D8.3.
 
 /// The memory types of the firmware's MAIR (index = AttrIndx).
 enum MemoryType: UInt64 {
@@ -43,8 +45,9 @@ struct MappingAttributes {
 
 /// Builds identity mappings into tables carved from a caller-provided, 4 KiB-aligned region.
 struct Stage1Tables {
-    static let startLevel = 1
-    static let t0sz: UInt64 = 25
+    static let t0sz: UInt64 = 64 - UInt64(PLAT_VA_BITS)
+    /// A level-1 table resolves 39 bits of VA; more bits need the level-0 table above it.
+    static let startLevel = t0sz >= 25 ? 1 : 0
     private static let entriesPerTable = 512
     private static let descriptorValid: UInt64 = 1
     private static let descriptorTableOrPage: UInt64 = 3
@@ -66,7 +69,7 @@ struct Stage1Tables {
     private static func blockSize(_ level: Int) -> UInt64 { 1 << (12 + 9 * UInt64(3 - level)) }
 
     /// Maps [base, base + size) to itself. Both must be 4 KiB aligned; returns false when the
-    /// range overlaps an existing mapping, leaves the 39-bit VA space, or tables run out.
+    /// range overlaps an existing mapping, leaves the VA space, or tables run out.
     mutating func map(base: UInt64, size: UInt64, _ attributes: MappingAttributes) -> Bool {
         guard base & 0xFFF == 0, size & 0xFFF == 0, size > 0 else { return false }
         let (end, overflow) = base.addingReportingOverflow(size)
@@ -148,10 +151,13 @@ struct Stage1Tables {
 let firmwareSCTLR: UInt64 = 1 << 0 | 1 << 2 | 1 << 3 | 1 << 12 | 1 << 19 | sctlrRES1
 let sctlrRES1: UInt64 = 1 << 4 | 1 << 5 | 1 << 11 | 1 << 16 | 1 << 18 | 1 << 22 | 1 << 23 | 1 << 28 | 1 << 29
 
-/// PS encoding for the stage-1 regimes: the CPU's PARange capped at 40 bits, which covers
-/// every address of the platforms we build for.
+/// PS encoding for the stage-1 regimes: the CPU's PARange capped at the smallest size that
+/// covers the identity-mapped VA space (TCR PS/IPS encodings: 0 = 32, 1 = 36, 2 = 40, 3 = 42,
+/// 4 = 44, 5 = 48 bits).
 func firmwarePhysicalAddressSize() -> UInt64 {
-    min(read_id_aa64mmfr0_el1() & 0xF, 2)
+    let bits = UInt64(PLAT_VA_BITS)
+    let needed: UInt64 = bits <= 32 ? 0 : bits <= 36 ? 1 : bits <= 40 ? 2 : bits <= 42 ? 3 : bits <= 44 ? 4 : 5
+    return min(read_id_aa64mmfr0_el1() & 0xF, needed)
 }
 
 /// Turns the MMU on at EL3 with the tables rooted at `root` (the same tables on every CPU).

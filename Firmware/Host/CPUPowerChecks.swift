@@ -1,5 +1,6 @@
 import AArch64
 import HostStorage
+import PlatformDefinitions
 import Synchronization
 
 // PSCI CPU power management seen from the normal world: start a second CPU, watch it run,
@@ -49,7 +50,7 @@ enum CPUPowerChecks {
         checks.expectEqual("PSCI CPU_ON(MPIDR 0x100, no such cluster): INVALID_PARAMETERS",
                            smc(PSCIFunction.cpuOn, 0x100, entry, 0).x0, invalidParameters)
         checks.expectEqual("PSCI CPU_ON(CPU 2, entry in secure memory): INVALID_ADDRESS",
-                           smc(PSCIFunction.cpuOn, 2, 0x0E00_0000, 0).x0, invalidAddress)
+                           smc(PSCIFunction.cpuOn, 2, UInt64(PLAT_SECURE_RAM_BASE), 0).x0, invalidAddress)
         checks.expectEqual("PSCI AFFINITY_INFO(CPU 2) is OFF", smc(PSCIFunction.affinityInfo, 2, 0).x0, affinityOff)
         checks.expectEqual("PSCI AFFINITY_INFO(MPIDR 0x7): INVALID_PARAMETERS",
                            smc(PSCIFunction.affinityInfo, 0x7, 0).x0, invalidParameters)

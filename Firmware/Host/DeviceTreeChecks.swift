@@ -22,6 +22,12 @@ enum DeviceTreeChecks {
         }
         checks.expect("device tree: normal-world memory", memory?.base == UInt64(PLAT_DRAM_BASE), memoryLine)
 
+        let uart = HostConsoleSetup.stdoutUART(tree)
+        var uartLine = LogLine(": ")
+        if let uart { uartLine.hex(uart) }
+        checks.expect("device tree: console UART (/chosen stdout-path), the one the host prints on",
+                      uart != nil && uart == console.base, uartLine)
+
         let psciMethod = tree.property(path: "/psci", name: "method")
         checks.expect("device tree: PSCI method is smc", psciMethod.map { Self.isString($0, "smc") } ?? false)
 

@@ -1,5 +1,4 @@
 import AArch64
-import PlatformDefinitions
 
 /// What the user types on the normal world's console, on its way into a guest's emulated UART.
 /// A byte the UART has no room for stays here until the next call, so none is lost or
@@ -10,7 +9,7 @@ struct HostConsoleInput {
     /// The next typed byte, read from the console if none is held; nil when nothing was typed.
     mutating func peek() -> UInt8? {
         if held == nil {
-            let base = UInt64(PLAT_NS_UART_BASE)
+            let base = console.base
             guard mmio_read32(base + 0x018) & EmulatedPL011.receiveFIFOEmpty == 0 else { return nil }
             held = UInt8(truncatingIfNeeded: mmio_read32(base))
         }

@@ -10,6 +10,8 @@ import Synchronization
 @_cdecl("host_main")
 func hostMain(_ deviceTree: UInt64) -> Never {
     enableHostMMU()
+    // The console the firmware's device tree names (before the first line is printed).
+    _ = HostConsoleSetup.useDeviceTreeConsole(deviceTree: deviceTree)
     console.uart.enable()
     var banner = LogLine("[host] normal-world host at NS-EL2, device tree at ")
     banner.hex(deviceTree)

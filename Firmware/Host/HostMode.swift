@@ -1,5 +1,7 @@
+import PlatformDefinitions
+
 /// What the host does after booting, read from a word in normal-world DRAM that the QEMU
-/// command line sets (`-device loader,addr=0x40100000,data=N,data-len=4`); absent, it is 0.
+/// command line sets (`-device loader,addr=PLAT_HOST_MODE_ADDR,data=N,data-len=4`); absent, it is 0.
 enum HostMode: UInt32 {
     /// Check the firmware's interfaces, then PSCI SYSTEM_OFF.
     case checks = 0
@@ -16,7 +18,7 @@ enum HostMode: UInt32 {
     /// stage 2 (NormalVMM), then SYSTEM_OFF.
     case linuxNormalVM = 5
 
-    static let address: UInt64 = 0x4010_0000
+    static let address = UInt64(PLAT_HOST_MODE_ADDR)
 
     static var requested: HostMode {
         let word = UnsafePointer<UInt32>(bitPattern: UInt(address))!.pointee

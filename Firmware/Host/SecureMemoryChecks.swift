@@ -2,8 +2,9 @@ import AArch64
 import PlatformDefinitions
 import Synchronization
 
-// The normal world cannot read secure memory: QEMU virt's secure-only RAM is absent from the
-// Non-secure physical address space, so a load from it takes a synchronous external abort.
+// The normal world cannot read secure memory: the platform's secure-only RAM (QEMU virt's and
+// sbsa-ref's alike) is absent from the Non-secure physical address space, so a load from it
+// takes a synchronous external abort.
 // The host's exception handler records the abort and skips the load.
 
 /// Set while the boot CPU performs a load that is expected to fault.
@@ -15,15 +16,15 @@ nonisolated(unsafe) var faultTaken = false
 enum SecureMemoryChecks {
     static func run(_ checks: inout CheckRecorder, pool: (base: UInt64, size: UInt64)?) {
         probe(&checks, "normal-world read of secure-only RAM faults", address: UInt64(PLAT_SECURE_RAM_BASE))
-        // The device secret lies in the secure flash, which QEMU virt (secure=on) leaves out of
-        // the Non-secure address space altogether.
+        // The device secret lies in the secure flash, which QEMU leaves out of the Non-secure
+        // address space altogether (virt with secure=on; sbsa-ref's flash0).
         probe(&checks, "normal-world read of the secure flash (device secret) faults", address: UInt64(PLAT_FLASH_BASE))
         if let pool, isSecureRAM(pool.base) {
             probe(&checks, "normal-world read of the secure granule pool faults", address: pool.base)
         }
     }
 
-    /// Whether `address` lies in QEMU virt's secure-only RAM (where the pool is unless it is
+    /// Whether `address` lies in the platform's secure-only RAM (where the pool is unless it is
     /// carved out of DRAM, which QEMU does not protect).
     static func isSecureRAM(_ address: UInt64) -> Bool {
         address >= UInt64(PLAT_SECURE_RAM_BASE) && address - UInt64(PLAT_SECURE_RAM_BASE) < UInt64(PLAT_SECURE_RAM_SIZE)

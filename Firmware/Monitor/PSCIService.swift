@@ -2,8 +2,10 @@ import AArch64
 import MonitorStorage
 import PlatformDefinitions
 
-// PSCI 1.1 (Arm DEN0022E) for the normal world. CPUs are identified by MPIDR; on QEMU virt
-// with GICv3, Aff0 is the CPU's linear index and the higher affinity fields are zero.
+// PSCI 1.1 (Arm DEN0022E) for the normal world. CPUs are identified by MPIDR; on the platforms
+// built so far (QEMU virt with GICv3, QEMU sbsa-ref up to 8 CPUs) Aff0 is the CPU's linear index
+// and the higher affinity fields are zero, as the platform's plat_cpu_index also assumes
+// (Docs/porting.md: a server with clusters needs both changed).
 
 enum PSCIService {
     static func handle(cpu: UInt64, fid: UInt32, context: UnsafeMutablePointer<world_context>)

@@ -1,4 +1,5 @@
 import AArch64
+import PlatformDefinitions
 import RealmLayout
 import RealmSupport
 
@@ -8,8 +9,8 @@ import RealmSupport
 // takes itself; nothing is read.
 
 enum IsolationChecks {
-    /// The TMM's own RAM (platform_def.h PLAT_TMM_RAM_BASE).
-    static let tmmPhysicalAddress: UInt64 = 0x0E08_0000
+    /// The TMM's own RAM on the platform the realm is built for.
+    static let tmmPhysicalAddress = UInt64(PLAT_TMM_RAM_BASE)
 
     static func run(_ checks: inout RealmChecks, _ config: RealmConfiguration) {
         let scratch = probeRead(realm_scratch())
@@ -36,12 +37,18 @@ enum IsolationChecks {
 
     /// Stage-1 tables of the realm's own making (4 KiB granule, 39-bit VA, walks from level 1):
     ///   VA [0x4000_0000, 1 GiB)  -> identity: the realm's code, data and stacks;
-    ///   VA 0x0E00_0000 (2 MiB)   -> PA 0x0E00_0000 with NS = 0;
-    ///   VA 0x8000_0000 (2 MiB)   -> PA 0x0E00_0000 with NS = 1.
+    ///   VA = the TMM's PA (2 MiB block around it) -> that PA with NS = 0;
+    ///   VA 0x8000_0000 (2 MiB)   -> the same PA with NS = 1.
+    /// The TMM's RAM lies below 1 GiB on every platform so far; a platform where it does not
+    /// fails the check instead of probing elsewhere.
     /// Whatever the realm's stage 1 says, its "physical" addresses are IPAs that only its RTTs
     /// translate, in both IPA spaces (NS = 0 and NS = 1 alike): the TMM's RAM is an IPA whose
     /// RIPAS is EMPTY, so both loads must fault.
     static func stage1(_ checks: inout RealmChecks) {
+        guard tmmPhysicalAddress < 1 << 30 else {
+            checks.expect("isolation: the TMM's PA lies in the first GiB, where this check maps it", false)
+            return
+        }
         let level1 = realm_xlat(), level2Secure = realm_xlat() + 0x1000, level2NonSecure = realm_xlat() + 0x2000
         Memory.fill(level1, bytes: 0x3000, 0)
         let table: UInt64 = 0b11
@@ -61,9 +68,9 @@ enum IsolationChecks {
         let nonSecureProbe = probeRead(nonSecureVA)
         RealmStage1.disable(restoring: savedSCTLR)
 
-        checks.expect("isolation: stage-1 NS=0 mapping of the TMM's PA 0x0e080000 faults (data abort, nothing read)",
+        checks.expect("isolation: stage-1 NS=0 mapping of the TMM's PA faults (data abort, nothing read)",
                       secure.isDataAbort, secure.detail)
-        checks.expect("isolation: stage-1 NS=1 mapping of the TMM's PA 0x0e080000 faults (data abort, nothing read)",
+        checks.expect("isolation: stage-1 NS=1 mapping of the TMM's PA faults (data abort, nothing read)",
                       nonSecureProbe.isDataAbort, nonSecureProbe.detail)
     }
 

@@ -24,6 +24,7 @@ from attestation_checks import swift_tool  # noqa: E402
 # interfaces and every bad-input case of the boot-chain issue, each by name.
 HOST_CHECKS = [
     "device tree: valid FDT header at x0",
+    "device tree: console UART (/chosen stdout-path), the one the host prints on",
     "device tree: PSCI method is smc",
     "device tree: TMM granule pool",
     "SMCCC_VERSION is 1.2",
@@ -162,6 +163,7 @@ VMM_PROBE_CHECKS = [
     "vmm isolation: normal-world read of the realm's RD faults",
     "vmm isolation: normal-world read of the realm's first DATA granule faults",
     "vmm isolation: normal-world write of the realm's first DATA granule faults",
+    "vmm isolation: normal-world reads of every granule of the realm fault (RD, RTTs, DATA, RECs, aux)",
 ]
 # What the VMM sees while the realms run (needs REC_ENTER to run realms).
 VMM_RUN_CHECKS = [
@@ -234,8 +236,8 @@ REALM_CHECKS = [
     "isolation: a store to a protected IPA whose RIPAS is EMPTY takes a synchronous external abort",
     "isolation: a load beyond the realm's IPA space takes a synchronous external abort",
     "isolation: an unprotected IPA the host does not emulate: the host injects a synchronous external abort",
-    "isolation: stage-1 NS=0 mapping of the TMM's PA 0x0e080000 faults (data abort, nothing read)",
-    "isolation: stage-1 NS=1 mapping of the TMM's PA 0x0e080000 faults (data abort, nothing read)",
+    "isolation: stage-1 NS=0 mapping of the TMM's PA faults (data abort, nothing read)",
+    "isolation: stage-1 NS=1 mapping of the TMM's PA faults (data abort, nothing read)",
     "isolation: the second realm's memory holds none of the first realm's secret",
     "stage-1 NS=1: the realm runs from and reads its protected RAM through mappings with NS = 1",
     "stage-1 NS=1: a store through an NS = 1 mapping lands in the realm's protected RAM",
@@ -337,8 +339,11 @@ REALM_RAM_BASE, REALM_RAM_SIZE = 0x4000_0000, 0x80000
 
 class Test:
     def __init__(self, name, image, cpu, normal=(), secure=(), normal_absent=False, host_mode=None,
-                 extra=(), forbidden=FORBIDDEN, timeout=120, post=None, realm=False, payload=None, initrd=None):
+                 extra=(), forbidden=FORBIDDEN, timeout=120, post=None, realm=False, payload=None, initrd=None,
+                 platform=run_qemu.DEFAULT_PLATFORM):
         self.name, self.image, self.cpu = name, image, cpu
+        # The machine it boots on (Platform/<name>/qemu.json) and whose addresses it uses.
+        self.platform = platform
         self.normal, self.secure = list(normal), list(secure)
         self.normal_absent = normal_absent
         self.host_mode, self.extra = host_mode, list(extra)
@@ -421,7 +426,7 @@ def per_boot_rak(image, cpu, payload):
 
 def seed_loader(seed):
     """QEMU arguments that hand the host a realm's challenge seed (8 bytes after its mode word)."""
-    return ["-device", f"loader,addr=0x40100008,data={seed},data-len=8"]
+    return ["-device", f"loader,addr={run_qemu.platform_define('PLAT_HOST_CHALLENGE_SEED_ADDR'):#x},data={seed},data-len=8"]
 
 
 def realm_challenge(seed):
@@ -795,7 +800,7 @@ def normal_vm_test(out, sel2):
                 forbidden=FORBIDDEN + [r"Kernel panic", r"RME: Using RSI", r"\[nvm\] .*run stopped"])
 
 
-def linux_realm_test(out, sel2_dram, payload):
+def linux_realm_test(out, sel2_dram, payload, tag="linux-realm"):
     """Debian's cloud kernel with the guest initramfs (make guest) as a realm under the project's
     VMM (host mode 4, Tools/linux_realm.py): Linux finds RSI 1.0, the guest's /init runs and
     asks for a token with this run's fresh challenge; the token passes tmm-verify with the RIM
@@ -803,7 +808,7 @@ def linux_realm_test(out, sel2_dram, payload):
     import linux_realm
     kernel = f"{out}/guest/cloud-arm64/Image"
     initrd = f"{out}/guest/cloud-arm64/realm-initramfs.cpio.gz"
-    directory = f"{out}/systest/linux-realm"
+    directory = f"{out}/systest/{tag}"
     challenge = secrets.token_hex(64)
     append = f"{linux_realm.DEFAULT_APPEND} tmm.challenge={challenge}"
     extra = (run_qemu.linux_realm_devices(directory, kernel, initrd, None, append, 128, 1)
@@ -817,7 +822,7 @@ def linux_realm_test(out, sel2_dram, payload):
             print(f"    {note}", flush=True)
         return outcome.reasons[0] if outcome.reasons else None
 
-    return Test("linux-realm: Debian's arm64 cloud kernel boots in a realm, attests through arm-cca-guest; token "
+    return Test(f"{tag}: Debian's arm64 cloud kernel boots in a realm, attests through arm-cca-guest; token "
                 "verified, RIM predicted", sel2_dram, "max", host_mode=run_qemu.LINUX_REALM_HOST_MODE, extra=extra,
                 normal=[re.escape("RME: Using RSI version 1.0"), re.escape("TMM-GUEST: init reached"),
                         re.escape("TMM-GUEST: TOKEN END"), re.escape("[vmm] realm powered off (PSCI SYSTEM_OFF)"),
@@ -877,7 +882,71 @@ def tests(out, payload):
              host_mode=2, extra=["-no-reboot"],
              normal=[re.escape("[host] calling PSCI SYSTEM_RESET")],
              secure=[r"\[EL3\] PSCI SYSTEM_RESET from the normal world: resetting"]),
-    ] + linux_host_tests(out)
+    ] + linux_host_tests(out) + sbsa_tests(out, payload)
+
+
+SBSA = "sbsa-ref"
+
+
+def sbsa_tests(out, payload):
+    """The same firmware, host and realm built for QEMU sbsa-ref (PLATFORM=sbsa-ref, images in
+    OUT/sbsa-ref): both images boot from the secure flash, the host finds its DRAM at 1 TiB and
+    the 506 MiB granule pool in secure-only RAM, the test realm and Debian's Linux run as
+    realms whose every granule the hardware keeps from the normal world."""
+    previous = run_qemu.current_platform()
+    run_qemu.select_platform(SBSA)   # the seed and manifest loaders use sbsa-ref's addresses
+    try:
+        base = f"{out}/{SBSA}"
+        sel2, el3 = f"{base}/tmm-sel2-sram/tmm-sel2.bin", f"{base}/tmm-el3-sram/tmm-el3.bin"
+        pool = "0x20600000-0x3fffffff"
+        boot_secure = [r"\[EL3\] TMM monitor v\d+\.\d+", r"SMCCC 1\.2, PSCI 1\.1",
+                       r"\[EL3\] granule pool: secure-only RAM \(sbsa-ref keeps it from the normal world\)",
+                       re.escape(f"[TMM] secure pool {pool} (129536 granules)"),
+                       re.escape("[EL3] normal world: NS-EL2 payload at 0x10000200000, device tree at 0x10000000000"),
+                       r"\[EL3\] PSCI SYSTEM_OFF from the normal world"]
+        host_sbsa = [re.escape(f"[host] PASS device tree: TMM granule pool: {pool}"),
+                     re.escape("[host] PASS device tree: normal-world memory: 0x10000000000 size 0x40000000"),
+                     re.escape("[host] PASS lifecycle: every pool granule delegates and undelegates again: "
+                               "129536 granules")]
+        # The test realm's run also carries the boot checks (one QEMU run fewer: make test's
+        # time): every host check, the secure console's boot lines, the measurements and the
+        # platform token, then the realm's token.
+        realm = realm_test(base, sel2)
+        realm.name = ("sbsa-sel2-realm: S-EL2 image on sbsa-ref (-cpu max), DRAM at 1 TiB, 506 MiB pool in secure-only "
+                      "RAM: host checks, the test realm runs, attests, is isolated and destroyed")
+        realm.normal += host_sbsa + [re.escape(f"[host] PASS {name}") for name in REALM_EXECUTION_CHECKS]
+        realm.secure += boot_secure + [r"\(S-EL2 image\)", r"\[EL3\] TMM running at Secure EL2, RMI ABI 1\.0",
+                                       r"\[TMM\] CPU 1 online"] \
+            + attestation_secure("sel2") + [r"\[EL3\] attestation: per-boot RAK input from RNDR CNTPCT"]
+        boot_post, token_post = attestation_post(sel2, "01010004"), realm.post
+        realm.post = lambda result, directory: boot_post(result, directory) or token_post(result, directory)
+        tests = [
+            realm,
+            Test("sbsa-el3-boot: EL3 image on sbsa-ref (-cpu cortex-a72): same RMI answers, lifecycle and realm "
+                 "construction", el3, "cortex-a72", platform=SBSA,
+                 normal=host_check_lines(SECURE_RAM_FAULT, POOL_FAULT, *VMM_PROBE_CHECKS) + host_sbsa + [REALMS_SKIPPED],
+                 secure=boot_secure + [r"\(EL3 image\)", r"\[EL3\] TMM running at EL3, RMI ABI 1\.0"]
+                 + attestation_secure("el3"),
+                 post=attestation_post(el3, "01020004")),
+            # The embedded controller's two commands: power off (the S-EL2 image stops on a CPU
+            # without Secure EL2) and reboot (QEMU -no-reboot exits on it).
+            Test("sbsa-sel2-needs-sel2: S-EL2 image on sbsa-ref with cortex-a72 says why and powers off through the EC",
+                 sel2, "cortex-a72", normal_absent=True,
+                 secure=[r"FATAL: this CPU does not implement Secure EL2", r"use the EL3 image", r"Stopping: powering off"]),
+            Test("sbsa-system-reset: PSCI SYSTEM_RESET resets sbsa-ref through the EC (QEMU -no-reboot exits)", sel2, "max",
+                 host_mode=2, extra=["-no-reboot"], normal=[re.escape("[host] calling PSCI SYSTEM_RESET")],
+                 secure=[r"\[EL3\] PSCI SYSTEM_RESET from the normal world: resetting"]),
+        ]
+        linux = linux_realm_test(out, sel2, f"{base}/host/host.bin", tag="sbsa-linux-realm")
+        # Its memory is in secure-only RAM: the host reads each of its granules from the
+        # normal world, and each read must fault.
+        linux.normal.append(r"\[vmm\] isolation: a normal-world read of each of the realm's \d+ granules faults")
+        for test in tests + [linux]:
+            test.platform = SBSA
+            test.payload = test.payload or f"{base}/host/host.bin"   # the host built for sbsa-ref
+        return tests + [linux]
+    finally:
+        run_qemu.select_platform(previous)
 
 
 def check(test, result):
@@ -929,6 +998,7 @@ def main():
     passed = failed = 0
     for index, test in enumerate(selected):
         started = time.monotonic()
+        run_qemu.select_platform(test.platform)
         result = run_qemu.run(test.image, test.cpu, test.payload or payload, host_mode=test.host_mode, extra=test.extra,
                               timeout=test.timeout, out=f"{opts.out}/systest/{index}", echo=False, initrd=test.initrd)
         reasons = check(test, result)

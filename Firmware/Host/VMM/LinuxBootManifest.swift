@@ -45,7 +45,7 @@ struct LinuxBootManifest {
     static func read() -> Result<LinuxBootManifest, LinuxRealmError> {
         let base = UnsafeRawPointer(bitPattern: UInt(PLAT_VMM_MANIFEST_BASE))!
         func word(_ offset: Int) -> UInt64 { base.load(fromByteOffset: offset, as: UInt64.self) }
-        guard word(0x000) == magic else { return .failure(LinuxRealmError("no Linux realm manifest at 0x40101000 (run it with make run-realm)")) }
+        guard word(0x000) == magic else { return .failure(LinuxRealmError("no Linux realm manifest at PLAT_VMM_MANIFEST_BASE (run it with make run-realm)")) }
         let manifest = LinuxBootManifest(kernelSize: word(0x008), initrdSize: word(0x010), dtbSize: word(0x018),
                                          memorySize: word(0x020), vcpus: word(0x028), commandLineLength: word(0x030),
                                          interactive: word(0x038) & 1 != 0)

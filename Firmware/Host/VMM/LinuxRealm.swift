@@ -324,6 +324,23 @@ struct LinuxRealm {
         try require(RMI.realmDestroy(rd: rd), "REALM_DESTROY")
     }
 
+    /// Every granule the realm holds, as `undelegateAll` returns them (what a normal-world
+    /// probe must find out of its reach).
+    func forEachGranule(_ body: (UInt64) -> Void) {
+        for page in 0..<delegatedData { body(dataBase + page << 12) }
+        for r in 0..<Int(recsCreated) {
+            for i in 0...auxCount { body(rec(r) + i << 12) }
+        }
+        for block in 0..<ramBlocks {
+            body(rttL3Base + block << 12)
+            if sharedL3Created[Int(block / 64)] >> (block % 64) & 1 != 0 { body(sharedL3Base + block << 12) }
+        }
+        if sharedL2Created { body(sharedL2) }
+        body(rttL2)
+        for i in 0..<LinuxRealmParameters.startTables { body(startTableBase + i << 12) }
+        body(rd)
+    }
+
     func undelegateAll() throws(VMMError) {
         for page in 0..<delegatedData { try require(RMI.granuleUndelegate(dataBase + page << 12), "GRANULE_UNDELEGATE(data)") }
         for r in 0..<Int(recsCreated) {

@@ -73,6 +73,7 @@ enum LinuxRealmVMM {
         built.decimal(realm.auxCount)
         built.append(" aux granules each; entering vCPU 0")
         console.print(built)
+        probeGranules(realm, pool: poolRange)
 
         let runStart = read_cntpct_el0()
         let outcome = LinuxRunLoop.run(&realm, listRegisters: Int(features.numLRs) + 1, timeLimitSeconds: timeLimitSeconds)
@@ -149,9 +150,47 @@ enum LinuxRealmVMM {
         poolLine.append("-")
         poolLine.hex(pool.base + pool.size - 1)
         if pool.base >= UInt64(PLAT_DRAM_BASE) && pool.base < UInt64(PLAT_DRAM_BASE) + UInt64(PLAT_DRAM_SIZE) {
-            poolLine.append(": a DRAM carve-out that QEMU virt does NOT protect from the normal world")
+            poolLine.append(": a DRAM carve-out that QEMU does NOT protect from the normal world")
+        } else if pool.base >= UInt64(PLAT_SECURE_RAM_BASE)
+                    && pool.base - UInt64(PLAT_SECURE_RAM_BASE) < UInt64(PLAT_SECURE_RAM_SIZE) {
+            poolLine.append(": secure-only RAM, which the normal world cannot reach")
         }
         console.print(poolLine)
+    }
+
+    /// Reads every granule of the built realm from the normal world: each must fault where the
+    /// pool is secure-only RAM. (A DRAM pool is not protected by QEMU: nothing to show there.)
+    static func probeGranules(_ realm: borrowing LinuxRealm, pool: (base: UInt64, size: UInt64)) {
+        guard SecureMemoryChecks.isSecureRAM(pool.base) else {
+            console.print("[vmm] isolation: the pool is in DRAM, which QEMU does not protect: normal-world probes skipped")
+            return
+        }
+        var probed: UInt64 = 0
+        var faulted: UInt64 = 0
+        var firstReadable: UInt64? = nil
+        realm.forEachGranule { granule in
+            probed += 1
+            if SecureMemoryChecks.probeAccess(granule, write: false).faulted {
+                faulted += 1
+            } else if firstReadable == nil {
+                firstReadable = granule
+            }
+        }
+        var line = LogLine(faulted == probed && probed > 0 ? "[vmm] isolation: a normal-world read of each of the realm's "
+                                                           : "[vmm] FAIL isolation: normal-world reads that faulted: ")
+        if faulted == probed && probed > 0 {
+            line.decimal(probed)
+            line.append(" granules faults")
+        } else {
+            line.decimal(faulted)
+            line.append(" of ")
+            line.decimal(probed)
+            if let firstReadable {
+                line.append("; readable: ")
+                line.hex(firstReadable)
+            }
+        }
+        console.print(line)
     }
 
     static func fail(_ error: LinuxRealmError) {

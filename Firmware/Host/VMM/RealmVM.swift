@@ -188,6 +188,19 @@ struct RealmVM {
         }
     }
 
+    /// Every granule the realm holds: RD, starting-level and further RTTs, DATA, RECs and
+    /// their aux granules (what a normal-world probe must find out of its reach).
+    func forEachGranule(_ body: (UInt64) -> Void) {
+        body(rd)
+        for i in 0..<Self.startTables { body(startTableBase + i << 12) }
+        for i in rtts.indices { body(rtts[i]) }
+        for page in 0..<Self.ramPages { body(dataBase + page << 12) }
+        for r in 0..<Self.recCount {
+            body(recs[r])
+            for i in 0..<Int(auxCount) { body(aux[r * Self.maxAux + i]) }
+        }
+    }
+
     func activate() throws(VMMError) {
         try require(RMI.realmActivate(rd: rd), "REALM_ACTIVATE")
     }

@@ -1,4 +1,5 @@
 import AArch64
+import PlatformDefinitions
 import RealmLayout
 
 // The host as a small VMM: it builds a confidential VM from the test realm's image, runs its
@@ -9,8 +10,8 @@ import RealmLayout
 
 enum VMMChecks {
     /// The 64-bit seed of the realm's attestation challenge: QEMU's loader may put one here
-    /// (`-device loader,addr=0x40100008,data=SEED,data-len=8`); without it, the counter.
-    static let challengeSeedAddress: UInt64 = 0x4010_0008
+    /// (`-device loader,addr=PLAT_HOST_CHALLENGE_SEED_ADDR,data=SEED,data-len=8`); without it, the counter.
+    static let challengeSeedAddress = UInt64(PLAT_HOST_CHALLENGE_SEED_ADDR)
     static let exitBudget: UInt64 = 200_000
 
     static func messageByte(_ i: Int) -> UInt8 { UInt8(truncatingIfNeeded: i &* 7 &+ 3) }
@@ -257,6 +258,27 @@ enum VMMChecks {
         checks.expect("vmm isolation: normal-world read of the realm's first DATA granule faults", dataRead.faulted, dataRead.detail)
         let dataWrite = probe(vm.dataBase, write: true)
         checks.expect("vmm isolation: normal-world write of the realm's first DATA granule faults", dataWrite.faulted, dataWrite.detail)
+        var probed: UInt64 = 0
+        var faulted: UInt64 = 0
+        var firstReadable: UInt64? = nil
+        vm.forEachGranule { granule in
+            probed += 1
+            if probe(granule, write: false).faulted {
+                faulted += 1
+            } else if firstReadable == nil {
+                firstReadable = granule
+            }
+        }
+        var line = LogLine(": ")
+        line.decimal(faulted)
+        line.append(" of ")
+        line.decimal(probed)
+        if let firstReadable {
+            line.append("; readable: ")
+            line.hex(firstReadable)
+        }
+        checks.expect("vmm isolation: normal-world reads of every granule of the realm fault (RD, RTTs, DATA, RECs, aux)",
+                      probed > 0 && faulted == probed, line)
     }
 
     static func probe(_ address: UInt64, write: Bool) -> (faulted: Bool, detail: LogLine) {

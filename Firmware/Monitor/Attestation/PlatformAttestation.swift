@@ -37,8 +37,9 @@ nonisolated(unsafe) private var tokenShown = false
 
 enum PlatformAttestation {
     /// Hashed into the implementation id, followed by the image's isolation qualifier
-    /// (IsolationModel): names this implementation of the root of trust.
-    static let implementationName: StaticString = "swift-tmm platform root of trust: QEMU virt EL3 monitor"
+    /// (IsolationModel): names this implementation of the root of trust (the platform's name
+    /// for it: Platform/<name>/PlatformIdentity.swift).
+    static let implementationName: StaticString = platformRootOfTrustName
     /// The verification service claim: a placeholder on the reserved .example domain; a
     /// deployment names its verifier here.
     static let verificationService: StaticString = "https://veraison.example/.well-known/veraison/verification"

@@ -4,11 +4,13 @@
 
 #include <stdint.h>
 #include "symbol_address.h"
+#include "platform_def.h"
 
 /* Everything declared here is defined in the same image: address it directly, not via a GOT. */
 #pragma GCC visibility push(hidden)
 
-#define HOST_XLAT_TABLES 8
+/* The platform says how many its address map needs (platform_def.h). */
+#define HOST_XLAT_TABLES PLAT_HOST_XLAT_TABLES
 /* Normal-world pages the host hands to the TMM: realm and REC parameters, data sources, RecRun. */
 #define HOST_NS_PAGES 16
 /* Ordinary pages of the host's own memory, used as a kernel uses pages from its page

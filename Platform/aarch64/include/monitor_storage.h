@@ -17,7 +17,8 @@
 #define WORLD_SECURE     0
 #define WORLD_NONSECURE  1
 
-#define MONITOR_XLAT_TABLES 8
+/* The platform says how many its address map needs (platform_def.h). */
+#define MONITOR_XLAT_TABLES PLAT_MONITOR_XLAT_TABLES
 
 struct monitor_cpu {
 	/* PSCI affinity state (AFFINITY_INFO encoding): 0 ON, 1 OFF, 2 ON_PENDING. Atomic. */
@@ -96,9 +97,13 @@ SYMBOL_ADDRESS(ns_dtb_start, __ns_dtb_start)
 SYMBOL_ADDRESS(ns_dtb_end, __ns_dtb_end)
 SYMBOL_ADDRESS(ns_dtb_fallback_start, ns_dtb_without_el2_vtimer)
 
-/* The payload entry point chosen at build time (--defsym in the Makefile). */
-extern char __payload_entry[];
-SYMBOL_ADDRESS(payload_entry, __payload_entry)
+/*
+ * The payload entry point chosen at build time (--defsym in the Makefile). Read from a 64-bit
+ * word in the image (monitor_storage.c), not formed PC-relative: normal-world DRAM may lie
+ * beyond the +-4 GiB an ADRP reaches from the flash (sbsa-ref's is at 1 TiB).
+ */
+extern const uint64_t monitor_payload_entry;
+static inline __attribute__((always_inline)) uint64_t payload_entry(void) { return monitor_payload_entry; }
 
 /* The TMM of the S-EL2 image: linked to run in PLAT_TMM_RAM, stored in flash after the monitor. */
 extern char __tmm_load_start[], __tmm_image_start[], __tmm_image_end[], __tmm_bss_end[];

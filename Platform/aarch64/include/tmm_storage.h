@@ -13,13 +13,14 @@
 /* Everything declared here is defined in the same image: address it directly, not via a GOT. */
 #pragma GCC visibility push(hidden)
 
-#define TMM_XLAT_TABLES 16
-/* Enough for the largest pool configuration (POOL=dram: 256 MiB = 65536 granules): per pool
- * granule a 4-byte descriptor and 12.125 bytes of normal-world bindings (Firmware/Core/Granule/
- * GranuleBindings.swift), rounded up to 17; plus the VMID bitmap (8 KiB for 16-bit VMIDs). */
-#define TMM_MAX_POOL_GRANULES 65536
-/* A plain number so that Swift imports it; the assertion keeps it equal to the formula. */
-#define TMM_GRANULE_TABLE_BYTES 1122304
+/* The platform says how many its address map needs (platform_def.h). */
+#define TMM_XLAT_TABLES PLAT_TMM_XLAT_TABLES
+/* Enough for the platform's largest pool configuration (platform_def.h): per pool granule a
+ * 4-byte descriptor and 12.125 bytes of normal-world bindings (Firmware/Core/Granule/
+ * GranuleBindings.swift), rounded up to 17; plus the VMID bitmap (8 KiB for 16-bit VMIDs).
+ * Plain numbers so that Swift imports them; the assertion keeps them equal to the formula. */
+#define TMM_MAX_POOL_GRANULES PLAT_TMM_MAX_POOL_GRANULES
+#define TMM_GRANULE_TABLE_BYTES PLAT_TMM_GRANULE_TABLE_BYTES
 _Static_assert(TMM_GRANULE_TABLE_BYTES == TMM_MAX_POOL_GRANULES * 17 + 8192, "granule table storage");
 
 extern uint8_t tmm_xlat_tables[TMM_XLAT_TABLES][4096];

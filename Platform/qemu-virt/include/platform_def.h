@@ -12,6 +12,13 @@
 
 #define PLAT_MAX_CPUS                 4
 
+/*
+ * Virtual (= physical, identity-mapped) address bits the firmware's and the host's stage-1
+ * tables cover: every address below lies under 2^39 (Stage1Translation.swift: T0SZ 25, walks
+ * from level 1).
+ */
+#define PLAT_VA_BITS                  39
+
 /* Secure flash: the CPU starts at EL3 at its first byte. Read-only at run time. */
 #define PLAT_FLASH_BASE               0x00000000
 #define PLAT_FLASH_SIZE               0x04000000
@@ -96,7 +103,7 @@
  * normal world's device tree over it (README: Attestation).
  */
 #define PLAT_QEMU_DTB_BASE            0x40000000
-/* The payload's load and entry address is the Makefile's PAYLOAD_ADDR (default 0x40200000). */
+/* The payload's load and entry address is the Makefile's PAYLOAD_ADDR (PLAT_PAYLOAD_ADDR_DEFAULT). */
 /*
  * The normal world's initial RAM disk window, named in the device tree's /chosen
  * (linux,initrd-start/end) for a Linux payload. The loader puts the initramfs at its start; the
@@ -115,6 +122,27 @@
  * REALM_LAYOUT_IDENTITY).
  */
 #define PLAT_UNBACKED_MMIO_BASE       0x02000000
+
+/*
+ * Words the run scripts put in normal-world DRAM for the project's host (QEMU generic loader):
+ * the host's mode (HostMode.swift) and the realm's attestation challenge seed (VMMChecks.swift).
+ */
+#define PLAT_HOST_MODE_ADDR           0x40100000
+#define PLAT_HOST_CHALLENGE_SEED_ADDR 0x40100008
+/* The default payload load and entry address (the Makefile's PAYLOAD_ADDR): 2 MiB aligned. */
+#define PLAT_PAYLOAD_ADDR_DEFAULT     0x40200000
+
+/*
+ * The TMM's granule table (tmm_storage.h): sized for the largest pool configuration
+ * (POOL=dram: 256 MiB = 65536 granules), 17 bytes per granule plus the 8 KiB VMID bitmap.
+ */
+#define PLAT_TMM_MAX_POOL_GRANULES    65536
+#define PLAT_TMM_GRANULE_TABLE_BYTES  1122304
+
+/* Translation tables of the firmware's and the host's stage 1 (4 KiB each). */
+#define PLAT_MONITOR_XLAT_TABLES      8
+#define PLAT_TMM_XLAT_TABLES          16
+#define PLAT_HOST_XLAT_TABLES         8
 
 /* Stack sizes per CPU. */
 #define PLAT_MONITOR_STACK_SIZE       0x8000

@@ -59,7 +59,8 @@ func exit(_ status: Int32) -> Never
 enum RMISequence {
     static let poolBase: UInt64 = 0x1000_0000
     static let poolSize: UInt64 = 4 << 20
-    static let nsBase: UInt64 = 0x4000_0000
+    // The fake machine's own addresses, no platform's.
+    static let nsBase: UInt64 = 0x2_0000_0000
     static let nsSize: UInt64 = 4 << 20
 
     static func main() {

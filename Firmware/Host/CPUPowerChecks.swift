@@ -62,9 +62,10 @@ enum CPUPowerChecks {
         checks.expect("CPU 1 runs the host's code again", waitForCheckIns(2))
     }
 
-    /// Waits up to about two seconds of the generic timer for `count` check-ins.
+    /// Waits up to ten seconds of the generic timer for `count` check-ins: the counter runs in
+    /// host time, and on a loaded host QEMU may not schedule the new CPU's thread for a while.
     private static func waitForCheckIns(_ count: UInt32) -> Bool {
-        let deadline = read_cntpct_el0() + 2 * read_cntfrq_el0()
+        let deadline = read_cntpct_el0() + 10 * read_cntfrq_el0()
         while read_cntpct_el0() < deadline {
             if secondaryCheckIns.load(ordering: .acquiring) >= count { return true }
         }
@@ -72,7 +73,7 @@ enum CPUPowerChecks {
     }
 
     private static func waitForAffinity(_ cpu: UInt64, _ state: UInt64) -> Bool {
-        let deadline = read_cntpct_el0() + 2 * read_cntfrq_el0()
+        let deadline = read_cntpct_el0() + 10 * read_cntfrq_el0()
         while read_cntpct_el0() < deadline {
             if smc(PSCIFunction.affinityInfo, cpu, 0).x0 == state { return true }
         }

@@ -84,6 +84,7 @@
 #define REALM_HOST_CALL_BENCH_RSI     6   /* after REALM_BENCH_RSI_CALLS RSI_VERSION calls the TMM answers */
 #define REALM_HOST_CALL_BENCH_MMIO    7   /* the MMIO writes to REALM_UNEMULATED_IPA come next */
 #define REALM_HOST_CALL_BENCH_SPIN    8   /* the realm spins from now on: the host's interrupt exits */
+#define REALM_HOST_CALL_BENCH_NO_MMIO 9   /* no MMIO writes: a stray access would end at the realm's own EL1 */
 #define REALM_BENCH_ROUNDS            16
 #define REALM_BENCH_RSI_CALLS         16
 

@@ -1,0 +1,94 @@
+# Coverage-guided fuzzing of Firmware/Core and the token decoder with the Swift toolchain's
+# libFuzzer (Docs/fuzzing.md). Included by the Makefile.
+#
+#   make fuzz            every target for FUZZ_TIME seconds each (default 60), corpus in out/fuzz
+#   make fuzz-smoke      corpus and regression replay plus a short run of each target (make test)
+#   make fuzz-coverage   which functions of Firmware/Core the corpus reaches (llvm-cov)
+#
+# The core is compiled as one module, as the firmware compiles it, with libFuzzer's coverage
+# instrumentation and AddressSanitizer; the fake machine, the invariant checker and the
+# drivers (shared with `swift test`, which replays the same corpus) are a second module with
+# AddressSanitizer only, so that coverage counts only the core's edges.
+
+FUZZ_OUT      := $(OUT)/fuzz
+FUZZ_TIME     ?= 60
+FUZZ_SMOKE_TIME ?= 15
+FUZZ_TARGETS  := rmi realm cbor
+FUZZ_CORPUS   := Tests/Fuzz/corpus
+FUZZ_REGRESS  := Tests/Fuzz/regressions
+FUZZ_SWIFT    := $(SWIFTC) -parse-as-library -O -wmo -swift-version 6 -suppress-warnings
+FUZZ_LINK     := $(SWIFTC) -use-ld=lld
+FUZZ_HARNESS  := $(addprefix Tests/TMMCoreTests/Harness/,FakeMachine.swift Harness.swift InvariantChecker.swift RealmScript.swift)
+FUZZ_DRIVER   := $(sort $(wildcard Tests/TMMCoreTests/Fuzz/*.swift))
+CBOR_DRIVER   := Tools/verify/Sources/CCAVerify/CBORDecoder.swift $(sort $(wildcard Tools/verify/Tests/CCAVerifyTests/Fuzz/*.swift)) \
+	Firmware/Core/Attestation/CBORWriter.swift Firmware/Core/Crypto/ByteHelpers.swift
+# libFuzzer options for every run: inputs up to 2 KiB from the start (an operation takes
+# several bytes, and short inputs never get past making a realm), no leak check (the drivers keep
+# per-process caches), one slow input is a finding too.
+FUZZ_OPTS     := -max_len=2048 -len_control=0 -timeout=20 -rss_limit_mb=3072 -print_final_stats=1
+export ASAN_OPTIONS := detect_leaks=0:$(ASAN_OPTIONS)
+# The Swift runtime's own crash backtracer reads the stack behind ASan's back; ASan reports.
+export SWIFT_BACKTRACE := enable=no
+
+.PHONY: fuzz fuzz-build fuzz-smoke fuzz-coverage
+
+fuzz-build: $(FUZZ_OUT)/tmm-fuzz $(FUZZ_OUT)/cbor-fuzz
+
+$(FUZZ_OUT)/%/TMMCore.o: $(CORE_SWIFT) Tests/Fuzz/fuzz.mk
+	@mkdir -p $(dir $@)
+	$(FUZZ_SWIFT) -module-name TMMCore -enable-testing $(FUZZ_CORE_FLAGS_$*) -emit-module \
+		-emit-module-path $(dir $@)TMMCore.swiftmodule -c $(CORE_SWIFT) -o $@
+FUZZ_CORE_FLAGS_libfuzzer := -sanitize=fuzzer,address
+FUZZ_CORE_FLAGS_coverage  := -sanitize=fuzzer -profile-generate -profile-coverage-mapping
+
+$(FUZZ_OUT)/%/TMMFuzz.o: $(FUZZ_OUT)/%/TMMCore.o $(FUZZ_HARNESS) $(FUZZ_DRIVER) Tests/Fuzz/Entry/TMMFuzzMain.swift
+	$(FUZZ_SWIFT) -module-name TMMFuzz $(if $(filter libfuzzer,$*),-sanitize=address) -I $(dir $@) \
+		-c $(FUZZ_HARNESS) $(FUZZ_DRIVER) Tests/Fuzz/Entry/TMMFuzzMain.swift -o $@
+
+$(FUZZ_OUT)/tmm-fuzz: $(FUZZ_OUT)/libfuzzer/TMMCore.o $(FUZZ_OUT)/libfuzzer/TMMFuzz.o
+	$(FUZZ_LINK) -sanitize=fuzzer,address $^ -o $@
+
+$(FUZZ_OUT)/tmm-fuzz-coverage: $(FUZZ_OUT)/coverage/TMMCore.o $(FUZZ_OUT)/coverage/TMMFuzz.o
+	$(FUZZ_LINK) -sanitize=fuzzer -profile-generate $^ -o $@
+
+$(FUZZ_OUT)/cbor-fuzz: $(CBOR_DRIVER) Tests/Fuzz/Entry/CBORFuzzMain.swift
+	@mkdir -p $(dir $@)
+	$(FUZZ_SWIFT) -module-name CBORFuzz -sanitize=fuzzer,address -use-ld=lld $^ -o $@
+
+# One target: $(1) name, $(2) seconds; new inputs go to out/fuzz/corpus/<name>, the committed
+# seeds and regressions are read too. Crash reproducers land in out/fuzz/crashes/<name>.
+define fuzz_run
+	@mkdir -p $(FUZZ_OUT)/corpus/$(1) $(FUZZ_OUT)/crashes/$(1)
+	@echo "== fuzz target $(1): $(2) s (log: $(FUZZ_OUT)/$(1).log)"
+	@TMM_FUZZ_TARGET=$(1) $(if $(filter cbor,$(1)),$(FUZZ_OUT)/cbor-fuzz,$(FUZZ_OUT)/tmm-fuzz) $(FUZZ_OPTS) \
+		-max_total_time=$(2) -artifact_prefix=$(FUZZ_OUT)/crashes/$(1)/ $(FUZZ_EXTRA) \
+		$(FUZZ_OUT)/corpus/$(1) $(FUZZ_CORPUS)/$(1) $(FUZZ_REGRESS)/$(1) > $(FUZZ_OUT)/$(1).log 2>&1; \
+		status=$$?; $(PYTHON) Tests/Fuzz/summary.py $(FUZZ_OUT)/$(1).log; exit $$status
+endef
+
+fuzz: fuzz-build
+	$(call fuzz_run,rmi,$(FUZZ_TIME))
+	$(call fuzz_run,realm,$(FUZZ_TIME))
+	$(call fuzz_run,cbor,$(FUZZ_TIME))
+
+# What `make test` runs: every committed input once (corpus and regressions), then a short run.
+fuzz-smoke: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+		bin=$(FUZZ_OUT)/tmm-fuzz; [ $$t = cbor ] && bin=$(FUZZ_OUT)/cbor-fuzz; \
+		echo "== fuzz replay $$t"; \
+		TMM_FUZZ_TARGET=$$t $$bin -runs=0 $(FUZZ_OPTS) $(FUZZ_CORPUS)/$$t $(FUZZ_REGRESS)/$$t 2>&1 | tail -n 3 || exit 1; \
+	done
+	$(MAKE) --no-print-directory fuzz FUZZ_TIME=$(FUZZ_SMOKE_TIME)
+
+fuzz-coverage: $(FUZZ_OUT)/tmm-fuzz-coverage
+	@rm -rf $(FUZZ_OUT)/profiles && mkdir -p $(FUZZ_OUT)/profiles
+	@for t in rmi realm; do \
+		mkdir -p $(FUZZ_OUT)/corpus/$$t; \
+		LLVM_PROFILE_FILE=$(FUZZ_OUT)/profiles/$$t.profraw TMM_FUZZ_TARGET=$$t $(FUZZ_OUT)/tmm-fuzz-coverage -runs=0 \
+			$(FUZZ_CORPUS)/$$t $(FUZZ_REGRESS)/$$t $(FUZZ_OUT)/corpus/$$t > $(FUZZ_OUT)/profiles/$$t.log 2>&1 || exit 1; \
+	done
+	$(TOOLBIN)llvm-profdata merge -o $(FUZZ_OUT)/profiles/merged.profdata $(FUZZ_OUT)/profiles/*.profraw
+	$(TOOLBIN)llvm-cov export -format=text -instr-profile=$(FUZZ_OUT)/profiles/merged.profdata $(FUZZ_OUT)/tmm-fuzz-coverage \
+		> $(FUZZ_OUT)/profiles/coverage.json
+	$(PYTHON) Tests/Fuzz/coverage_report.py $(FUZZ_OUT)/profiles/coverage.json --demangle $(TOOLBIN)swift-demangle \
+		--notes Tests/Fuzz/unreached.txt

@@ -111,7 +111,7 @@ extension FuzzWorld {
         p.vmid = valid ? UInt64(input.below(256)) : input.pick([0, 1, 2, 255, 256, input.interesting()])
         // The starting tables: a run of DELEGATED granules aligned to its length, or anything.
         let count = Int(min(p.rttNumStart, 16))
-        let runs = Self.poolNames.filter { base in
+        let runs = Self.candidates.filter { base in
             base % (UInt64(max(count, 1)) * 4096) == 0
                 && (0..<max(count, 1)).allSatisfy { h.state(base + UInt64($0) * 4096) == .delegated }
         }
@@ -245,8 +245,11 @@ extension FuzzWorld {
     /// Delegates what a realm needs and creates it with valid parameters.
     func makeRealm(_ input: inout FuzzInput) throws(FuzzFinding) {
         // Starting tables: an aligned run of pool granules, delegated now where they are not.
+        // Pool granules, or normal-world names (the core binds those to a contiguous run).
         let count = input.pick([1, 1, 2, 4])
-        let bases = stride(from: 0, to: Self.poolGranules - count, by: count).map { Harness.pool($0) }.filter { base in
+        let names = input.chance(75) ? stride(from: 0, to: Self.poolGranules - count, by: count).map { Harness.pool($0) }
+            : stride(from: 0, to: Self.namePages.count - count, by: count).map { Harness.ns($0) }
+        let bases = names.filter { base in
             (0..<count).allSatisfy { [GranuleState.undelegated, .delegated].contains(h.state(base + UInt64($0) * 4096)) }
         }
         guard !bases.isEmpty else { return }

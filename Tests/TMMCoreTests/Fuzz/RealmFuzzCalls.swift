@@ -162,6 +162,18 @@ extension FuzzWorld {
         }
         var steps: [Step] = []
         var calls: [StepCall] = []
+        if input.chance(6) {
+            // An attestation sequence as a realm runs it: INIT, then CONTINUE into protected
+            // pages in chunks until the token is out (a P-384 signature each: kept rare).
+            steps.append(.smc(0xC400_0194, input.u64(), input.u64(), 0, 0, 0, 0, 0, input.u64()))
+            calls.append(StepCall(fid: 0xC400_0194))
+            let chunk = input.pick([UInt64(4096), 1024, 512, 100])
+            for i in 0..<UInt64(1 + input.below(6)) {
+                let offset = input.chance(80) ? (i * chunk) % 4096 : UInt64(input.below(4096))
+                steps.append(.smc(0xC400_0195, UInt64(input.below(4)) << 12, offset, min(chunk, 4096 - offset)))
+                calls.append(StepCall(fid: 0xC400_0195))
+            }
+        }
         for _ in 0..<(1 + input.below(4)) {
             let (s, c) = realmStep(&input, rd: realmRD)
             steps.append(s)

@@ -85,13 +85,14 @@ enum SpecReturnCodes {
     // MARK: RSI and PSCI, as the realm sees x0 when the call returns to it.
 
     static let rsiSuccess: UInt64 = 0, rsiInput: UInt64 = 1, rsiState: UInt64 = 2, rsiIncomplete: UInt64 = 3
+    static let rsiUnknown: UInt64 = 4
 
     static let rsi: [UInt64: Set<UInt64>] = [
         0xC400_0190: [rsiSuccess, rsiInput],                 // VERSION: ERROR_INPUT when not served
         0xC400_0191: [rsiSuccess],                           // FEATURES
         0xC400_0192: [rsiSuccess, rsiInput],                 // MEASUREMENT_READ: slot
         0xC400_0193: [rsiSuccess, rsiInput],                 // MEASUREMENT_EXTEND: slot, size
-        0xC400_0194: [rsiSuccess, rsiInput],                 // ATTESTATION_TOKEN_INIT
+        0xC400_0194: [rsiSuccess, rsiInput, rsiUnknown],     // ATTESTATION_TOKEN_INIT: ERROR_UNKNOWN without a key
         0xC400_0195: [rsiSuccess, rsiInput, rsiState, rsiIncomplete], // ATTESTATION_TOKEN_CONTINUE
         0xC400_0196: [rsiSuccess, rsiInput],                 // REALM_CONFIG: buffer IPA
         0xC400_0197: [rsiSuccess, rsiInput],                 // IPA_STATE_SET (REJECT is in x2)

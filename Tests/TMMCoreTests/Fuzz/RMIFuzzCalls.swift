@@ -57,13 +57,14 @@ extension FuzzWorld {
         let size: UInt64 = 1 << (12 + 9 * UInt64(3 - min(3, level)))
         let small = UInt64(input.below(8))
         switch input.byte() % 16 {
-        case 0...5: return small * size
-        case 6, 7: return par + small * size
-        case 8: return par - size
-        case 9: return (par << 1) - size
+        // Wrapping: a realm's IPA space may be smaller than one entry of the level asked for.
+        case 0...5: return small &* size
+        case 6, 7: return par &+ small &* size
+        case 8: return par &- size
+        case 9: return (par << 1) &- size
         case 10: return par << 1
         case 11: return small << 30
-        case 12: return small * 4096 + UInt64(input.pick([1, 0x800, 0xFFF]))
+        case 12: return small &* 4096 &+ UInt64(input.pick([1, 0x800, 0xFFF]))
         case 13: return small << 21 | UInt64(input.below(512)) << 12
         default: return input.interesting()
         }

@@ -31,8 +31,8 @@ extension FuzzWorld {
         case 3: return 0x20_0000 + UInt64(input.below(4)) << 12             // EMPTY
         case 4: return par + UInt64(input.below(3)) << 12                   // unprotected, mapped
         case 5: return par + 0x10_0000 + UInt64(input.below(4)) << 12       // unprotected, unmapped
-        case 6: return par - 4096
-        case 7: return (par << 1) - 4096
+        case 6: return par &- 4096
+        case 7: return (par << 1) &- 4096
         case 8: return par << 1 + UInt64(input.below(4)) << 12
         case 9: return UInt64(input.below(16)) << 12 + UInt64(input.pick([8, 0x800, 0xFF8]))
         default: return input.interesting()
@@ -139,7 +139,8 @@ extension FuzzWorld {
 
     /// Writes RmiRecEnter from the input, gives the realm a script, calls REC_ENTER, and checks
     /// every answer the realm saw.
-    func enter(_ input: inout FuzzInput, run: UInt64, rec chosen: UInt64? = nil) throws(FuzzFinding) {
+    func enter(_ input: inout FuzzInput, run: UInt64, rec chosen: UInt64? = nil,
+               script: [(Step, StepCall)]? = nil) throws(FuzzFinding) {
         let recName = chosen ?? rec(&input)
         let realmRD = recs.first { $0.rec == recName }?.rd ?? rd(&input)
         if let page = machine.pointer(run), Self.runPages.contains(run) {
@@ -160,9 +161,9 @@ extension FuzzWorld {
                 machine.write64(run + 0x308 + UInt64(i) * 8, input.chance(90) ? state | hw | group | priority | pintid | intid : input.u64())
             }
         }
-        var steps: [Step] = []
-        var calls: [StepCall] = []
-        if input.chance(6) {
+        var steps: [Step] = script?.map(\.0) ?? []
+        var calls: [StepCall] = script?.map(\.1) ?? []
+        if script == nil && input.chance(6) {
             // An attestation sequence as a realm runs it: INIT, then CONTINUE into protected
             // pages in chunks until the token is out (a P-384 signature each: kept rare).
             steps.append(.smc(0xC400_0194, input.u64(), input.u64(), 0, 0, 0, 0, 0, input.u64()))
@@ -174,7 +175,25 @@ extension FuzzWorld {
                 calls.append(StepCall(fid: 0xC400_0195))
             }
         }
-        for _ in 0..<(1 + input.below(4)) {
+        if script == nil && input.chance(6), let page = machine.pointer(run), Self.runPages.contains(run) {
+            // The emulated GIC CPU interface through a whole interrupt: the host lists one
+            // pending Group 1 interrupt; the realm enables Group 1, opens its priority mask,
+            // acknowledges, ends and deactivates it, reading the state registers in between.
+            let intid = input.pick([27, 32, 64, 1019, 8192, UInt64(input.u16())])
+            page.storeBytes(of: 1 << 62 | 1 << 60 | UInt64(input.byte() & 0xF8) << 48 | intid, toByteOffset: 0x308, as: UInt64.self)
+            let accesses: [(crn: UInt8, crm: UInt8, op2: UInt8, write: UInt64?)] = [
+                (12, 12, 7, 1), (4, 6, 0, 0xFF), (12, 12, 2, nil), (12, 12, 0, nil), (12, 11, 3, nil), (12, 9, 0, nil),
+                (12, 12, 1, intid), (12, 11, 1, intid), (12, 12, 4, nil), (12, 12, 3, UInt64(input.below(8))),
+            ]
+            for a in accesses.prefix(3 + input.below(accesses.count - 2)) {
+                let rt = input.below(31)
+                steps.append(.sysreg(3, 0, a.crn, a.crm, a.op2, rt: rt, read: a.write == nil) { s in
+                    if let v = a.write { s.gprs[rt] = v }
+                })
+                calls.append(StepCall())
+            }
+        }
+        for _ in 0..<(script == nil ? 1 + input.below(4) : 0) {
             let (s, c) = realmStep(&input, rd: realmRD)
             steps.append(s)
             calls.append(c)
@@ -325,6 +344,24 @@ extension FuzzWorld {
                 _ = try perform(.rttMapUnprotected, realm.rd, target, 3, input.pick(Self.unprotectedPages) | 0b110 << 2 | 0b11 << 6)
             } else if let g = try delegatedGranule(&input) {
                 _ = try perform(.dataCreateUnknown, realm.rd, g, target)
+            }
+        case 13:
+            // A level-3 table over an unused 2 MiB block, then folded or destroyed (empty, or
+            // all RIPAS RAM), so that RTT_FOLD and RTT_DESTROY succeed too.
+            let block = UInt64(2 + input.below(6)) << 21
+            guard let g = try delegatedGranule(&input) else { return true }
+            _ = try perform(.rttCreate, realm.rd, g, block, 3)
+            if input.chance(50) { _ = try perform(.rttInitRIPAS, realm.rd, block, block + (input.chance(70) ? 1 << 21 : 4096)) }
+            _ = try perform(input.chance(50) ? .rttFold : .rttDestroy, realm.rd, block, 3)
+        case 14:
+            // REC 0 asks to turn a CPU on or about its state; the host completes the request.
+            guard let caller = mine.first else { return true }
+            let fid: UInt64 = input.pick([0xC400_0003, 0xC400_0004, 0x8400_0003])
+            let target = UInt64(input.below(3))
+            try enter(&input, run: Self.runPages[1], rec: caller, script: [(.smc(fid, target, 0x1000, 0), StepCall(fid: fid))])
+            if let st = h.pointer(caller)?.load(as: RECState.self), st.psci.pending {
+                let named = mine.first { h.pointer($0)?.load(as: RECState.self).mpidr == st.psci.x1 } ?? caller
+                _ = try perform(.psciComplete, caller, named, input.pick([0, 0, UInt64(bitPattern: -3)]))
             }
         case 12:
             let target = realmIPA(&input, rd: realm.rd) & ~0xFFF

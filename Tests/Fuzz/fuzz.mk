@@ -29,9 +29,9 @@ CBOR_DRIVER   := Tools/verify/Sources/CCAVerify/CBORDecoder.swift $(sort $(wildc
 # too. ASan: no leak check (the drivers keep per-process caches), short allocation stacks
 # (recording them was a fifth of the run time).
 FUZZ_OPTS     := -max_len=2048 -len_control=0 -timeout=20 -rss_limit_mb=3072 -print_final_stats=1
-export ASAN_OPTIONS := detect_leaks=0:malloc_context_size=2:$(ASAN_OPTIONS)
+fuzz fuzz-smoke fuzz-coverage: export ASAN_OPTIONS := detect_leaks=0:malloc_context_size=2:$(ASAN_OPTIONS)
 # The Swift runtime's own crash backtracer reads the stack behind ASan's back; ASan reports.
-export SWIFT_BACKTRACE := enable=no
+fuzz fuzz-smoke fuzz-coverage: export SWIFT_BACKTRACE := enable=no
 
 .PHONY: fuzz fuzz-build fuzz-smoke fuzz-coverage
 
@@ -41,12 +41,14 @@ $(FUZZ_OUT)/%/TMMCore.o: $(CORE_SWIFT) Tests/Fuzz/fuzz.mk
 	@mkdir -p $(dir $@)
 	$(FUZZ_SWIFT) -module-name TMMCore -enable-testing -Xfrontend -disable-cmo $(FUZZ_CORE_FLAGS_$*) -emit-module \
 		-emit-module-path $(dir $@)TMMCore.swiftmodule -c $(CORE_SWIFT) -o $@
+	@touch $@    # swiftc leaves an unchanged object's time alone
 FUZZ_CORE_FLAGS_libfuzzer := -sanitize=fuzzer,address
 FUZZ_CORE_FLAGS_coverage  := -sanitize=fuzzer -profile-generate -profile-coverage-mapping
 
 $(FUZZ_OUT)/%/TMMFuzz.o: $(FUZZ_OUT)/%/TMMCore.o $(FUZZ_HARNESS) $(FUZZ_DRIVER) Tests/Fuzz/Entry/TMMFuzzMain.swift
 	$(FUZZ_SWIFT) -module-name TMMFuzz $(if $(filter libfuzzer,$*),-sanitize=address) -I $(dir $@) \
 		-c $(FUZZ_HARNESS) $(FUZZ_DRIVER) Tests/Fuzz/Entry/TMMFuzzMain.swift -o $@
+	@touch $@
 
 $(FUZZ_OUT)/tmm-fuzz: $(FUZZ_OUT)/libfuzzer/TMMCore.o $(FUZZ_OUT)/libfuzzer/TMMFuzz.o
 	$(FUZZ_LINK) -sanitize=fuzzer,address $^ -o $@

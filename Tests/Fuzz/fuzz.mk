@@ -17,6 +17,7 @@ FUZZ_TIME     ?= 60
 FUZZ_SMOKE_TIME ?= 12
 FUZZ_TARGETS  := rmi realm cbor
 FUZZ_CORPUS   := Tests/Fuzz/corpus
+# Crash reproducers, replayed forever (git keeps no empty directory: the rules make them).
 FUZZ_REGRESS  := Tests/Fuzz/regressions
 FUZZ_SWIFT    := $(SWIFTC) -parse-as-library -O -wmo -swift-version 6 -suppress-warnings
 FUZZ_LINK     := $(SWIFTC) -use-ld=lld
@@ -66,7 +67,7 @@ $(FUZZ_OUT)/cbor-fuzz: $(CBOR_DRIVER) Tests/Fuzz/Entry/CBORFuzzMain.swift
 fuzz: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
 		bin=$(FUZZ_OUT)/tmm-fuzz; [ $$t = cbor ] && bin=$(FUZZ_OUT)/cbor-fuzz; \
-		mkdir -p $(FUZZ_OUT)/corpus/$$t $(FUZZ_OUT)/crashes/$$t; \
+		mkdir -p $(FUZZ_OUT)/corpus/$$t $(FUZZ_OUT)/crashes/$$t $(FUZZ_REGRESS)/$$t; \
 		echo "== fuzz target $$t: $(FUZZ_TIME) s (log: $(FUZZ_OUT)/$$t.log)"; \
 		TMM_FUZZ_TARGET=$$t $$bin $(FUZZ_OPTS) -max_total_time=$(FUZZ_TIME) -artifact_prefix=$(FUZZ_OUT)/crashes/$$t/ \
 			$(FUZZ_EXTRA) $(FUZZ_OUT)/corpus/$$t $(FUZZ_CORPUS)/$$t $(FUZZ_REGRESS)/$$t > $(FUZZ_OUT)/$$t.log 2>&1; \
@@ -77,7 +78,7 @@ fuzz: fuzz-build
 fuzz-smoke: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
 		bin=$(FUZZ_OUT)/tmm-fuzz; [ $$t = cbor ] && bin=$(FUZZ_OUT)/cbor-fuzz; \
-		echo "== fuzz replay $$t"; \
+		echo "== fuzz replay $$t"; mkdir -p $(FUZZ_REGRESS)/$$t; \
 		TMM_FUZZ_TARGET=$$t $$bin -runs=0 $(FUZZ_OPTS) $(FUZZ_CORPUS)/$$t $(FUZZ_REGRESS)/$$t > $(FUZZ_OUT)/replay-$$t.log 2>&1; \
 		status=$$?; $(PYTHON) Tests/Fuzz/summary.py $(FUZZ_OUT)/replay-$$t.log | grep -E "INITED|FINDING|ERROR|unreached"; \
 		[ $$status = 0 ] || exit $$status; \
@@ -87,7 +88,7 @@ fuzz-smoke: fuzz-build
 fuzz-coverage: $(FUZZ_OUT)/tmm-fuzz-coverage
 	@rm -rf $(FUZZ_OUT)/profiles && mkdir -p $(FUZZ_OUT)/profiles
 	@for t in rmi realm; do \
-		mkdir -p $(FUZZ_OUT)/corpus/$$t; \
+		mkdir -p $(FUZZ_OUT)/corpus/$$t $(FUZZ_REGRESS)/$$t; \
 		LLVM_PROFILE_FILE=$(FUZZ_OUT)/profiles/$$t.profraw TMM_FUZZ_TARGET=$$t $(FUZZ_OUT)/tmm-fuzz-coverage -runs=0 \
 			$(FUZZ_CORPUS)/$$t $(FUZZ_REGRESS)/$$t $(FUZZ_OUT)/corpus/$$t > $(FUZZ_OUT)/profiles/$$t.log 2>&1 || exit 1; \
 	done

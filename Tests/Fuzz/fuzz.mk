@@ -80,7 +80,7 @@ fuzz-smoke: fuzz-build
 		bin=$(FUZZ_OUT)/tmm-fuzz; [ $$t = cbor ] && bin=$(FUZZ_OUT)/cbor-fuzz; \
 		echo "== fuzz replay $$t"; mkdir -p $(FUZZ_REGRESS)/$$t; \
 		TMM_FUZZ_TARGET=$$t $$bin -runs=0 $(FUZZ_OPTS) $(FUZZ_CORPUS)/$$t $(FUZZ_REGRESS)/$$t > $(FUZZ_OUT)/replay-$$t.log 2>&1; \
-		status=$$?; $(PYTHON) Tests/Fuzz/summary.py $(FUZZ_OUT)/replay-$$t.log | grep -E "INITED|FINDING|ERROR|unreached"; \
+		status=$$?; $(PYTHON) Tests/Fuzz/summary.py $(FUZZ_OUT)/replay-$$t.log | grep -E "INITED|DONE|FINDING|ERROR|unreached"; \
 		[ $$status = 0 ] || exit $$status; \
 	done
 	$(MAKE) --no-print-directory fuzz FUZZ_TIME=$(FUZZ_SMOKE_TIME)

@@ -121,6 +121,8 @@ help:
 	@echo "                      tmm-bench, then bench-linux"
 	@echo "make bench-linux      Linux as a realm and as a normal VM under -icount: instructions, exits, ratios"
 	@echo "make run-linux-vm     the Linux guest as an ordinary VM at NS-EL1 (KERNEL/INITRD/APPEND/MEM)"
+	@echo "make fuzz             libFuzzer on the core's RMI/RSI targets and the token decoder (FUZZ_TIME=s each;"
+	@echo "                      fuzz-coverage: functions no target reaches; Docs/fuzzing.md)"
 	@echo "make sha-count        the portable SHA-256's instructions per block on this host (callgrind)"
 	@echo "make bench-rmi        instructions per RMI command of the core on this host (callgrind), beside TF-RMM's"
 	@echo "make images           build both images (POOL=sram|dram) and the host"
@@ -530,6 +532,8 @@ sha-count:
 test: deps
 	@echo "== host tests (swift test)"
 	swift test
+	@echo "== fuzz targets: corpus replay and a short run of each (make fuzz-smoke)"
+	$(MAKE) --no-print-directory fuzz-smoke
 	@echo "== embedded build of the platform-independent core"
 	$(MAKE) --no-print-directory core-embedded
 	@echo "== platform addresses only in their platform folders"
@@ -589,3 +593,5 @@ $(OUT)/core-check/core-%.o: $(CORE_SWIFT) $(CORE_CHECK_SWIFT) Makefile
 
 clean:
 	rm -rf $(OUT)
+
+include Tests/Fuzz/fuzz.mk

@@ -3,6 +3,7 @@
 // records every invalidation, and a realm CPU that follows a script: each run applies the
 // next step's edit to the realm's state (what the realm "executed") and returns its exit.
 
+import Synchronization
 @testable import TMMCore
 
 final class FakeMachine {
@@ -58,17 +59,36 @@ final class FakeMachine {
 
     init(storageBytes: Int) {
         for r in [Self.poolA, Self.poolB, Self.normalWorld] {
-            let bytes = UnsafeMutableRawPointer.allocate(byteCount: Int(r.size), alignment: 4096)
-            bytes.initializeMemory(as: UInt8.self, repeating: 0, count: Int(r.size))
-            regions.append(Region(base: r.base, size: r.size, bytes: bytes))
+            regions.append(Region(base: r.base, size: r.size, bytes: Self.zeroedBuffer(Int(r.size))))
         }
         self.storageBytes = storageBytes
-        storage = UnsafeMutableRawPointer.allocate(byteCount: storageBytes, alignment: 8)
+        storage = Self.zeroedBuffer(storageBytes)
     }
 
     deinit {
-        for r in regions { r.bytes.deallocate() }
-        storage.deallocate()
+        for r in regions { Self.recycle(r.bytes, Int(r.size)) }
+        Self.recycle(storage, storageBytes)
+    }
+
+    /// Buffers of machines that are gone, by size, for the next machine: the fuzz targets make
+    /// a machine per input, and fresh multi-megabyte mappings made page faults their main cost.
+    private static let spare = Mutex<[Int: [UInt]]>([:])
+
+    private static func zeroedBuffer(_ count: Int) -> UnsafeMutableRawPointer {
+        let reused = spare.withLock { $0[count]?.popLast() }
+        let bytes = reused.flatMap { UnsafeMutableRawPointer(bitPattern: $0) }
+            ?? UnsafeMutableRawPointer.allocate(byteCount: count, alignment: 4096)
+        bytes.initializeMemory(as: UInt8.self, repeating: 0, count: count)
+        return bytes
+    }
+
+    private static func recycle(_ bytes: UnsafeMutableRawPointer, _ count: Int) {
+        let kept = spare.withLock { cache -> Bool in
+            guard cache[count, default: []].count < 8 else { return false }
+            cache[count, default: []].append(UInt(bitPattern: bytes))
+            return true
+        }
+        if !kept { bytes.deallocate() }
     }
 
     func pointer(_ pa: UInt64) -> UnsafeMutableRawPointer? {

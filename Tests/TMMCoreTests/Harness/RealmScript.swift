@@ -45,7 +45,7 @@ extension FakeMachine.RealmStep {
     }
 
     static func icc(_ crn: UInt8, _ crm: UInt8, _ op2: UInt8, rt: Int, read: Bool, value: UInt64 = 0) -> Step {
-        sysreg(3, 0, crn, crm, op2, rt: rt, read: read) { if !read { $0.gprs[rt] = value } }
+        sysreg(3, 0, crn, crm, op2, rt: rt, read: read) { if !read && rt < 31 { $0.gprs[rt] = value } }   // Rt 31: XZR
     }
 
     static var irq: Step { Step(.irq) }

@@ -26,6 +26,15 @@ enum VMMChecks {
         // On a CPU without Secure EL2 (the EL3 image) there is no stage 2: realms are
         // identity-placed, their RAM IPA the address of the granules behind it (Docs/el3-realms.md).
         let identity = !CPUFeatures.hasSecureEL2
+        // Identity-placed, a shared page's IPA is its address with the top IPA bit set: the test
+        // realm's 40-bit IPA space cannot reach normal-world DRAM above 2^39 (sbsa-ref: 1 TiB).
+        if identity && NonSecurePage(index: 8).address >= RealmVM.unprotectedBase {
+            var line = LogLine("[host] SKIP vmm: the test realm (identity placement: its shared pages at ")
+            line.hex(NonSecurePage(index: 8).address)
+            line.append(" lie above its 40-bit IPA space)")
+            console.print(line)
+            return
+        }
         // Realm RAM in one level-3 RTT: aligned to its size.
         guard let dataBlock = pool.takeAligned(RealmVM.ramPages) else {
             checks.expect("vmm: the granule pool holds the realm's RAM", false)

@@ -800,31 +800,50 @@ def normal_vm_test(out, sel2):
                 forbidden=FORBIDDEN + [r"Kernel panic", r"RME: Using RSI", r"\[nvm\] .*run stopped"])
 
 
+def linux_realm_cpus():
+    """vCPUs of the linux-realm test's realm: LINUX_REALM_CPUS from the environment, 1-4, default 1.
+    Two is the goal (real confidential VMs are SMP), but a 2-vCPU run hung on the loaded build
+    machine (README, Limitations), so `make test` stays at one until that is understood."""
+    value = os.environ.get("LINUX_REALM_CPUS", "1")
+    if value not in ("1", "2", "3", "4"):
+        raise SystemExit(f"systest: LINUX_REALM_CPUS must be 1 to 4, not {value!r}")
+    return int(value)
+
+
 def linux_realm_test(out, sel2_dram, payload, tag="linux-realm"):
     """Debian's cloud kernel with the guest initramfs (make guest) as a realm under the project's
     VMM (host mode 4, Tools/linux_realm.py): Linux finds RSI 1.0, the guest's /init runs and
     asks for a token with this run's fresh challenge; the token passes tmm-verify with the RIM
-    tmm-measure predicts, and the prediction for the initramfs changed in one byte is refused."""
+    tmm-measure predicts, and the prediction for the initramfs changed in one byte is refused.
+    With LINUX_REALM_CPUS=2 or more, the other RECs start through the realm's PSCI CPU_ON, Linux
+    must bring every one online, and the RIM prediction covers every REC."""
     import linux_realm
     kernel = f"{out}/guest/cloud-arm64/Image"
     initrd = f"{out}/guest/cloud-arm64/realm-initramfs.cpio.gz"
     directory = f"{out}/systest/{tag}"
     challenge = secrets.token_hex(64)
     append = f"{linux_realm.DEFAULT_APPEND} tmm.challenge={challenge}"
-    extra = (run_qemu.linux_realm_devices(directory, kernel, initrd, None, append, 128, 1)
+    cpus = linux_realm_cpus()
+    extra = (run_qemu.linux_realm_devices(directory, kernel, initrd, None, append, 128, cpus)
              if os.path.exists(kernel) and os.path.exists(initrd) else [])
 
     def post(result, directory):
         if not extra:
             return f"no guest kernel and initramfs in {out}/guest/cloud-arm64 (make guest)"
-        outcome = linux_realm.check_run(result, directory, kernel, initrd, 128, 1, append, challenge)
+        outcome = linux_realm.check_run(result, directory, kernel, initrd, 128, cpus, append, challenge)
         for note in outcome.notes:
             print(f"    {note}", flush=True)
         return outcome.reasons[0] if outcome.reasons else None
 
-    return Test(f"{tag}: Debian's arm64 cloud kernel boots in a realm, attests through arm-cca-guest; token "
-                "verified, RIM predicted", sel2_dram, "max", host_mode=run_qemu.LINUX_REALM_HOST_MODE, extra=extra,
-                normal=[re.escape("RME: Using RSI version 1.0"), re.escape("TMM-GUEST: init reached"),
+    return Test(f"{tag}: Debian's arm64 cloud kernel boots in a realm with {cpus} vCPU(s), attests through "
+                "arm-cca-guest; token verified, RIM predicted", sel2_dram, "max",
+                host_mode=run_qemu.LINUX_REALM_HOST_MODE, extra=extra,
+                normal=[re.escape(f"[vmm] Linux realm: 128 MiB RAM at IPA 0x80000000, {cpus} vCPU(s)"),
+                        rf"\[vmm\] realm built and activated in \d+ ms: .* {cpus} RECs with ",
+                        re.escape("RME: Using RSI version 1.0"),
+                        # Linux's own line once every CPU in the device tree is online (kernel/smp.c).
+                        "(?m)" + re.escape(f"smp: Brought up 1 node, {cpus} CPU{'s' if cpus > 1 else ''}") + r"\s*$",
+                        re.escape("TMM-GUEST: init reached"),
                         re.escape("TMM-GUEST: TOKEN END"), re.escape("[vmm] realm powered off (PSCI SYSTEM_OFF)"),
                         re.escape("[vmm] realm destroyed")],
                 forbidden=FORBIDDEN + [r"Kernel panic", r"Oops"],

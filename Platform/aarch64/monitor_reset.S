@@ -1,5 +1,6 @@
 /*
- * EL3 reset path for QEMU virt. Every CPU starts here at EL3 with the MMU off.
+ * EL3 reset path. Every CPU starts here at EL3 with the MMU off. The addresses come from the
+ * platform's platform_def.h.
  * The boot CPU (linear index 0) copies .data from flash, zeroes .bss and enters the monitor's
  * cold boot; the others wait in a holding pen until PSCI CPU_ON releases them.
  */
@@ -67,7 +68,11 @@ cpu_stop:
 6:	wfi
 	b	6b
 
-/* x0 = linear CPU index from MPIDR_EL1 (QEMU virt with GICv3: Aff0 = index, Aff1-3 = 0). */
+/*
+ * x0 = linear CPU index from MPIDR_EL1, for platforms that number their CPUs in Aff0 alone
+ * (QEMU virt with GICv3; sbsa-ref with PLAT_MAX_CPUS <= 8, one cluster), as PSCIService.cpuIndex
+ * assumes. A platform with clusters changes both (Docs/porting.md).
+ */
 	.global plat_cpu_index
 plat_cpu_index:
 	mrs	x1, mpidr_el1

@@ -55,13 +55,7 @@ func realmMain(_ mode: UInt64, _ layout: UInt64, _ sharedPhysical: UInt64, _ dev
         checks.notApplicable("feature ID registers: the realm's view",
                              "no HCR_EL2.TID3 in Secure state without Secure EL2: the realm reads the CPU's own ID registers")
         FeatureRegisterChecks.debugAndPMU(&checks)
-        FPSIMDChecks.run(&checks)
-        MeasurementChecks.run(&checks, config)
-        MemoryStateChecks.run(&checks, config)
-        HostCallChecks.run(&checks)
-        SharedMemoryChecks.run(&checks)
-        PSCIChecks.run(&checks)
-        InterruptChecks.run(&checks)
+        runCommonChecks(&checks, config)
         if AddressSpace.consoleByHostCall {
             checks.notApplicable("MMIO: the emulated UART and the unemulated page through the host",
                                  "this CPU took the unbacked access's external abort at EL1, not at EL3 (SCR_EL3.EA; QEMU 7.2)")
@@ -75,13 +69,7 @@ func realmMain(_ mode: UInt64, _ layout: UInt64, _ sharedPhysical: UInt64, _ dev
         AttestationChecks.run(&checks, config)
     } else {
         FeatureRegisterChecks.run(&checks)
-        FPSIMDChecks.run(&checks)
-        MeasurementChecks.run(&checks, config)
-        MemoryStateChecks.run(&checks, config)
-        HostCallChecks.run(&checks)
-        SharedMemoryChecks.run(&checks)
-        PSCIChecks.run(&checks)
-        InterruptChecks.run(&checks)
+        runCommonChecks(&checks, config)
         IsolationChecks.run(&checks, config)
         NonSecureStage1Checks.run(&checks, config)
         AttestationChecks.run(&checks, config)
@@ -132,4 +120,16 @@ enum Memory {
             offset += 8
         }
     }
+}
+
+/// What a realm checks the same way on both images: FP/SIMD, measurements, RIPAS, host calls,
+/// shared memory, PSCI and interrupts.
+private func runCommonChecks(_ checks: inout RealmChecks, _ config: RealmConfiguration) {
+    FPSIMDChecks.run(&checks)
+    MeasurementChecks.run(&checks, config)
+    MemoryStateChecks.run(&checks, config)
+    HostCallChecks.run(&checks)
+    SharedMemoryChecks.run(&checks)
+    PSCIChecks.run(&checks)
+    InterruptChecks.run(&checks)
 }

@@ -1,9 +1,9 @@
 import AArch64
 import PlatformDefinitions
 
-// The Linux realm's run loop: REC_ENTER for each vCPU in turn on the host's one CPU (round
-// robin after every exit, vCPUs waiting in WFI skipped until something wakes them), and the
-// host's side of every exit (DEN0137 1.0-rel0 RmiRecRun; offsets in RecRun):
+// The Linux realm's run loop: REC_ENTER for each vCPU in turn on the host's one CPU (10 ms
+// slices, round robin: Devices/VCPUSchedule; vCPUs waiting in WFI skipped until something
+// wakes them), and the host's side of every exit (DEN0137 1.0-rel0 RmiRecRun; offsets in RecRun):
 //   SYNC, data abort at an unprotected IPA
 //                  an emulated device (PL011, GIC distributor and redistributors): EMUL_MMIO
 //                  the shared alias of realm RAM: RTT_MAP_UNPROTECTED of a normal-world page,
@@ -119,7 +119,9 @@ enum LinuxRunLoop {
         enableHostPPIs(1 << 26 | 1 << 27)
         let frequency = read_cntfrq_el0()
         let deadline = read_cntpct_el0() + timeLimitSeconds * frequency
-        var current = realm.vcpus - 1
+        var current = 0
+        // Time slices of 10 ms (VCPUSchedule says why a vCPU keeps the CPU across exits).
+        var schedule = VCPUSchedule(count: realm.vcpus, slice: frequency / 100)
         GuestBenchmark.startAtFirstEntry()
 
         while true {
@@ -127,7 +129,7 @@ enum LinuxRunLoop {
                 return .failure(LinuxRealmError("the realm did not power off within the time limit (seconds)", timeLimitSeconds))
             }
             devices.pollHostInput()
-            guard let next = pickVCPU(&vcpus, after: current, count: realm.vcpus, &devices) else {
+            guard let next = pickVCPU(&vcpus, &schedule, count: realm.vcpus, &devices) else {
                 var anyOn = false
                 for i in 0..<realm.vcpus where vcpus[i].runnable { anyOn = true }
                 guard anyOn else { return .failure(LinuxRealmError("every vCPU is off and the realm did not call SYSTEM_OFF")) }
@@ -144,8 +146,9 @@ enum LinuxRunLoop {
             vcpus[current].flags = 0
             vcpus[current].readValue = 0
 
-            // The host's EL2 physical timer bounds each run so that every vCPU gets its turn.
-            write_cnthp_cval_el2(read_cntpct_el0() + frequency / 100)
+            // The host's EL2 physical timer ends the run with the vCPU's slice, so that every
+            // vCPU gets its turn.
+            write_cnthp_cval_el2(schedule.sliceEnd)
             write_cnthp_ctl_el2(1)
             isb()
             let entered = RMI.recEnter(rec: realm.rec(current), run: run.address)
@@ -180,6 +183,8 @@ enum LinuxRunLoop {
                     stats.sgis += 1
                     let targets = devices.gic.sendSGI(from: current, icc_sgi1r: run.load64(at: RecRun.exitGPRs))
                     for i in 0..<realm.vcpus where targets >> UInt8(i) & 1 != 0 { vcpus[i].waiting = false }
+                    // Linux usually waits for the target to answer (smp_call_function): let it run.
+                    if targets & ~(1 << UInt8(current)) != 0 { schedule.yield() }
                 default:
                     break
                 }
@@ -203,21 +208,21 @@ enum LinuxRunLoop {
         }
     }
 
-    /// The next vCPU after `current` that is on and not waiting, round robin. A waiting vCPU
-    /// wakes when an interrupt is pending for it: its timer's deadline passed, an SGI, an SPI.
-    static func pickVCPU(_ vcpus: inout InlineArray<4, LinuxVCPU>, after current: Int, count: Int,
+    /// The vCPU to enter next (VCPUSchedule: the current one until its slice ends, then round
+    /// robin) among those that are on and not waiting. A waiting vCPU wakes when an interrupt
+    /// is pending for it: its timer's deadline passed, an SGI, an SPI.
+    static func pickVCPU(_ vcpus: inout InlineArray<4, LinuxVCPU>, _ schedule: inout VCPUSchedule, count: Int,
                          _ devices: inout LinuxRealmDevices) -> Int? {
         let now = read_cntpct_el0()
-        for k in 1...count {
-            let i = (current + k) % count
-            guard vcpus[i].runnable else { continue }
+        var eligible: UInt8 = 0
+        for i in 0..<count where vcpus[i].runnable {
             if vcpus[i].waiting {
                 if timerExpired(vcpus[i], now: now) { devices.gic.setLine(intid: virtualTimerPPI, vcpu: i, high: true) }
                 if devices.gic.hasPendingInterrupt(vcpu: i) { vcpus[i].waiting = false }
             }
-            if !vcpus[i].waiting { return i }
+            if !vcpus[i].waiting { eligible |= 1 << UInt8(i) }
         }
-        return nil
+        return schedule.next(eligible: eligible, now: now)
     }
 
     /// The realm's virtual timer is enabled, unmasked and at or past its compare value.

@@ -15,7 +15,7 @@
 FUZZ_OUT      := $(OUT)/fuzz
 FUZZ_TIME     ?= 60
 FUZZ_SMOKE_TIME ?= 12
-FUZZ_TARGETS  := rmi realm cbor
+FUZZ_TARGETS  := rmi realm mmio cbor
 FUZZ_CORPUS   := Tests/Fuzz/corpus
 # Crash reproducers, replayed forever (git keeps no empty directory: the rules make them).
 FUZZ_REGRESS  := Tests/Fuzz/regressions
@@ -87,7 +87,7 @@ fuzz-smoke: fuzz-build
 
 fuzz-coverage: $(FUZZ_OUT)/tmm-fuzz-coverage
 	@rm -rf $(FUZZ_OUT)/profiles && mkdir -p $(FUZZ_OUT)/profiles
-	@for t in rmi realm; do \
+	@for t in rmi realm mmio; do \
 		mkdir -p $(FUZZ_OUT)/corpus/$$t $(FUZZ_REGRESS)/$$t; \
 		LLVM_PROFILE_FILE=$(FUZZ_OUT)/profiles/$$t.profraw TMM_FUZZ_TARGET=$$t $(FUZZ_OUT)/tmm-fuzz-coverage -runs=0 \
 			$(FUZZ_CORPUS)/$$t $(FUZZ_REGRESS)/$$t $(FUZZ_OUT)/corpus/$$t > $(FUZZ_OUT)/profiles/$$t.log 2>&1 || exit 1; \

@@ -15,10 +15,11 @@ public enum MMIOInstruction {
         // Load/store register, integer (V = 0): unsigned immediate (bits 29:24 = 111001), or
         // bits 29:24 = 111000 with, in bit 21 and bits 11:10, unscaled immediate (0, 00) or
         // register offset (1, 10). Pre- and post-index (0, x1) write the base back and unprivileged
-        // (0, 10) accesses are left alone, as the architecture gives them no syndrome either.
+        // (0, 10) accesses are left alone, as the architecture gives them no syndrome either. A
+        // register offset whose option<1> (bit 14) is 0 is unallocated: it cannot have faulted.
         let unsignedImmediate = i & 0x3F00_0000 == 0x3900_0000
         let unscaled = i & 0x3F20_0C00 == 0x3800_0000
-        let registerOffset = i & 0x3F20_0C00 == 0x3820_0800
+        let registerOffset = i & 0x3F20_4C00 == 0x3820_4800
         guard unsignedImmediate || unscaled || registerOffset else { return nil }
         let size = i >> 30 & 0x3
         let opc = i >> 22 & 0x3

@@ -1,6 +1,6 @@
 // libFuzzer entry point of the core's fuzz targets (built by `make fuzz` together with
 // Firmware/Core, the fake machine and the shared drivers in Tests/TMMCoreTests/Fuzz, as one
-// module). TMM_FUZZ_TARGET picks the target: rmi (default) or realm. A finding stops the run
+// module). TMM_FUZZ_TARGET picks the target: rmi (default), realm or mmio. A finding stops the run
 // with its description, so that libFuzzer saves the input as a crash reproducer; at exit the
 // per-function reach counts are printed (Docs/fuzzing.md).
 

@@ -21,12 +21,17 @@ struct FuzzStats {
     /// Realm SMCs (RSI, PSCI, SMCCC) the core answered, by function.
     var realmCalls: [UInt64: Int] = [:]
     var realmRuns = 0
+    /// `mmio`: instruction words given to the decoder, and how many it decoded.
+    var mmioDecodes = 0
+    var mmioDecoded = 0
 
     mutating func add(_ other: FuzzStats) {
         calls.merge(other.calls, uniquingKeysWith: +)
         successes.merge(other.successes, uniquingKeysWith: +)
         realmCalls.merge(other.realmCalls, uniquingKeysWith: +)
         realmRuns += other.realmRuns
+        mmioDecodes += other.mmioDecodes
+        mmioDecoded += other.mmioDecoded
     }
 
     var report: String {
@@ -40,6 +45,7 @@ struct FuzzStats {
         let psci = realmCalls.filter { $0.key & 0xFFFF_0000 == 0x8400_0000 || $0.key & 0xFFFF_FF00 == 0xC400_0000 }
         lines.append("PSCI/SMCCC: " + psci.keys.sorted().map { "\(hex($0))=\(psci[$0]!)" }.joined(separator: " "))
         lines.append("realm runs: \(realmRuns)")
+        lines.append("MMIO instructions: \(mmioDecodes) decoded, \(mmioDecoded) loads or stores")
         return lines.joined(separator: "\n")
     }
 
@@ -89,8 +95,12 @@ final class FuzzWorld {
         return (key, [0x58, 0x20] + [UInt8](repeating: 0xC3, count: 32))
     }()
 
-    init(attestation: Bool) {
-        h = Harness(poolAGranules: Self.poolGranules)
+    /// `identityPlacement`: the EL3 image's platform (no stage 2, PlatformCapabilities), under
+    /// which DATA and unprotected mappings placed anywhere but at their own address are refused.
+    init(attestation: Bool, identityPlacement: Bool = false) {
+        var capabilities = Harness.defaultCapabilities
+        capabilities.identityPlacement = identityPlacement
+        h = Harness(capabilities: capabilities, poolAGranules: Self.poolGranules)
         if attestation { h.machine.attestation = Self.attestation }
         h.machine.fill(Self.sourcePage, with: (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ 1) })
         for p in Self.unprotectedPages { h.machine.fill(p, with: [UInt8](repeating: 0x6B, count: 4096)) }

@@ -292,7 +292,9 @@ extension FuzzWorld {
     func makeData(_ input: inout FuzzInput) throws(FuzzFinding) {
         guard !realms.isEmpty, let g = try delegatedGranule(&input) else { return }
         let realm = realms[input.below(realms.count)]
-        let target = UInt64(input.below(16)) << 12
+        let page = UInt64(input.below(16))
+        // Identity placement: half the time the granule's own address, the only IPA it may take.
+        let target = h.capabilities.identityPlacement && page < 8 ? g : page << 12
         if input.chance(50) { _ = try perform(.rttInitRIPAS, realm.rd, target, target + 4096) }
         if input.chance(75) {
             _ = try perform(.dataCreate, realm.rd, g, target, Self.sourcePage, UInt64(input.below(2)))

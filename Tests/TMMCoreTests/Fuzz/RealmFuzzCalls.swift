@@ -237,12 +237,15 @@ extension FuzzWorld {
 /// The fuzz targets' entry points, shared by the libFuzzer executables (Tests/Fuzz) and the
 /// corpus replay in `swift test`.
 enum FuzzTargets {
-    static let names = ["rmi", "realm"]
+    static let names = ["rmi", "realm", "mmio"]
 
     /// `rmi`: a sequence of normal-world RMI operations on an empty TMM.
     static func rmi(_ bytes: [UInt8]) -> (FuzzStats, FuzzFinding?) {
         var input = FuzzInput(bytes)
-        let world = FuzzWorld(attestation: bytes.first.map { $0 & 1 == 1 } ?? false)
+        // The first byte also picks the platform: bits 5:4 clear (a quarter of the inputs, none
+        // of the seeds committed before this choice existed) is the EL3 image's identity placement.
+        let world = FuzzWorld(attestation: bytes.first.map { $0 & 1 == 1 } ?? false,
+                              identityPlacement: bytes.first.map { $0 & 0x30 == 0 } ?? false)
         do {
             while try world.rmiOperation(&input) {}
         } catch {
@@ -255,7 +258,9 @@ enum FuzzTargets {
     /// and unprotected memory, driven through REC_ENTER with the host answering its requests.
     static func realm(_ bytes: [UInt8]) -> (FuzzStats, FuzzFinding?) {
         var input = FuzzInput(bytes)
-        let world = FuzzWorld(attestation: true)
+        // Bit 2 of the first byte (which also picks the hash algorithm, from bit 0) picks the EL3
+        // image's identity placement; none of the seeds committed before the choice has it set.
+        let world = FuzzWorld(attestation: true, identityPlacement: bytes.first.map { $0 & 0x04 != 0 } ?? false)
         do {
             try world.makeRunningRealm(&input)
             while try world.realmOperation(&input) {}
@@ -266,7 +271,11 @@ enum FuzzTargets {
     }
 
     static func run(_ name: String, _ bytes: [UInt8]) -> (FuzzStats, FuzzFinding?) {
-        name == "rmi" ? rmi(bytes) : realm(bytes)
+        switch name {
+        case "rmi": rmi(bytes)
+        case "mmio": mmio(bytes)
+        default: realm(bytes)
+        }
     }
 }
 
@@ -293,10 +302,24 @@ extension FuzzWorld {
             try need(perform(.rttCreate, rd, granule(), base, 2), "RTT_CREATE 2")
             try need(perform(.rttCreate, rd, granule(), base, 3), "RTT_CREATE 3")
         }
+        // Identity placement (the EL3 image): DATA at the granules' own addresses and unprotected
+        // pages at their addresses in the unprotected half, so tables there too.
+        let identity = h.capabilities.identityPlacement
+        if identity {
+            let nsBlock = Self.unprotectedPages[0] & ~0x1F_FFFF
+            try need(perform(.rttCreate, rd, granule(), Harness.pool(0) & ~0x1F_FFFF, 3), "RTT_CREATE 3 (pool)")
+            try need(perform(.rttCreate, rd, granule(), par + (nsBlock & ~0x3FFF_FFFF), 2), "RTT_CREATE 2 (NS)")
+            try need(perform(.rttCreate, rd, granule(), par + nsBlock, 3), "RTT_CREATE 3 (NS)")
+            try need(perform(.rttInitRIPAS, rd, Harness.pool(next), Harness.pool(next + 4)), "RTT_INIT_RIPAS (pool)")
+        }
         try need(perform(.rttInitRIPAS, rd, 0, 0x10000), "RTT_INIT_RIPAS")
-        for i in 0..<4 { try need(perform(.dataCreate, rd, granule(), UInt64(i) << 12, Self.sourcePage, UInt64(i & 1)), "DATA_CREATE") }
+        for i in 0..<4 {
+            let g = granule()
+            try need(perform(.dataCreate, rd, g, identity ? g : UInt64(i) << 12, Self.sourcePage, UInt64(i & 1)), "DATA_CREATE")
+        }
         for i in 0..<3 {
-            try need(perform(.rttMapUnprotected, rd, par + UInt64(i) << 12, 3, Self.unprotectedPages[i] | 0b110 << 2 | 0b11 << 6),
+            let page = Self.unprotectedPages[i]
+            try need(perform(.rttMapUnprotected, rd, par + (identity ? page : UInt64(i) << 12), 3, page | 0b110 << 2 | 0b11 << 6),
                      "RTT_MAP_UNPROTECTED")
         }
         for i in 0..<2 {

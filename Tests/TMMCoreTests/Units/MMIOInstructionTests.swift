@@ -53,6 +53,8 @@ import Testing
             0xf980_0020,   // prfm pldl1keep, [x1]
             0xf840_0841,   // ldtr x1, [x2] (unprivileged)
             0xd503_201f,   // nop
+            0xb8b8_b8b8,   // ldrsw x24, [x5, w24, option 0b101]: option<1> = 0 is unallocated (found by `mmio`)
+            0xf862_0820,   // ldr x0, [x1, w2, option 0b000]: the same
             0x0000_0000,   // udf #0
         ] {
             #expect(MMIOInstruction.syndrome(of: instruction) == nil)

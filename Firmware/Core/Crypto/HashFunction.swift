@@ -87,6 +87,23 @@ protocol ZeroBlockHashing: HashFunction {
     mutating func updateZeroBlocks(_ count: Int)
 }
 
+extension ZeroBlockHashing {
+    /// Absorbs `count` zero blocks of `blockSize` (at most 128) bytes through `update`, eight
+    /// blocks a call at most: a block function saves and restores the vector registers once per
+    /// call. For the cases the portable zero-block compression cannot take.
+    mutating func updateZeroBytes(blocks count: Int, blockSize: Int) {
+        let zero = InlineArray<1024, UInt8>(repeating: 0)
+        var left = count
+        withUnsafeBytes(of: zero) { bytes in
+            while left > 0 {
+                let n = min(left, 8)
+                update(UnsafeRawBufferPointer(rebasing: bytes[0..<(n * blockSize)]))
+                left -= n
+            }
+        }
+    }
+}
+
 extension HashFunction {
     /// One-shot digest of `bytes` into `digest`.
     public static func hash(_ bytes: UnsafeRawBufferPointer, into digest: UnsafeMutableRawBufferPointer) {

@@ -80,17 +80,7 @@ public struct SHA512 {
     mutating func updateZeroBlocks(_ count: Int) {
         guard count > 0 else { return }
         if blocks.buffered != 0 || blockFunction != nil {
-            // Eight blocks a call at most: a block function saves and restores the vector
-            // registers once per call.
-            let zero = InlineArray<1024, UInt8>(repeating: 0)
-            var left = count
-            withUnsafeBytes(of: zero) { bytes in
-                while left > 0 {
-                    let n = min(left, 8)
-                    update(UnsafeRawBufferPointer(rebasing: bytes[0..<(n * Self.blockSize)]))
-                    left -= n
-                }
-            }
+            updateZeroBytes(blocks: count, blockSize: Self.blockSize)
             return
         }
         for _ in 0..<count { Self.compressZeroBlock(&state) }

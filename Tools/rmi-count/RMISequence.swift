@@ -15,24 +15,6 @@ func handleRMI(_ fid: UInt64, _ a: RMIArguments) -> RMIResult {
     return core.pointee.handle(fid: fid, arguments: a)
 }
 
-enum RMIFID {
-    static let version: UInt64 = 0xC400_0150
-    static let granuleDelegate: UInt64 = 0xC400_0151
-    static let granuleUndelegate: UInt64 = 0xC400_0152
-    static let dataCreate: UInt64 = 0xC400_0153
-    static let dataCreateUnknown: UInt64 = 0xC400_0154
-    static let dataDestroy: UInt64 = 0xC400_0155
-    static let realmActivate: UInt64 = 0xC400_0157
-    static let realmCreate: UInt64 = 0xC400_0158
-    static let realmDestroy: UInt64 = 0xC400_0159
-    static let recCreate: UInt64 = 0xC400_015A
-    static let recDestroy: UInt64 = 0xC400_015B
-    static let recEnter: UInt64 = 0xC400_015C
-    static let rttCreate: UInt64 = 0xC400_015D
-    static let rttDestroy: UInt64 = 0xC400_015E
-    static let rttInitRIPAS: UInt64 = 0xC400_0168
-}
-
 /// Runs one command under the counter, labelled `label`; stops the program unless x0 is
 /// `expect` (RMI_SUCCESS by default).
 @discardableResult
@@ -118,30 +100,30 @@ enum RMISequence {
         for (i, a) in aux.enumerated() { store(recParams, 0x808 + 8 * i, a) }
         for i in 0..<512 { store(source, 8 * i, 0x0123_4567_89AB_CDEF &* UInt64(i + 1)) }
 
-        counted("VERSION", RMIFID.version, 0x1_0000)
+        counted("VERSION", RMIFunctionID.version.rawValue, 0x1_0000)
         let delegated = [rootRTT, granule(1), rd, rtt2, rtt3] + data + [rec] + aux
-        for g in delegated { counted("GRANULE_DELEGATE", RMIFID.granuleDelegate, g) }
-        counted("REALM_CREATE", RMIFID.realmCreate, rd, realmParams)
-        counted("RTT_CREATE", RMIFID.rttCreate, rd, rtt2, 0, 2)
-        counted("RTT_CREATE", RMIFID.rttCreate, rd, rtt3, 0, 3)
-        counted("RTT_INIT_RIPAS", RMIFID.rttInitRIPAS, rd, 0, 0x5000)
-        for i in 0..<4 { counted("DATA_CREATE", RMIFID.dataCreate, rd, data[i], UInt64(i) << 12, source, 1) }
-        counted("DATA_CREATE_UNKNOWN", RMIFID.dataCreateUnknown, rd, data[4], 0x4000)
-        counted("REC_CREATE", RMIFID.recCreate, rd, rec, recParams)
-        counted("REALM_ACTIVATE", RMIFID.realmActivate, rd)
+        for g in delegated { counted("GRANULE_DELEGATE", RMIFunctionID.granuleDelegate.rawValue, g) }
+        counted("REALM_CREATE", RMIFunctionID.realmCreate.rawValue, rd, realmParams)
+        counted("RTT_CREATE", RMIFunctionID.rttCreate.rawValue, rd, rtt2, 0, 2)
+        counted("RTT_CREATE", RMIFunctionID.rttCreate.rawValue, rd, rtt3, 0, 3)
+        counted("RTT_INIT_RIPAS", RMIFunctionID.rttInitRIPAS.rawValue, rd, 0, 0x5000)
+        for i in 0..<4 { counted("DATA_CREATE", RMIFunctionID.dataCreate.rawValue, rd, data[i], UInt64(i) << 12, source, 1) }
+        counted("DATA_CREATE_UNKNOWN", RMIFunctionID.dataCreateUnknown.rawValue, rd, data[4], 0x4000)
+        counted("REC_CREATE", RMIFunctionID.recCreate.rawValue, rd, rec, recParams)
+        counted("REALM_ACTIVATE", RMIFunctionID.realmActivate.rawValue, rd)
         for _ in 0..<3 {
-            counted("REC_ENTER", RMIFID.recEnter, rec, run)
+            counted("REC_ENTER", RMIFunctionID.recEnter.rawValue, rec, run)
             guard ns.pointer(run).load(fromByteOffset: 0x800, as: UInt64.self) == 1 else {
                 print("rmi-count: REC_ENTER did not report an IRQ exit")
                 exit(1)
             }
         }
-        for i in 0..<5 { counted("DATA_DESTROY", RMIFID.dataDestroy, rd, UInt64(i) << 12) }
-        counted("RTT_DESTROY", RMIFID.rttDestroy, rd, 0, 3)
-        counted("RTT_DESTROY", RMIFID.rttDestroy, rd, 0, 2)
-        counted("REC_DESTROY", RMIFID.recDestroy, rec)
-        counted("REALM_DESTROY", RMIFID.realmDestroy, rd)
-        for g in delegated { counted("GRANULE_UNDELEGATE", RMIFID.granuleUndelegate, g) }
+        for i in 0..<5 { counted("DATA_DESTROY", RMIFunctionID.dataDestroy.rawValue, rd, UInt64(i) << 12) }
+        counted("RTT_DESTROY", RMIFunctionID.rttDestroy.rawValue, rd, 0, 3)
+        counted("RTT_DESTROY", RMIFunctionID.rttDestroy.rawValue, rd, 0, 2)
+        counted("REC_DESTROY", RMIFunctionID.recDestroy.rawValue, rec)
+        counted("REALM_DESTROY", RMIFunctionID.realmDestroy.rawValue, rd)
+        for g in delegated { counted("GRANULE_UNDELEGATE", RMIFunctionID.granuleUndelegate.rawValue, g) }
         print("rmi-count: sequence complete")
     }
 }

@@ -35,7 +35,7 @@ enum DataCreateBenchmark {
         }
         // Without stage 2 (the EL3 image) the data pages sit at their granules' own addresses
         // (identity placement, Docs/el3-realms.md); otherwise from IPA 0.
-        let base: UInt64 = CPUFeatures.hasSecureEL2 ? 0 : data
+        let base: UInt64 = RealmPlacement.identity ? data : 0
         let tables: InlineArray<5, UInt64> = [rd, rtt0, rtt0 + 0x1000, rttL2, rttL3]
         var ok = true
         for i in tables.indices { ok = ok && RMI.granuleDelegate(tables[i]).succeeded }

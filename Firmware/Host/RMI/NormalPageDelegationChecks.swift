@@ -75,7 +75,7 @@ enum NormalPageDelegationChecks {
         }
         // Without stage 2 (the EL3 image) a DATA granule's IPA must be the address of the secure
         // granule behind it, which a host page's name does not tell (Docs/el3-realms.md).
-        let identity = !CPUFeatures.hasSecureEL2
+        let identity = RealmPlacement.identity
         if identity {
             checks.expect("normal pages: RTT_CREATE x2, RTT_INIT_RIPAS with RTTs of host pages", ok)
             checks.expectEqual("normal pages: DATA_CREATE into a host page without stage 2 (identity placement): RMI_ERROR_INPUT",

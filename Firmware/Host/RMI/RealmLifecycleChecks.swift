@@ -32,7 +32,7 @@ enum RealmLifecycleChecks {
         // Where the data pages go: IPA 0 up, or, on a CPU without Secure EL2 (the EL3 image, no
         // stage 2), at the data granules' own addresses (identity placement, Docs/el3-realms.md).
         // The unprotected page likewise: at the shared page's address with the top IPA bit.
-        let identity = !CPUFeatures.hasSecureEL2
+        let identity = RealmPlacement.identity
         let ipa0: UInt64 = identity ? dataBase : 0
         let shared = NonSecurePage(index: 2)
         let unprotectedIPA = identity ? unprotectedBase | shared.address : unprotectedBase

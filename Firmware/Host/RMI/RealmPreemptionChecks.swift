@@ -53,7 +53,7 @@ enum RealmPreemptionChecks {
         for i in 0..<count { ok = ok && RMI.granuleDelegate(granules[i]).succeeded }
         // The code's page at IPA 0, or without stage 2 (the EL3 image) at its own address
         // (identity placement, Docs/el3-realms.md); the code is position-independent.
-        let identity = !CPUFeatures.hasSecureEL2
+        let identity = RealmPlacement.identity
         let base: UInt64 = identity ? data : 0
 
         let params = NonSecurePage(index: 4)

@@ -65,7 +65,7 @@ enum RealmRoundTripBenchmark {
             return
         }
         var vm = RealmVM(vmid: 6, mode: UInt64(REALM_MODE_BENCHMARK), sharedPageIndex: 8,
-                         identityRAM: CPUFeatures.hasSecureEL2 ? nil : dataBlock)
+                         identityRAM: RealmPlacement.identity ? dataBlock : nil)
         var data = GranulePool(base: dataBlock, size: RealmVM.ramPages << 12)
         do throws(VMMError) {
             try vm.create(pool: &pool, features: RMIFeatures(RMI.features(0).x1))

@@ -25,7 +25,7 @@ enum VMMChecks {
         let features = RMIFeatures(RMI.features(0).x1)
         // On a CPU without Secure EL2 (the EL3 image) there is no stage 2: realms are
         // identity-placed, their RAM IPA the address of the granules behind it (Docs/el3-realms.md).
-        let identity = !CPUFeatures.hasSecureEL2
+        let identity = RealmPlacement.identity
         // Identity-placed, a shared page's IPA is its address with the top IPA bit set: the test
         // realm's 40-bit IPA space cannot reach normal-world DRAM above 2^39 (sbsa-ref: 1 TiB).
         if identity && NonSecurePage(index: 8).address >= RealmVM.unprotectedBase {
